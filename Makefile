@@ -1,0 +1,34 @@
+# Two commands do everything on a fresh machine:
+#   make book   - create .venv, install pinned dependencies, build output/<slug>.pdf and .epub
+#   make test   - the same environment, then the test suite (real Pandoc, WeasyPrint, EPUBCheck)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: book check test bench system-deps clean
+
+book: $(STAMP) system-deps
+	$(PY) build.py build
+
+check: $(STAMP)
+	$(PY) build.py check
+
+test: $(STAMP) system-deps
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) bench/benchmark.py
+
+# Java runs EPUBCheck in the tests; WeasyPrint needs Pango. Installed only when missing.
+system-deps:
+	@sh tools/system-deps.sh
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+clean:
+	rm -rf output .pytest_cache

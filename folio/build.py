@@ -1,0 +1,167 @@
+"""The build, in two phases written out here: gather and check everything,
+then write the outputs. Nothing in the output folder changes unless the
+whole build succeeds."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import convert, epub, pdf
+from .check import check_edition
+from .load import load_edition
+from .model import Edition
+from .problems import Problems
+from .render import environment, render_units
+
+log = logging.getLogger("folio")
+TOOL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+FORMATS = ("pdf", "epub")
+
+
+@dataclass(frozen=True)
+class Options:
+    edition: Path
+    bibliography: Path | None = None
+    output: Path | None = None
+    formats: tuple[str, ...] = FORMATS
+    templates: Path | None = None
+    strict: bool = False
+
+    @property
+    def bibliography_path(self) -> Path:
+        return self.bibliography or self.edition.parent / "bibliography.bib"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.output or self.edition.parent / "output"
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        dirs = [self.templates] if self.templates else []
+        dirs += [self.edition / "templates", TOOL_TEMPLATES]
+        return [d for d in dirs if d.is_dir()]
+
+
+@dataclass
+class Result:
+    problems: Problems
+    edition: Edition | None = None
+    outputs: dict = field(default_factory=dict)   # format -> Path
+    page_count: int = 0
+    timings: dict = field(default_factory=dict)   # step -> seconds
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems.errors and bool(self.outputs or self.edition)
+
+
+class Steps:
+    """Numbered progress steps on the 'folio' logger, with their durations."""
+
+    def __init__(self, result: Result) -> None:
+        self.result, self.number, self.started, self.name = result, 0, 0.0, ""
+
+    def __call__(self, name: str) -> None:
+        self.done()
+        self.number += 1
+        self.name, self.started = name, time.perf_counter()
+        log.info("Step %d - %s", self.number, name)
+
+    def done(self) -> None:
+        if self.name:
+            self.result.timings[self.name] = time.perf_counter() - self.started
+            self.name = ""
+
+
+def gather(options: Options) -> Result:
+    """Phase 1: load and check. Writes nothing."""
+    problems = Problems(root=options.edition.resolve().parent)
+    result = Result(problems)
+    step = Steps(result)
+    step("Reading and checking the edition")
+    edition = load_edition(options.edition, options.bibliography_path, problems)
+    if edition is not None:
+        check_edition(edition, problems)
+    step.done()
+    result.edition = edition
+    return result
+
+
+def build(options: Options) -> Result:
+    result = gather(options)
+    problems, edition = result.problems, result.edition
+    if edition is None or problems.errors:
+        return result
+    step = Steps(result)
+    step.number = 1
+
+    step("Rendering templates into Pandoc Markdown units")
+    env = environment(options.template_dirs)
+    units = render_units(edition, env)
+
+    step(f"Converting {len(units)} units with Pandoc and citeproc")
+    try:
+        converted = convert.convert_units(units, edition)
+    except convert.PandocError as exc:
+        problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}",
+                     "this is a fault in the generated Markdown or in Pandoc; please report it")
+        return result
+    for item in converted:
+        for warning in item.warnings:
+            problems.add("W401", item.unit.source or edition.root, None, f"{item.unit.id}: {warning}")
+
+    out_dir = options.output_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    slug = edition.settings.slug
+    staged: dict[str, tuple[Path, Path]] = {}
+    try:
+        if "pdf" in options.formats:
+            step("Typesetting the PDF with WeasyPrint")
+            typeset = pdf.typeset(edition, converted, env, options.template_dirs)
+            result.page_count = typeset.page_count
+            _report_misplaced_notes(typeset, converted, edition, problems)
+            step("Writing the PDF")
+            tmp = _staging_path(out_dir, slug, ".pdf")
+            pdf.write_pdf(typeset, edition, tmp)
+            staged["pdf"] = (tmp, out_dir / f"{slug}.pdf")
+        if "epub" in options.formats:
+            step("Packaging the EPUB with Pandoc")
+            tmp = _staging_path(out_dir, slug, ".epub")
+            for warning in epub.write_epub(edition, converted, tmp, options.template_dirs):
+                problems.add("W401", edition.root, None, f"EPUB: {warning}")
+            staged["epub"] = (tmp, out_dir / f"{slug}.epub")
+        step.done()
+        if problems.errors or (options.strict and problems.warnings):
+            return result
+        for fmt, (tmp, final) in staged.items():
+            os.replace(tmp, final)
+            result.outputs[fmt] = final
+        staged.clear()
+    except convert.PandocError as exc:
+        problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}")
+    finally:
+        for tmp, _final in staged.values():
+            tmp.unlink(missing_ok=True)
+    return result
+
+
+def _staging_path(out_dir: Path, slug: str, suffix: str) -> Path:
+    handle, name = tempfile.mkstemp(prefix=f".{slug}.", suffix=suffix + ".part", dir=out_dir)
+    os.close(handle)
+    return Path(name)
+
+
+def _report_misplaced_notes(typeset, converted, edition: Edition, problems: Problems) -> None:
+    sources = {item.unit.id: item.unit for item in converted}
+    for placement in typeset.misplaced_notes:
+        unit_id, _, number = placement.note_id.rpartition("-")
+        unit = sources.get(unit_id)
+        problems.add("W501", unit.source if unit and unit.source else edition.root, None,
+                     f"note {number} of {unit_id} is called on page {placement.call_page} "
+                     f"but printed on page {placement.note_page}",
+                     "shorten the note or the paragraph before it, or move the call")

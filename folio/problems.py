@@ -1,0 +1,136 @@
+"""Problems found in an edition: a stable code, a place and a hint.
+
+Problems are collected, never raised one by one, so that an editor sees
+everything that is wrong in one run. The catalogue of codes is ``CODES``;
+docs/problems.md lists it for editors.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+
+# code -> (severity, short title). Codes are stable: never renumber.
+CODES: dict[str, tuple[str, str]] = {
+    # files and YAML
+    "E100": (ERROR, "file missing"),
+    "E101": (ERROR, "YAML syntax error"),
+    "E102": (ERROR, "wrong type of value"),
+    "E103": (ERROR, "unknown key"),
+    "E104": (ERROR, "required key missing"),
+    "E105": (ERROR, "bad value"),
+    "E106": (ERROR, "front matter missing or unterminated"),
+    # identity and references
+    "E201": (ERROR, "duplicate id"),
+    "E202": (ERROR, "unknown claim id"),
+    "E203": (ERROR, "unknown quotation id"),
+    "E204": (ERROR, "unknown citation key"),
+    "E205": (ERROR, "unknown assessment"),
+    "E206": (ERROR, "claim not placed in any chapter"),
+    "E207": (ERROR, "claim placed in more than one chapter"),
+    "E208": (ERROR, "unknown person"),
+    "E209": (ERROR, "unknown part in contents"),
+    "E210": (ERROR, "duplicate claim number"),
+    # bibliography
+    "E301": (ERROR, "BibTeX entry cannot be parsed"),
+    "E302": (ERROR, "duplicate BibTeX key"),
+    "E303": (ERROR, "BibTeX entry lacks a required field"),
+    "E304": (ERROR, "duplicate field in BibTeX entry"),
+    "E305": (ERROR, "citation style not found"),
+    "W301": (WARNING, "bibliography entry never cited"),
+    "W302": (WARNING, "quotation not linked to any claim"),
+    # conversion and layout
+    "E401": (ERROR, "Pandoc failed"),
+    "W401": (WARNING, "Pandoc warning"),
+    "W501": (WARNING, "note printed on another page than its call"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Place:
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    place: Place
+    message: str
+    hint: str = ""
+
+    @property
+    def severity(self) -> str:
+        return CODES[self.code][0]
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def format(self) -> str:
+        text = f"{self.place}: {self.severity} {self.code}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+
+class Problems:
+    """An ordered collection of problems, filled by the checking stages."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root
+        self.items: list[Problem] = []
+
+    def where(self, path: Path | str, line: int | None = None) -> Place:
+        path = Path(path)
+        if self.root is not None:
+            try:
+                path = path.resolve().relative_to(self.root.resolve())
+            except ValueError:
+                pass
+        return Place(str(path), line)
+
+    def add(self, code: str, path: Path | str, line: int | None, message: str, hint: str = "") -> None:
+        assert code in CODES, code
+        self.items.append(Problem(code, self.where(path, line), message, hint))
+
+    def extend(self, other: "Problems") -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if not p.is_error]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.items, key=lambda p: (not p.is_error, p.place.path, p.place.line or 0, p.code))
+
+
+def did_you_mean(word: str, choices) -> str:
+    """A 'did you mean' hint, or '' when nothing is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+class EditionError(Exception):
+    """Raised by the CLI layer when checking found errors; carries them."""
+
+    def __init__(self, problems: Problems) -> None:
+        super().__init__(f"{len(problems.errors)} error(s)")
+        self.problems = problems

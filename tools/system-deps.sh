@@ -1,0 +1,13 @@
+#!/bin/sh
+# Installs the system packages the build and tests need, only when missing (Debian).
+set -e
+missing=""
+command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
+ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing="$missing libpango-1.0-0 libpangoft2-1.0-0"
+ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || missing="$missing libharfbuzz-subset0"
+if [ -n "$missing" ]; then
+  echo "installing system packages:$missing"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=""; fi
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
+fi
