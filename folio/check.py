@@ -34,6 +34,33 @@ def citations_in(text: str, first_line: int):
             yield match.group(1) or match.group(2), first_line + offset
 
 
+NOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
+
+
+def note_label_problems(text: str, path: Path, first_line: int, problems: Problems) -> None:
+    """Every '[^label]' needs a '[^label]: ...' in the same file, and the reverse."""
+    defined: dict[str, int] = {}
+    for match in NOTE_DEFINITION.finditer(text):
+        label, line = match.group(1), first_line + text.count("\n", 0, match.start())
+        if label in defined:
+            problems.add("E212", path, line, f"note [^{label}] is defined twice (also on line {defined[label]})",
+                         "give each note its own label")
+        defined.setdefault(label, line)
+    referenced = set()
+    for offset, line_text in enumerate(text.splitlines()):
+        for match in NOTE_REFERENCE.finditer(line_text):
+            label = match.group(1)
+            referenced.add(label)
+            if label not in defined:
+                problems.add("E211", path, first_line + offset, f"note [^{label}] is called but never written",
+                             f"add a line '[^{label}]: text of the note' to this file")
+    for label, line in defined.items():
+        if label not in referenced:
+            problems.add("W303", path, line, f"note [^{label}] is written but never called",
+                         f"call it with [^{label}] in the text, or remove it")
+
+
 def cross_references_in(text: str, first_line: int):
     for offset, line in enumerate(text.splitlines()):
         for match in CROSS_REFERENCE.finditer(line):
@@ -70,6 +97,7 @@ def check_edition(edition: Edition, problems: Problems) -> None:
 
     ids = set(edition.claims) | set(edition.quotations)
     for text, path, first_line in markdown_texts(edition):
+        note_label_problems(text, path, first_line, problems)
         for key, line in citations_in(text, first_line):
             check_key(key, path, line)
         for ref, line in cross_references_in(text, first_line):

@@ -35,6 +35,8 @@ CODES: dict[str, tuple[str, str]] = {
     "E208": (ERROR, "unknown person"),
     "E209": (ERROR, "unknown part in contents"),
     "E210": (ERROR, "duplicate claim number"),
+    "E211": (ERROR, "note called but never written"),
+    "E212": (ERROR, "note label defined twice"),
     # bibliography
     "E301": (ERROR, "BibTeX entry cannot be parsed"),
     "E302": (ERROR, "duplicate BibTeX key"),
@@ -43,6 +45,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E305": (ERROR, "citation style not found"),
     "W301": (WARNING, "bibliography entry never cited"),
     "W302": (WARNING, "quotation not linked to any claim"),
+    "W303": (WARNING, "note written but never called"),
     # conversion and layout
     "E401": (ERROR, "Pandoc failed"),
     "W401": (WARNING, "Pandoc warning"),
@@ -134,3 +137,17 @@ class EditionError(Exception):
     def __init__(self, problems: Problems) -> None:
         super().__init__(f"{len(problems.errors)} error(s)")
         self.problems = problems
+
+
+def catalogue_markdown() -> str:
+    """docs/problems.md, generated from CODES: ``python -m folio.problems > docs/problems.md``."""
+    lines = ["# Problem codes", "",
+             "Every problem the checks report has a stable code. Errors (E) stop the build before",
+             "anything is written; warnings (W) are printed, and fail the build only with `--strict`.", "",
+             "| code | severity | what |", "| --- | --- | --- |"]
+    lines += [f"| {code} | {severity} | {title} |" for code, (severity, title) in CODES.items()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(catalogue_markdown(), end="")

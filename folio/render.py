@@ -47,6 +47,15 @@ def environment(template_dirs: list[Path]) -> jinja2.Environment:
     return env
 
 
+NOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+def _scope_note_labels(text: str, scope: str) -> str:
+    """'[^1]' -> '[^scope--1]': labels need only be unique within one file,
+    but several files (the claims of a chapter) make one Pandoc unit."""
+    return NOTE_LABEL.sub(lambda m: f"[^{scope}--{m.group(1)}]", text)
+
+
 def _link_cross_references(text: str, edition: Edition) -> str:
     """'[](#cult)' -> '[claim 3](#claim-cult){.xref .claimref}'; quotations likewise."""
 
@@ -93,17 +102,19 @@ def appendix_groups(edition: Edition) -> list[tuple[object, list[AppendixEntry]]
 
 def render_units(edition: Edition, env: jinja2.Environment) -> list[Unit]:
     units: list[Unit] = []
-    link = lambda text: _link_cross_references(text, edition)  # noqa: E731
+    def link(text: str, scope: str) -> str:
+        return _scope_note_labels(_link_cross_references(text, edition), scope)
+
     for part in edition.front:
-        markdown = env.get_template("front.md.j2").render(edition=edition, part=_with(part, body=link(part.body)))
+        markdown = env.get_template("front.md.j2").render(edition=edition, part=_with(part, body=link(part.body, part.id)))
         units.append(Unit(part.anchor, "front", part.title, markdown, part.path))
     for chapter in edition.chapters:
-        claims = [_with(c, analysis=link(c.analysis)) for c in edition.claims_of(chapter)]
+        claims = [_with(c, analysis=link(c.analysis, c.id)) for c in edition.claims_of(chapter)]
         markdown = env.get_template("chapter.md.j2").render(
-            edition=edition, chapter=_with(chapter, opening=link(chapter.opening)), claims=claims)
+            edition=edition, chapter=_with(chapter, opening=link(chapter.opening, chapter.id)), claims=claims)
         units.append(Unit(chapter.anchor, "chapter", chapter.title, markdown, chapter.path))
     if edition.settings.appendix and edition.quotations:
-        groups = [(claim, [_with(e, quotation=_with(e.quotation, text=link(e.quotation.text))) for e in entries])
+        groups = [(claim, [_with(e, quotation=_with(e.quotation, text=link(e.quotation.text, e.quotation.id))) for e in entries])
                   for claim, entries in appendix_groups(edition)]
         markdown = env.get_template("appendix.md.j2").render(edition=edition, groups=groups)
         units.append(Unit("appendix", "appendix", edition.settings.appendix_title, markdown))

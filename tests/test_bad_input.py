@@ -130,3 +130,17 @@ def test_unused_bibliography_entry_is_a_warning(capsys, edition, output):
     assert "warning W301: entry 'unused2000' is never cited" in run.stderr
     strict = run_build(capsys, edition, output, "--strict", command="check")
     assert strict.status == 1
+
+
+def test_note_called_but_never_written(capsys, edition, output):
+    replace_in(edition / "claims" / "first.md", "[^a1]: A note", "[^a2]: A note")
+    run = assert_rejected(capsys, edition, output, "E211", "edition/claims/first.md:13")
+    assert "note [^a1] is called but never written" in run.stderr
+    assert "edition/claims/first.md:15: warning W303" in run.stderr
+
+
+def test_same_note_label_in_two_claims_of_a_chapter_is_fine(capsys, edition, tmp_path):
+    replace_in(edition / "claims" / "second.md", "See also [](#first).",
+               "See also [](#first).[^a1]\n\n[^a1]: The second claim's own note a1.")
+    run = run_build(capsys, edition, tmp_path / "out", "--strict", "--format", "pdf")
+    assert run.status == 0, run.stderr
