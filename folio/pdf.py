@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -61,6 +62,7 @@ def page_css(edition: Edition) -> str:
     if p.crop_marks:
         rules.append("@page { marks: crop cross; }")
     rules.append(f":root {{ --body-size: {p.font_size}; }}")
+    rules.append("[data-folio-break] { break-before: page; }  /* set where a note fell after its call */")
     return "\n".join(rules)
 
 
@@ -85,36 +87,54 @@ def book_html(edition: Edition, converted: list[Converted], env: jinja2.Environm
         chapters={c.anchor: c for c in edition.chapters}, stylesheets=[])
 
 
-MAX_NOTE_PASSES = 4
+MAX_NOTE_PASSES = 6
+_BLOCK_OPEN = re.compile(r"<(p|h[1-6]|div|blockquote|ul|ol|li|section|table)(?=[\s>])")
 
 
 def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environment,
             template_dirs: list[Path]) -> Typeset:
-    """Lay out the book; where a note lands on a later page than its call,
-    ask for the call's paragraph to move with the note and lay out again.
+    """Lay out the book, then read back where every note landed.
 
-    WeasyPrint sometimes defers a note to the next page although its call
-    stays behind (see docs/engine-notes). Each pass marks the notes that went
-    wrong with the class 'keep-with-call' (footnote-policy: block); the
-    passes stop when every note is on its call's page or nothing improves.
+    WeasyPrint 70 sometimes moves a note to the next page while its call
+    stays behind (to avoid a bad break further down). Where that happens the
+    layout is corrected and laid out again: first the block *after* the
+    call's paragraph is sent to the next page, so the note has room under
+    its call; if that is not enough, the call's own paragraph is. The passes
+    stop when every note is on its call's page, or after MAX_NOTE_PASSES;
+    what is left is reported (W501).
     """
     html = book_html(edition, converted, env)
-    kept: set[str] = set()
+    fixes: dict[str, int] = {}  # note id -> 1 (break after its paragraph) or 2 (before it)
     result = None
     for _ in range(MAX_NOTE_PASSES):
-        result = _typeset_html(_keep_with_call(html, kept), edition, template_dirs)
-        new = {p.note_id for p in result.misplaced_notes} - kept
-        if not new:
+        result = _typeset_html(_with_breaks(html, fixes), edition, template_dirs)
+        todo = [p.note_id for p in result.misplaced_notes if fixes.get(p.note_id, 0) < 2]
+        if not todo:
             break
-        log.info("  %d note(s) printed after their call's page; laying out again", len(new))
-        kept |= new
+        log.info("  %d note(s) fell after their call's page; correcting the breaks and laying out again", len(todo))
+        for note_id in todo:
+            fixes[note_id] = fixes.get(note_id, 0) + 1
     return result
 
 
-def _keep_with_call(html: str, note_ids: set[str]) -> str:
-    for note_id in note_ids:
-        html = html.replace(f'<span id="note-{note_id}" class="footnote">',
-                            f'<span id="note-{note_id}" class="footnote keep-with-call">', 1)
+def _with_breaks(html: str, fixes: dict[str, int]) -> str:
+    """Mark the blocks that must start a page ('data-folio-break')."""
+    marks: set[int] = set()
+    for note_id, level in fixes.items():
+        call = html.find(f'id="call-{note_id}"')
+        if call < 0:
+            continue
+        if level == 1:
+            end = html.find("</p>", call)
+            match = _BLOCK_OPEN.search(html, end) if end >= 0 else None
+        else:
+            match = None
+            for match in _BLOCK_OPEN.finditer(html, 0, call):
+                pass
+        if match:
+            marks.add(match.end(1))
+    for position in sorted(marks, reverse=True):
+        html = html[:position] + " data-folio-break" + html[position:]
     return html
 
 
