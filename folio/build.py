@@ -144,6 +144,9 @@ def build(options: Options) -> Result:
         staged.clear()
     except convert.PandocError as exc:
         problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}")
+    except pdf.FatalURLFetchingError as exc:  # a BaseException: the fetcher stopped the layout
+        problems.add("E402", edition.root, None, str(exc),
+                     "the PDF may use only files inside the edition, the templates and the bundled fonts")
     finally:
         for tmp, _final in staged.values():
             tmp.unlink(missing_ok=True)

@@ -61,6 +61,24 @@ def note_label_problems(text: str, path: Path, first_line: int, problems: Proble
                          f"call it with [^{label}] in the text, or remove it")
 
 
+IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+
+
+def image_problems(text: str, path: Path, first_line: int, root: Path, problems: Problems) -> None:
+    """Images must be files inside the edition folder: the build reads nothing else."""
+    for offset, line in enumerate(text.splitlines()):
+        for match in IMAGE.finditer(line):
+            target = match.group(1)
+            if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", target):
+                problems.add("E213", path, first_line + offset, f"image '{target}' is not a file of the edition",
+                             "copy the image into the edition folder and give its relative path")
+                continue
+            resolved = (root / target).resolve()
+            if root.resolve() not in resolved.parents or not resolved.is_file():
+                problems.add("E213", path, first_line + offset, f"image '{target}' is not a file inside the edition",
+                             "give a path relative to the edition folder, e.g. images/map.png")
+
+
 def cross_references_in(text: str, first_line: int):
     for offset, line in enumerate(text.splitlines()):
         for match in CROSS_REFERENCE.finditer(line):
@@ -98,6 +116,7 @@ def check_edition(edition: Edition, problems: Problems) -> None:
     ids = set(edition.claims) | set(edition.quotations)
     for text, path, first_line in markdown_texts(edition):
         note_label_problems(text, path, first_line, problems)
+        image_problems(text, path, first_line, edition.root, problems)
         for key, line in citations_in(text, first_line):
             check_key(key, path, line)
         for ref, line in cross_references_in(text, first_line):

@@ -53,7 +53,8 @@ def write_epub(edition: Edition, converted: list[Converted], target: Path, templ
         meta_path.write_text(yaml.safe_dump(epub_metadata(edition), allow_unicode=True, sort_keys=False),
                              encoding="utf-8")
         args = ["--from", "json", "--to", "epub3", "--output", str(target),
-                "--metadata-file", str(meta_path), "--toc", "--toc-depth=2", "--split-level=1"]
+                "--metadata-file", str(meta_path), "--toc", "--toc-depth=2", "--split-level=1",
+                "--resource-path", str(edition.root)]
         if css is not None:
             args += ["--css", str(css)]
         _, warnings = run_pandoc(args, json.dumps(book_ast(converted)), "Pandoc EPUB")

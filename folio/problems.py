@@ -37,6 +37,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E210": (ERROR, "duplicate claim number"),
     "E211": (ERROR, "note called but never written"),
     "E212": (ERROR, "note label defined twice"),
+    "E213": (ERROR, "image outside the edition"),
     # bibliography
     "E301": (ERROR, "BibTeX entry cannot be parsed"),
     "E302": (ERROR, "duplicate BibTeX key"),
@@ -48,6 +49,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W303": (WARNING, "note written but never called"),
     # conversion and layout
     "E401": (ERROR, "Pandoc failed"),
+    "E402": (ERROR, "WeasyPrint refused to read a resource"),
     "W401": (WARNING, "Pandoc warning"),
     "W501": (WARNING, "note printed on another page than its call"),
 }

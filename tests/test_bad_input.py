@@ -144,3 +144,9 @@ def test_same_note_label_in_two_claims_of_a_chapter_is_fine(capsys, edition, tmp
                "See also [](#first).[^a1]\n\n[^a1]: The second claim's own note a1.")
     run = run_build(capsys, edition, tmp_path / "out", "--strict", "--format", "pdf")
     assert run.status == 0, run.stderr
+
+
+def test_image_outside_the_edition_is_refused(capsys, edition, output):
+    replace_in(edition / "claims" / "second.md", "See also [](#first).", "![secret](/etc/hostname)")
+    run = assert_rejected(capsys, edition, output, "E213", "edition/claims/second.md:10")
+    assert "'/etc/hostname' is not a file inside the edition" in run.stderr

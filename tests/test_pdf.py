@@ -99,3 +99,53 @@ def test_pdf_metadata(sample_build):
     meta = BuiltPdf(sample_build / "secret-speech-examined.pdf").reader.metadata
     assert meta.title.startswith("The Secret Speech Examined")
     assert "Folio Sample Editions" in meta.author
+
+
+def _note_texts(edition_dir):
+    """Every note's text, from the real pipeline's print HTML: note id -> text."""
+    from html.parser import HTMLParser
+
+    from folio.build import Options, gather
+    from folio.convert import convert_units
+    from folio.render import environment, render_units
+
+    options = Options(edition=edition_dir)
+    edition = gather(options).edition
+    converted = convert_units(render_units(edition, environment(options.template_dirs)), edition)
+
+    class Notes(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.notes = [], {}
+
+        def handle_starttag(self, tag, attrs):
+            note = dict(attrs).get("id", "") if "footnote" in (dict(attrs).get("class") or "") else ""
+            self.stack.append(note[len("note-"):] if note.startswith("note-") else None)
+            if self.stack[-1]:
+                self.notes[self.stack[-1]] = ""
+
+        def handle_endtag(self, tag):
+            if self.stack:
+                self.stack.pop()
+
+        def handle_data(self, data):
+            for note in filter(None, self.stack):
+                self.notes[note] += data
+
+    parser = Notes()
+    for item in converted:
+        parser.feed(item.html)
+    return parser.notes
+
+
+def test_every_note_text_is_printed_on_the_page_of_its_call(small_build):
+    import re
+    letters = lambda s: re.sub(r"\W", "", fold(s))  # noqa: E731  hyphenation and spacing do not count
+    from conftest import SMALL
+    notes = _note_texts(SMALL / "edition")
+    pdf = BuiltPdf(small_build / "small.pdf")
+    pages = pdf.destinations()
+    assert len(notes) >= 10
+    for note, text in notes.items():
+        page_text = letters(pdf.text(pages[f"call-{note}"]))
+        assert letters(text) in page_text, f"note {note} ({text[:40]}...) not on the page of its call"
