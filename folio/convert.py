@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -89,6 +90,24 @@ def convert_unit(unit: Unit, edition: Edition) -> Converted:
     ast, warnings = unit_ast(unit, edition)
     html, more = ast_html(ast, unit)
     return Converted(unit, ast, html, tuple(warnings + more))
+
+
+def convert_titles(edition: Edition) -> dict[str, str]:
+    """Titles as inline HTML (smart quotes, italics), by anchor, for the contents.
+
+    One Pandoc run over all titles, as a list, so that the contents read
+    exactly like the headings.
+    """
+    items = [(part.anchor, part.title) for part in edition.front]
+    items += [(chapter.anchor, chapter.title) for chapter in edition.chapters]
+    items += [(claim.anchor, claim.title) for claim in edition.claims.values()]
+    items += [("appendix", edition.settings.appendix_title), ("bibliography", edition.settings.bibliography_title)]
+    markdown = "\n".join(f"- {title.replace(chr(10), ' ')}" for _, title in items)
+    html, _ = run_pandoc(["--from", READER, "--to", "html5", "--wrap=none"], markdown, "Pandoc on titles")
+    rendered = re.findall(r"<li>(.*?)</li>", html, re.S)
+    if len(rendered) != len(items):
+        raise PandocError("Pandoc on titles", "a title did not convert to one list item")
+    return {anchor: text.strip() for (anchor, _), text in zip(items, rendered)}
 
 
 def convert_units(units: list[Unit], edition: Edition, jobs: int | None = None) -> list[Converted]:

@@ -10,11 +10,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import jinja2
+import markupsafe
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from .convert import Converted
+from .convert import Converted, convert_titles
 from .model import Edition
 
 FONTS = Path(str(resources.files("folio") / "fonts"))
@@ -82,8 +83,9 @@ class Typeset:
 
 
 def book_html(edition: Edition, converted: list[Converted], env: jinja2.Environment) -> str:
+    titles = {anchor: markupsafe.Markup(html) for anchor, html in convert_titles(edition).items()}
     return env.get_template("book.html.j2").render(
-        edition=edition, settings=edition.settings, converted=converted,
+        edition=edition, settings=edition.settings, converted=converted, titles=titles,
         chapters={c.anchor: c for c in edition.chapters}, stylesheets=[])
 
 
