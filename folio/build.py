@@ -132,7 +132,7 @@ def build(options: Options) -> Result:
         if "epub" in options.formats:
             step("Packaging the EPUB with Pandoc")
             tmp = _staging_path(out_dir, slug, ".epub")
-            for warning in epub.write_epub(edition, converted, tmp, options.template_dirs):
+            for warning in epub.write_epub(edition, converted, tmp, options.template_dirs, env):
                 problems.add("W401", edition.root, None, f"EPUB: {warning}")
             staged["epub"] = (tmp, out_dir / f"{slug}.epub")
         step.done()

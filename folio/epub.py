@@ -1,19 +1,32 @@
-"""Stage 5b: package the EPUB 3 with Pandoc from the units' ASTs.
+"""Stage 5b: package the EPUB 3 with Pandoc from the units' ASTs, then finish it.
 
 Each unit's AST already went through citeproc on its own, so citations are
 full at their first occurrence in each chapter in the EPUB as in print.
+Pandoc writes the book; ``finish`` then adds what Pandoc cannot: footnotes
+as <aside>, accessibility metadata (EPUB Accessibility 1.1) and the print
+edition the book corresponds to.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
+import textwrap
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import jinja2
 import yaml
 
-from .convert import Converted, pandoc_version, run_pandoc
+from .convert import FILTERS, Converted, run_pandoc
 from .model import Edition
+
+A11Y_SUMMARY = ("This publication meets the requirements of EPUB Accessibility 1.1 and WCAG 2.1 Level AA as far as "
+                "its generator can tell: it has a navigable table of contents with chapters and claims, a logical "
+                "reading order, structured headings, footnotes linked both ways, and text that follows the reader's "
+                "display settings. It contains no images that carry meaning beyond the generated cover.")
 
 
 def epub_metadata(edition: Edition) -> dict:
@@ -32,30 +45,100 @@ def epub_metadata(edition: Edition) -> dict:
         "subject": list(s.subjects),
     }
     if s.isbn_ebook:
-        meta["identifier"] = [{"scheme": "ISBN-13", "text": s.isbn_ebook.replace("-", "")}]
+        meta["identifier"] = [{"scheme": "ISBN-13", "text": "urn:isbn:" + s.isbn_ebook.replace("-", "")}]
     if s.year:
         meta["date"] = f"{s.year}"
     return {k: v for k, v in meta.items() if v}
 
 
-def book_ast(converted: list[Converted]) -> dict:
-    first = converted[0].ast
+def epub_unit_ast(item: Converted) -> dict:
+    """The unit's AST with notes as noteref links and footnotes with book-wide ids."""
+    out, _ = run_pandoc(["--from", "json", "--to", "json", "--metadata", f"folio-unit={item.unit.id}",
+                         "--lua-filter", str(FILTERS / "epub-notes.lua")],
+                        json.dumps(item.ast), f"Pandoc EPUB notes for {item.unit.id}")
+    return json.loads(out)
+
+
+def book_ast(asts: list[dict]) -> dict:
     blocks = []
-    for item in converted:
-        blocks.extend(item.ast["blocks"])
-    return {"pandoc-api-version": first["pandoc-api-version"], "meta": {}, "blocks": blocks}
+    for ast in asts:
+        blocks.extend(ast["blocks"])
+    return {"pandoc-api-version": asts[0]["pandoc-api-version"], "meta": {}, "blocks": blocks}
 
 
-def write_epub(edition: Edition, converted: list[Converted], target: Path, template_dirs: list[Path]) -> list[str]:
+def cover_svg(edition: Edition, env: jinja2.Environment) -> str:
+    s = edition.settings
+    return env.get_template("cover.svg.j2").render(
+        settings=s, title_lines=textwrap.wrap(s.title, 22), subtitle_lines=textwrap.wrap(s.subtitle, 46))
+
+
+def write_epub(edition: Edition, converted: list[Converted], target: Path, template_dirs: list[Path],
+               env: jinja2.Environment) -> list[str]:
     css = next((d / "epub.css" for d in template_dirs if (d / "epub.css").exists()), None)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        asts = list(pool.map(epub_unit_ast, converted))
     with tempfile.TemporaryDirectory(prefix="folio-epub-") as tmp:
         meta_path = Path(tmp) / "metadata.yaml"
         meta_path.write_text(yaml.safe_dump(epub_metadata(edition), allow_unicode=True, sort_keys=False),
                              encoding="utf-8")
-        args = ["--from", "json", "--to", "epub3", "--output", str(target),
+        cover = Path(tmp) / "cover.svg"
+        cover.write_text(cover_svg(edition, env), encoding="utf-8")
+        raw = Path(tmp) / "book.epub"
+        args = ["--from", "json", "--to", "epub3", "--output", str(raw),
                 "--metadata-file", str(meta_path), "--toc", "--toc-depth=2", "--split-level=1",
-                "--resource-path", str(edition.root)]
+                "--resource-path", str(edition.root), "--epub-cover-image", str(cover)]
         if css is not None:
             args += ["--css", str(css)]
-        _, warnings = run_pandoc(args, json.dumps(book_ast(converted)), "Pandoc EPUB")
+        _, warnings = run_pandoc(args, json.dumps(book_ast(asts)), "Pandoc EPUB")
+        finish(raw, target, edition)
     return warnings
+
+
+# ---------- finishing what Pandoc wrote ----------
+
+_FOOTNOTE_DIV = re.compile(r'<div id="(note-[^"]+)" class="footnote"([^>]*)>(.*?)</div>', re.S)
+
+
+def _asides(xhtml: str) -> str:
+    """Pandoc writes a Div as <div>; reading systems pop up <aside epub:type="footnote">."""
+    return _FOOTNOTE_DIV.sub(lambda m: f'<aside id="{m.group(1)}" class="footnote"{m.group(2)}>{m.group(3)}</aside>',
+                             xhtml)
+
+
+def _package_metadata(edition: Edition, opf: str) -> str:
+    """Accessibility metadata Pandoc does not write, and the print source of the page numbers."""
+    s = edition.settings
+    wanted = [
+        ("schema:accessMode", "textual"),
+        ("schema:accessModeSufficient", "textual"),
+        ("schema:accessibilityFeature", "structuralNavigation"),
+        ("schema:accessibilityFeature", "tableOfContents"),
+        ("schema:accessibilityFeature", "readingOrder"),
+        ("schema:accessibilityFeature", "displayTransformability"),
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary", A11Y_SUMMARY),
+        ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
+    ]
+    meta = [f'<meta property="{prop}">{_xml(value)}</meta>' for prop, value in wanted
+            if f'<meta property="{prop}">{_xml(value)}</meta>' not in opf]
+    if s.isbn_print:
+        meta.append(f'<dc:source>urn:isbn:{s.isbn_print.replace("-", "")}</dc:source>')
+    return "\n    ".join(meta)
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def finish(source: Path, target: Path, edition: Edition) -> None:
+    """Copy the EPUB, rewriting what needs it; entry order and dates are kept (reproducible)."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.endswith(".xhtml") and b'epub:type="footnote"' in data:
+                data = _asides(data.decode("utf-8")).encode("utf-8")
+            elif info.filename.endswith(".opf"):
+                text = data.decode("utf-8")
+                text = text.replace("</metadata>", f"  {_package_metadata(edition, text)}\n  </metadata>", 1)
+                data = text.encode("utf-8")
+            zout.writestr(info, data, compress_type=info.compress_type)
