@@ -120,11 +120,12 @@ def build(options: Options) -> Result:
     slug = edition.settings.slug
     staged: dict[str, tuple[Path, Path]] = {}
     try:
+        # The EPUB takes its index locators from the print layout, so both need it.
+        step("Typesetting the PDF with WeasyPrint")
+        typeset = pdf.typeset(edition, converted, env, options.template_dirs)
+        result.page_count = typeset.page_count
+        _report_misplaced_notes(typeset, converted, edition, problems)
         if "pdf" in options.formats:
-            step("Typesetting the PDF with WeasyPrint")
-            typeset = pdf.typeset(edition, converted, env, options.template_dirs)
-            result.page_count = typeset.page_count
-            _report_misplaced_notes(typeset, converted, edition, problems)
             step("Writing the PDF")
             tmp = _staging_path(out_dir, slug, ".pdf")
             pdf.write_pdf(typeset, edition, tmp)
@@ -132,7 +133,7 @@ def build(options: Options) -> Result:
         if "epub" in options.formats:
             step("Packaging the EPUB with Pandoc")
             tmp = _staging_path(out_dir, slug, ".epub")
-            for warning in epub.write_epub(edition, converted, tmp, options.template_dirs, env):
+            for warning in epub.write_epub(edition, converted, tmp, options.template_dirs, env, typeset):
                 problems.add("W401", edition.root, None, f"EPUB: {warning}")
             staged["epub"] = (tmp, out_dir / f"{slug}.epub")
         step.done()

@@ -18,6 +18,7 @@ from pathlib import Path
 import pypandoc
 
 from .model import Edition
+from .names import Marker
 from .render import Unit
 from .styles import style_path
 
@@ -38,6 +39,7 @@ class Converted:
     ast: dict          # the unit's Pandoc AST after citeproc
     html: str          # the print HTML fragment
     warnings: tuple[str, ...]
+    marks: tuple = ()  # names.Mark: where the index of names points
 
 
 def pandoc_path() -> str:
@@ -88,8 +90,13 @@ def ast_html(ast: dict, unit: Unit) -> tuple[str, list[str]]:
 
 def convert_unit(unit: Unit, edition: Edition) -> Converted:
     ast, warnings = unit_ast(unit, edition)
+    marks: tuple = ()
+    if unit.kind != "bibliography" and edition.persons:
+        marker = Marker(edition.persons, unit.id)
+        ast = marker.mark(ast)
+        marks = tuple(marker.marks)
     html, more = ast_html(ast, unit)
-    return Converted(unit, ast, html, tuple(warnings + more))
+    return Converted(unit, ast, html, tuple(warnings + more), marks)
 
 
 def convert_titles(edition: Edition) -> dict[str, str]:

@@ -72,11 +72,30 @@ def cover_svg(edition: Edition, env: jinja2.Environment) -> str:
         settings=s, title_lines=textwrap.wrap(s.title, 22), subtitle_lines=textwrap.wrap(s.subtitle, 46))
 
 
+def index_ast(entries) -> dict:
+    """The index of names as a unit: each locator links to the occurrence; its
+    label is the printed page, so the index reads like the book's."""
+    lines = ["# Index of Names { #index .index-of-names }", ""]
+    for entry in entries:
+        dates = f" ({entry.dates})" if entry.dates else ""
+        links = ", ".join(f"[{loc.label}](#{loc.anchor})" for loc in entry.locators)
+        lines += [f"[{_md(entry.name)}]{{#{entry.anchor} .index-term}}{dates}, {links}", ""]
+    out, _ = run_pandoc(["--from", "markdown-auto_identifiers", "--to", "json"], "\n".join(lines),
+                        "Pandoc on the index of names")
+    return json.loads(out)
+
+
+def _md(text: str) -> str:
+    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
+
+
 def write_epub(edition: Edition, converted: list[Converted], target: Path, template_dirs: list[Path],
-               env: jinja2.Environment) -> list[str]:
+               env: jinja2.Environment, typeset=None) -> list[str]:
     css = next((d / "epub.css" for d in template_dirs if (d / "epub.css").exists()), None)
     with ThreadPoolExecutor(max_workers=3) as pool:
         asts = list(pool.map(epub_unit_ast, converted))
+    if typeset is not None and typeset.index:
+        asts.append(index_ast(typeset.index))
     with tempfile.TemporaryDirectory(prefix="folio-epub-") as tmp:
         meta_path = Path(tmp) / "metadata.yaml"
         meta_path.write_text(yaml.safe_dump(epub_metadata(edition), allow_unicode=True, sort_keys=False),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -17,6 +17,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .convert import Converted, convert_titles
 from .model import Edition
+from .names import index_entries, to_roman
 
 FONTS = Path(str(resources.files("folio") / "fonts"))
 FONT_FILES = {
@@ -80,13 +81,41 @@ class Typeset:
     page_count: int
     misplaced_notes: tuple[NotePlacement, ...]
     anchors: dict             # id -> 1-based physical page
+    index: tuple = ()         # names.IndexEntry, with the printed pages
+
+    @property
+    def main_start(self) -> int:
+        """The physical page that carries folio 1 (the first page of the main matter)."""
+        return self.anchors.get("mainmatter", 1)
+
+    def folio(self, anchor: str):
+        """(physical page, printed folio) of an anchor, or None if it was not laid out."""
+        page = self.anchors.get(anchor)
+        if page is None:
+            return None
+        if page >= self.main_start:
+            return page, str(page - self.main_start + 1)
+        return page, to_roman(page)
 
 
-def book_html(edition: Edition, converted: list[Converted], env: jinja2.Environment) -> str:
+def book_html(edition: Edition, converted: list[Converted], env: jinja2.Environment, index=None) -> str:
+    """The book as one HTML document. ``index`` is the list of IndexEntry to
+    print; None prints one placeholder locator per occurrence (first pass)."""
     titles = {anchor: markupsafe.Markup(html) for anchor, html in convert_titles(edition).items()}
+    if index is None:
+        index = placeholder_index(edition, converted)
     return env.get_template("book.html.j2").render(
-        edition=edition, settings=edition.settings, converted=converted, titles=titles,
+        edition=edition, settings=edition.settings, converted=converted, titles=titles, index=index,
         chapters={c.anchor: c for c in edition.chapters}, stylesheets=[])
+
+
+def all_marks(converted: list[Converted]) -> list:
+    return [mark for item in converted for mark in item.marks]
+
+
+def placeholder_index(edition: Edition, converted: list[Converted]) -> list:
+    """An index of about the final length, before any page is known."""
+    return index_entries(edition.persons, all_marks(converted), lambda anchor: (0, "000"))
 
 
 MAX_NOTE_PASSES = 6
@@ -105,18 +134,28 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
     stop when every note is on its call's page, or after MAX_NOTE_PASSES;
     what is left is reported (W501).
     """
-    html = book_html(edition, converted, env)
     fixes: dict[str, int] = {}  # note id -> 1 (break after its paragraph) or 2 (before it)
+    marks = all_marks(converted)
+    index = None
     result = None
     for _ in range(MAX_NOTE_PASSES):
+        html = book_html(edition, converted, env, index)
         result = _typeset_html(_with_breaks(html, fixes), edition, template_dirs)
         todo = [p.note_id for p in result.misplaced_notes if fixes.get(p.note_id, 0) < 2]
-        if not todo:
+        # The index of names stands after every page it points to, so its page
+        # numbers, read from this layout, do not move when it is laid out again.
+        found = index_entries(edition.persons, marks, result.folio)
+        if not todo and found == index:
             break
-        log.info("  %d note(s) fell after their call's page; correcting the breaks and laying out again", len(todo))
+        if todo:
+            log.info("  %d note(s) fell after their call's page; correcting the breaks and laying out again",
+                     len(todo))
+        else:
+            log.info("  laying out again with the page numbers of the index of names")
         for note_id in todo:
             fixes[note_id] = fixes.get(note_id, 0) + 1
-    return result
+        index = found
+    return replace(result, index=tuple(index or ()))
 
 
 def _with_breaks(html: str, fixes: dict[str, int]) -> str:

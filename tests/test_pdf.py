@@ -149,3 +149,17 @@ def test_every_note_text_is_printed_on_the_page_of_its_call(small_build):
     for note, text in notes.items():
         page_text = letters(pdf.text(pages[f"call-{note}"]))
         assert letters(text) in page_text, f"note {note} ({text[:40]}...) not on the page of its call"
+
+
+def test_index_of_names_prints_the_pages_where_the_names_stand(small_build):
+    from folio.names import to_roman
+    pdf = BuiltPdf(small_build / "small.pdf")
+    pages = pdf.destinations()
+    main_start = pages["mainmatter"]
+    folios = sorted({pages[name] for name in pages if name.startswith("ix-khrushchev-nikita-")})
+    assert len(folios) == 3  # introduction, chapter one, chapter two
+    printed = [str(p - main_start + 1) if p >= main_start else to_roman(p + 1) for p in folios]
+    entry = f"Khrushchev, Nikita (1894–1971), {', '.join(printed)}"
+    assert entry in fold(pdf.text(pages["index"])), (entry, pdf.text(pages["index"]))
+    for page in folios:  # and the name is printed on each of those pages
+        assert "Khrushchev" in pdf.text(page)

@@ -1,0 +1,186 @@
+"""The index of names: find the persons of the edition in the text, mark
+each occurrence with an anchor, and turn the pages where the anchors landed
+into index entries ("Beria, Lavrentii, 12, 14-16").
+
+Marks are placed in each unit's Pandoc AST, before the print HTML and the
+EPUB are written, so both outputs carry the same anchors.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .model import Person
+
+INLINE_TYPES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps",
+                "Quoted", "Cite", "Code", "Space", "SoftBreak", "LineBreak", "Math", "RawInline", "Link", "Image",
+                "Note", "Span"}
+SKIP = {"Cite", "Code", "Math", "RawInline", "Link", "Image",  # citations are not indexed as names
+        "Header"}  # an anchor in a heading would also land in the EPUB navigation
+_EDGE = "\"'“”‘’«»()[],.;:!?—–"
+
+
+def slug(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def forms_of(person: Person) -> list[tuple[str, ...]]:
+    """The word sequences that name the person, longest first."""
+    forms = set()
+    names = [person.name, *person.variants]
+    if ", " in person.name:  # "Beria, Lavrentii" is also written "Lavrentii Beria"
+        surname, forename = person.name.split(", ", 1)
+        names.append(f"{forename} {surname}")
+    for name in names:
+        words = tuple(name.split())
+        if words:
+            forms.add(words)
+    return sorted(forms, key=len, reverse=True)
+
+
+def _word(token: str) -> str:
+    token = token.strip(_EDGE)
+    for suffix in ("’s", "'s"):
+        if token.endswith(suffix):
+            token = token[: -len(suffix)]
+    return token
+
+
+@dataclass(frozen=True)
+class Mark:
+    person: str     # canonical name
+    anchor: str     # the id of the anchor in the text
+    unit: str
+
+
+class Marker:
+    """Places anchors before each occurrence of a person's name in a unit's AST."""
+
+    def __init__(self, persons: tuple[Person, ...], unit: str) -> None:
+        self.unit = unit
+        self.forms = [(form, person) for person in persons for form in forms_of(person)]
+        self.forms.sort(key=lambda item: len(item[0]), reverse=True)
+        self.first_words = {form[0] for form, _ in self.forms}
+        self.marks: list[Mark] = []
+
+    def mark(self, ast: dict) -> dict:
+        if self.forms:
+            ast["blocks"] = self._walk(ast["blocks"])
+        return ast
+
+    def _walk(self, node):
+        if isinstance(node, list):
+            if node and all(isinstance(x, dict) and x.get("t") in INLINE_TYPES for x in node):
+                node = self._inlines(node)
+            return [self._walk(x) for x in node]
+        if isinstance(node, dict):
+            if node.get("t") in SKIP:
+                return node
+            if "c" in node:
+                node["c"] = self._walk(node["c"])
+        return node
+
+    def _inlines(self, inlines: list) -> list:
+        out, i = [], 0
+        while i < len(inlines):
+            el = inlines[i]
+            if el.get("t") == "Str" and _word(el["c"]) in self.first_words:
+                match = self._match(inlines, i)
+                if match:
+                    person, length = match
+                    out.append(self._anchor(person))
+                    out.extend(inlines[i:i + length])
+                    i += length
+                    continue
+            out.append(el)
+            i += 1
+        return out
+
+    def _match(self, inlines: list, start: int):
+        for form, person in self.forms:
+            j, ok = start, True
+            for n, word in enumerate(form):
+                if n:
+                    if j >= len(inlines) or inlines[j].get("t") not in ("Space", "SoftBreak"):
+                        ok = False
+                        break
+                    j += 1
+                if j >= len(inlines) or inlines[j].get("t") != "Str" or _word(inlines[j]["c"]) != word:
+                    ok = False
+                    break
+                j += 1
+            if ok:
+                return person, j - start
+        return None
+
+    def _anchor(self, person: Person) -> dict:
+        anchor = f"ix-{slug(person.name)}-{self.unit}-{len(self.marks) + 1}"
+        self.marks.append(Mark(person.name, anchor, self.unit))
+        return {"t": "Span", "c": [[anchor, ["index-mark"], []], []]}
+
+
+def page_ranges(pages: list[int]) -> list[tuple[int, int]]:
+    """[3, 4, 4, 5, 9] -> [(3, 5), (9, 9)]"""
+    ranges: list[tuple[int, int]] = []
+    for page in sorted(set(pages)):
+        if ranges and page == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], page)
+        else:
+            ranges.append((page, page))
+    return ranges
+
+
+def to_roman(number: int) -> str:
+    values = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+              (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    out = ""
+    for value, letters in values:
+        while number >= value:
+            out += letters
+            number -= value
+    return out
+
+
+@dataclass(frozen=True)
+class Locator:
+    label: str     # "12" or "12-14" or "xi"
+    anchor: str    # the first occurrence in the range
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    name: str
+    dates: str
+    locators: tuple[Locator, ...]
+
+    @property
+    def anchor(self) -> str:
+        return f"index-{slug(self.name)}"
+
+
+def index_entries(persons: tuple[Person, ...], marks: list[Mark], folio_of) -> list[IndexEntry]:
+    """Entries in alphabetical order; ``folio_of(anchor)`` gives (sort key, printed folio) or None."""
+    entries = []
+    for person in sorted(persons, key=lambda p: unicodedata.normalize("NFKD", p.name).casefold()):
+        located = []
+        for mark in marks:
+            if mark.person == person.name:
+                where = folio_of(mark.anchor)
+                if where is not None:
+                    located.append((where, mark.anchor))
+        if not located:
+            continue
+        by_page: dict[int, tuple[str, str]] = {}
+        for (physical, folio), anchor in sorted(located):
+            by_page.setdefault(physical, (folio, anchor))
+        locators = []
+        roman = [page for page, (folio, _) in by_page.items() if not folio.isdigit()]
+        arabic = [page for page, (folio, _) in by_page.items() if folio.isdigit()]
+        for first, last in page_ranges(roman) + page_ranges(arabic):  # a range never spans the two numberings
+            label = by_page[first][0] if first == last else f"{by_page[first][0]}–{by_page[last][0]}"
+            locators.append(Locator(label, by_page[first][1]))
+        entries.append(IndexEntry(person.name, person.dates, tuple(locators)))
+    return entries
