@@ -19,6 +19,7 @@ import pypandoc
 
 from .model import Edition
 from .names import Marker
+from .pagemap import mark_blocks
 from .render import Unit
 from .styles import style_path
 
@@ -95,6 +96,7 @@ def convert_unit(unit: Unit, edition: Edition) -> Converted:
         marker = Marker(edition.persons, unit.id)
         ast = marker.mark(ast)
         marks = tuple(marker.marks)
+    ast = mark_blocks(ast, unit.id)
     html, more = ast_html(ast, unit)
     return Converted(unit, ast, html, tuple(warnings + more), marks)
 

@@ -22,6 +22,7 @@ import yaml
 
 from .convert import FILTERS, Converted, run_pandoc
 from .model import Edition
+from .pagemap import insert_page_breaks, page_list_nav
 
 A11Y_SUMMARY = ("This publication meets the requirements of EPUB Accessibility 1.1 and WCAG 2.1 Level AA as far as "
                 "its generator can tell: it has a navigable table of contents with chapters and claims, a logical "
@@ -109,7 +110,7 @@ def write_epub(edition: Edition, converted: list[Converted], target: Path, templ
         if css is not None:
             args += ["--css", str(css)]
         _, warnings = run_pandoc(args, json.dumps(book_ast(asts)), "Pandoc EPUB")
-        finish(raw, target, edition)
+        finish(raw, target, edition, typeset)
     return warnings
 
 
@@ -124,7 +125,7 @@ def _asides(xhtml: str) -> str:
                              xhtml)
 
 
-def _package_metadata(edition: Edition, opf: str) -> str:
+def _package_metadata(edition: Edition, opf: str, page_list: bool) -> str:
     """Accessibility metadata Pandoc does not write, and the print source of the page numbers."""
     s = edition.settings
     wanted = [
@@ -138,6 +139,9 @@ def _package_metadata(edition: Edition, opf: str) -> str:
         ("schema:accessibilitySummary", A11Y_SUMMARY),
         ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
     ]
+    if page_list:
+        wanted[6:6] = [("schema:accessibilityFeature", "printPageNumbers"),
+                       ("schema:accessibilityFeature", "pageNavigation")]
     meta = [f'<meta property="{prop}">{_xml(value)}</meta>' for prop, value in wanted
             if f'<meta property="{prop}">{_xml(value)}</meta>' not in opf]
     if s.isbn_print:
@@ -149,15 +153,46 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def finish(source: Path, target: Path, edition: Edition) -> None:
+def page_starts(typeset) -> list[tuple[str, str, int]]:
+    """(label, block, words) for every printed page the EPUB can mark, in page order.
+
+    A page with no text of its own (a blank verso) is marked at the place of
+    the next page, so the list has no holes."""
+    by_page = {start.page: start for start in typeset.page_starts}
+    out = []
+    for page in range(1, typeset.page_count + 1):
+        start = by_page.get(page)
+        if start is None and page >= typeset.main_start:
+            start = next((by_page[p] for p in range(page + 1, typeset.page_count + 1) if p in by_page), None)
+        if start is not None:
+            out.append((typeset.label(page), start.block, start.words))
+    return out
+
+
+def finish(source: Path, target: Path, edition: Edition, typeset=None) -> None:
     """Copy the EPUB, rewriting what needs it; entry order and dates are kept (reproducible)."""
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename.endswith(".xhtml") and b'epub:type="footnote"' in data:
-                data = _asides(data.decode("utf-8")).encode("utf-8")
-            elif info.filename.endswith(".opf"):
-                text = data.decode("utf-8")
-                text = text.replace("</metadata>", f"  {_package_metadata(edition, text)}\n  </metadata>", 1)
-                data = text.encode("utf-8")
-            zout.writestr(info, data, compress_type=info.compress_type)
+    with zipfile.ZipFile(source) as zin:
+        infos = zin.infolist()
+        data = {info.filename: zin.read(info.filename) for info in infos}
+
+    pages: list[tuple[str, str]] = []  # (href from the nav, label) in reading order
+    starts = page_starts(typeset) if typeset is not None else []
+    for name in sorted(n for n in data if re.search(r"/text/ch\d+\.xhtml$", n)):
+        text = data[name].decode("utf-8")
+        if starts:
+            text, placed = insert_page_breaks(text, starts)
+            pages += [(f"text/{name.rsplit('/', 1)[1]}#page-{label}", label) for label in placed]
+        data[name] = _asides(text).encode("utf-8")
+
+    for name in data:
+        if name.endswith(".opf"):
+            text = data[name].decode("utf-8")
+            data[name] = text.replace("</metadata>", f"  {_package_metadata(edition, text, bool(pages))}\n"
+                                      "  </metadata>", 1).encode("utf-8")
+        elif name.endswith("nav.xhtml") and pages:
+            text = data[name].decode("utf-8")
+            data[name] = text.replace("</body>", page_list_nav(pages) + "</body>", 1).encode("utf-8")
+
+    with zipfile.ZipFile(target, "w") as zout:
+        for info in infos:
+            zout.writestr(info, data[info.filename], compress_type=info.compress_type)

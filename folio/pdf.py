@@ -18,6 +18,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 from .convert import Converted, convert_titles
 from .model import Edition
 from .names import index_entries, to_roman
+from .pagemap import page_starts
 
 FONTS = Path(str(resources.files("folio") / "fonts"))
 FONT_FILES = {
@@ -82,6 +83,8 @@ class Typeset:
     misplaced_notes: tuple[NotePlacement, ...]
     anchors: dict             # id -> 1-based physical page
     index: tuple = ()         # names.IndexEntry, with the printed pages
+    root: object = None       # the laid-out HTML tree (for reading the layout back)
+    page_starts: tuple = ()   # pagemap.PageStart: where each printed page begins
 
     @property
     def main_start(self) -> int:
@@ -93,9 +96,11 @@ class Typeset:
         page = self.anchors.get(anchor)
         if page is None:
             return None
-        if page >= self.main_start:
-            return page, str(page - self.main_start + 1)
-        return page, to_roman(page)
+        return page, self.label(page)
+
+    def label(self, page: int) -> str:
+        """The printed folio of a physical page: roman in the front matter, then arabic."""
+        return str(page - self.main_start + 1) if page >= self.main_start else to_roman(page)
 
 
 def book_html(edition: Edition, converted: list[Converted], env: jinja2.Environment, index=None) -> str:
@@ -155,7 +160,8 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
         for note_id in todo:
             fixes[note_id] = fixes.get(note_id, 0) + 1
         index = found
-    return replace(result, index=tuple(index or ()))
+    return replace(result, index=tuple(index or ()), page_starts=tuple(page_starts(result.document, result.root)))
+
 
 
 def _with_breaks(html: str, fixes: dict[str, int]) -> str:
@@ -188,8 +194,8 @@ def _typeset_html(html: str, edition: Edition, template_dirs: list[Path]) -> Typ
         CSS(string=page_css(edition), font_config=font_config, url_fetcher=fetcher),
         CSS(filename=str(css_path), font_config=font_config, url_fetcher=fetcher),
     ]
-    document = HTML(string=html, base_url=str(edition.root) + "/", url_fetcher=fetcher).render(
-        stylesheets=stylesheets, font_config=font_config)
+    source = HTML(string=html, base_url=str(edition.root) + "/", url_fetcher=fetcher)
+    document = source.render(stylesheets=stylesheets, font_config=font_config)
     anchors = {}
     for index, page in enumerate(document.pages, start=1):
         for anchor in page.anchors:
@@ -200,7 +206,7 @@ def _typeset_html(html: str, edition: Edition, template_dirs: list[Path]) -> Typ
             call = anchors.get("call-" + anchor[len("note-"):])
             if call is not None and call != page:
                 misplaced.append(NotePlacement(anchor[len("note-"):], call, page))
-    return Typeset(document, len(document.pages), tuple(misplaced), anchors)
+    return Typeset(document, len(document.pages), tuple(misplaced), anchors, root=source.etree_element)
 
 
 def write_pdf(result: Typeset, edition: Edition, target: Path) -> None:

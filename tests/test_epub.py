@@ -73,3 +73,45 @@ def test_builds_are_reproducible_with_source_date_epoch(tmp_path, monkeypatch):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     opf = next(d for n, d in _read(tmp_path / "a" / "small.epub").items() if n.endswith(".opf")).decode()
     assert '<meta property="dcterms:modified">2023-11-14T22:13:20Z</meta>' in opf
+
+
+def _words_after_markers(files):
+    """label -> the first words of text after its page-break marker, in the EPUB."""
+    import re
+    found = {}
+    for name, data in sorted(files.items()):
+        if not re.search(r"/text/ch\d+\.xhtml$", name):
+            continue
+        text = data.decode()
+        for match in re.finditer(r'<span id="page-([^"]+)" epub:type="pagebreak"[^>]*></span>', text):
+            rest = re.sub(r'<a [^>]*class="noteref"[^>]*>.*?</a>', " ", text[match.end():match.end() + 3000], flags=re.S)
+            rest = re.sub(r"<[^>]+>", " ", rest)
+            found[match.group(1)] = rest.split()[:4]
+    return found
+
+
+def test_epub_page_list_follows_the_printed_pages(sample_build):
+    import re
+    from pdfread import BuiltPdf
+    from folio.names import to_roman
+    files = _read(sample_build / "secret-speech-examined.epub")
+    nav = next(d for n, d in files.items() if n.endswith("nav.xhtml")).decode()
+    page_list = re.search(r'<nav epub:type="page-list".*?</nav>', nav, re.S).group(0)
+    labels = re.findall(r'#page-([^"]+)">', page_list)
+    pdf = BuiltPdf(sample_build / "secret-speech-examined.pdf")
+    main_start = pdf.destinations()["mainmatter"]
+    label_to_page = {(str(i - main_start + 1) if i >= main_start else to_roman(i + 1)): i for i in range(len(pdf.pages))}
+    arabic = [label for label in labels if label.isdigit()]
+    assert arabic == [str(n) for n in range(1, len(arabic) + 1)], "every printed page of the main matter, in order"
+    after = _words_after_markers(files)
+    checked = 0
+    for label in labels:
+        page_text = pdf.text(label_to_page[label]).split()
+        words = after[label]
+        if not page_text or len(page_text) < 5:
+            continue
+        head = " ".join(page_text[:30])
+        hits = sum(1 for w in words[:3] if w.strip(".,;:“”\"'()") in head)
+        checked += 1
+        assert hits >= 2, f"page {label}: EPUB marker before {words}, PDF page starts {page_text[:12]}"
+    assert checked >= 20
