@@ -79,6 +79,8 @@ class Marker:
         if isinstance(node, dict):
             if node.get("t") in SKIP:
                 return node
+            if node.get("t") == "Span" and "index-mark" in node["c"][0][1]:
+                return node  # a name marked already
             if "c" in node:
                 node["c"] = self._walk(node["c"])
         return node
@@ -91,8 +93,7 @@ class Marker:
                 match = self._match(inlines, i)
                 if match:
                     person, length = match
-                    out.append(self._anchor(person))
-                    out.extend(inlines[i:i + length])
+                    out.append(self._anchor(person, inlines[i:i + length]))
                     i += length
                     continue
             out.append(el)
@@ -116,10 +117,13 @@ class Marker:
                 return person, j - start
         return None
 
-    def _anchor(self, person: Person) -> dict:
+    def _anchor(self, person: Person, name: list) -> dict:
+        """The name wrapped in a span carrying the anchor. (An empty span before
+        the name would do as an anchor, but WeasyPrint 70 then breaks and
+        justifies the line badly.)"""
         anchor = f"ix-{slug(person.name)}-{self.unit}-{len(self.marks) + 1}"
         self.marks.append(Mark(person.name, anchor, self.unit))
-        return {"t": "Span", "c": [[anchor, ["index-mark"], []], []]}
+        return {"t": "Span", "c": [[anchor, ["index-mark"], []], name]}
 
 
 def page_ranges(pages: list[int]) -> list[tuple[int, int]]:
