@@ -14,6 +14,7 @@ from pathlib import Path
 from . import convert, epub, pdf
 from .check import check_edition
 from .load import load_edition
+from .preflight import preflight
 from .model import Edition
 from .problems import Problems
 from .render import environment, render_units
@@ -92,6 +93,23 @@ def gather(options: Options) -> Result:
     return result
 
 
+def check_pdf(options: Options, pdf_path: Path | None) -> Result:
+    """``check --pdf``: check the edition, then preflight its built PDF."""
+    result = gather(options)
+    if result.edition is None:
+        return result
+    path = pdf_path or options.output_dir / f"{result.edition.settings.slug}.pdf"
+    if not path.exists():
+        result.problems.add("E100", path, None, "no PDF to check", "build it first: python build.py build")
+        return result
+    step = Steps(result)
+    step.number = 1
+    step(f"Preflight of {path}")
+    result.page_count = preflight(path, result.edition, result.problems)
+    step.done()
+    return result
+
+
 def build(options: Options) -> Result:
     result = gather(options)
     problems, edition = result.problems, result.edition
@@ -130,6 +148,8 @@ def build(options: Options) -> Result:
             tmp = _staging_path(out_dir, slug, ".pdf")
             pdf.write_pdf(typeset, edition, tmp)
             staged["pdf"] = (tmp, out_dir / f"{slug}.pdf")
+            step("Preflight: reading the PDF back")
+            preflight(tmp, edition, problems, shown_as=out_dir / f"{slug}.pdf")
         if "epub" in options.formats:
             step("Packaging the EPUB with Pandoc")
             tmp = _staging_path(out_dir, slug, ".epub")

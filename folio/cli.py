@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .build import FORMATS, Options, build, gather
+from .build import FORMATS, Options, build, check_pdf, gather
 
 log = logging.getLogger("folio")
 
@@ -28,7 +28,11 @@ def parser() -> argparse.ArgumentParser:
                    help="comma-separated formats to build: pdf, epub (default: both)")
     b.add_argument("--output", type=Path, default=None, help="output folder (default: output beside the edition)")
     b.add_argument("--templates", type=Path, default=None, help="a folder of templates overriding the defaults")
-    commands.add_parser("check", parents=[common], help="check the edition, print every problem, write nothing")
+    c = commands.add_parser("check", parents=[common], help="check the edition, print every problem, write nothing")
+    c.add_argument("--pdf", nargs="?", const=True, default=None, metavar="PDF",
+                   help="also preflight the built PDF (default: output/<slug>.pdf): fonts, boxes, rectos, "
+                        "notes, printed page numbers")
+    c.add_argument("--output", type=Path, default=None, help="output folder holding the PDF")
     return top
 
 
@@ -37,8 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in ("build", "check", "-h", "--help"):
         argv.insert(0, "build")
     args = parser().parse_args(argv)
-    logging.basicConfig(format="%(message)s", stream=sys.stderr,
-                        level=logging.WARNING if args.quiet else logging.INFO)
+    handler = logging.StreamHandler(sys.stderr)  # the current stderr, for each call of main
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.WARNING if args.quiet else logging.INFO)
     for noisy in ("weasyprint", "fontTools", "bibtexparser"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
@@ -55,7 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     options = Options(edition=args.edition, bibliography=args.bibliography,
                       output=getattr(args, "output", None), formats=formats,
                       templates=getattr(args, "templates", None), strict=args.strict)
-    result = gather(options) if args.command == "check" else build(options)
+    if args.command == "check" and args.pdf:
+        result = check_pdf(options, None if args.pdf is True else Path(args.pdf))
+    elif args.command == "check":
+        result = gather(options)
+    else:
+        result = build(options)
 
     for problem in result.problems.sorted():
         print(problem.format(), file=sys.stderr)
@@ -72,4 +84,6 @@ def main(argv: list[str] | None = None) -> int:
         log.info("Wrote %s%s", path, extra)
     if args.command == "check":
         log.info("The edition is clean." if not warnings else "The edition has warnings only.")
+        if args.pdf:
+            log.info("The PDF passed preflight (%d pages).", result.page_count)
     return 0

@@ -52,6 +52,13 @@ CODES: dict[str, tuple[str, str]] = {
     "E402": (ERROR, "WeasyPrint refused to read a resource"),
     "W401": (WARNING, "Pandoc warning"),
     "W501": (WARNING, "note printed on another page than its call"),
+    # preflight of a built PDF (check --pdf)
+    "E601": (ERROR, "font not embedded"),
+    "E602": (ERROR, "page size or page box wrong"),
+    "E603": (ERROR, "part opens on a verso"),
+    "E604": (ERROR, "note not on the page of its call"),
+    "E605": (ERROR, "printed page number differs from its target's page"),
+    "E606": (ERROR, "text outside the page"),
 }
 
 

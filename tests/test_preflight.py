@@ -1,0 +1,65 @@
+"""Preflight of a built PDF: clean on good books, each fault reported with its page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+from conftest import REPO, copy_small, run_build
+
+
+def test_sample_and_small_pdfs_pass_preflight(capsys, sample_build, small_build, tmp_path):
+    run = run_build(capsys, REPO / "edition", sample_build, command="check")
+    assert run.status == 0
+    from folio.cli import main
+    capsys.readouterr()
+    assert main(["check", "--edition", str(REPO / "edition"), "--pdf",
+                 str(sample_build / "secret-speech-examined.pdf")]) == 0
+    assert "passed preflight" in capsys.readouterr().err
+
+
+def test_a_book_that_breaks_the_rules_is_refused_with_each_fault(capsys, tmp_path):
+    edition = copy_small(tmp_path)
+    templates = tmp_path / "overrides"
+    templates.mkdir()
+    css = (REPO / "templates" / "print.css").read_text(encoding="utf-8")
+    # parts that may open on any page, and a passage pushed off the page
+    css += "\n.unit { break-before: page !important; }\n.passage { margin-left: -3in; }\n"
+    (templates / "print.css").write_text(css, encoding="utf-8")
+    claim = edition / "claims" / "second.md"
+    claim.write_text(claim.read_text(encoding="utf-8").replace(
+        "See also [](#first).", "See also [the first claim, p. 99](#claim-first)."), encoding="utf-8")
+    output = tmp_path / "output"
+    run = run_build(capsys, edition, output, "--templates", str(templates))
+    assert run.status == 1
+    assert re.search(r"output/small\.pdf: error E603: page \d+: 'chapter-\w+' opens on a verso", run.stderr), run.stderr
+    assert re.search(r"error E605: page \d+: '.*p\. 99' prints page 99, but 'claim-first' is on page 1", run.stderr)
+    assert re.search(r"error E606: page \d+: text '.*' runs outside the trimmed page", run.stderr)
+    assert not output.exists() or not list(output.iterdir())
+
+
+def test_wrong_trim_size_and_unembedded_font_are_reported(capsys, small_build, tmp_path):
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject
+    from folio.cli import main
+
+    edition = copy_small(tmp_path)
+    yaml_path = edition / "edition.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8") + "print:\n  trim: a5\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", "--edition", str(edition), "--pdf", str(small_build / "small.pdf")]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"small\.pdf: error E602: page 1: page is 432\.0 x 648\.0 pt; the trim size a5", err), err
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=432, height=648)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+    bad = tmp_path / "bad.pdf"
+    with open(bad, "wb") as handle:
+        writer.write(handle)
+    shutil.copy(small_build / "small.pdf", tmp_path / "good.pdf")
+    assert main(["check", "--edition", str(copy_small(tmp_path / "again")), "--pdf", str(bad)]) == 1
+    assert "error E601: page 1: font /Helvetica is not embedded" in capsys.readouterr().err
