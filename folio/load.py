@@ -182,7 +182,7 @@ def load_edition(root: Path, bib_path: Path, problems: Problems) -> Edition | No
         if meta is not None and _id_ok(_text(meta["id"]), path, meta.line_of("id"), problems):
             front.append(FrontPart(_text(meta["id"]), _text(meta["title"]), body, path, body_line))
 
-    claim_data = _load_claims(root, settings, problems)
+    claim_data = _load_claims(root, problems)
 
     chapters: list[Chapter] = []
     for index, name in enumerate(settings.chapter_files):
@@ -207,7 +207,7 @@ def load_edition(root: Path, bib_path: Path, problems: Problems) -> Edition | No
     return Edition(root, settings, tuple(front), tuple(chapters), claims, quotations, tuple(persons), bibliography)
 
 
-def _load_claims(root: Path, settings: Settings, problems: Problems) -> dict:
+def _load_claims(root: Path, problems: Problems) -> dict:
     """id -> (meta, body, body_line, path); duplicates reported."""
     found: dict = {}
     folder = root / "claims"

@@ -89,18 +89,25 @@ def _check_boxes(pages, edition: Edition, report) -> None:
             report("E602", number, "BleedBox does not include the bleed")
 
 
+def embedded_fonts(page) -> dict[str, bool]:
+    """Base font name -> embedded?, for the fonts a page uses."""
+    found: dict[str, bool] = {}
+    fonts = (page.get("/Resources") or {}).get("/Font") or {}
+    for ref in fonts.values():
+        font = ref.get_object()
+        descriptor = font.get("/FontDescriptor")
+        if descriptor is None and "/DescendantFonts" in font:
+            descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+        descriptor = descriptor.get_object() if descriptor is not None else {}
+        found[str(font.get("/BaseFont"))] = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return found
+
+
 def _check_fonts(pages, report) -> None:
     seen: set[str] = set()
     for number, page in enumerate(pages, start=1):
-        fonts = (page.get("/Resources") or {}).get("/Font") or {}
-        for ref in fonts.values():
-            font = ref.get_object()
-            name = str(font.get("/BaseFont"))
-            descriptor = font.get("/FontDescriptor")
-            if descriptor is None and "/DescendantFonts" in font:
-                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor is not None else {}
-            if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")) and name not in seen:
+        for name, embedded in embedded_fonts(page).items():
+            if not embedded and name not in seen:
                 seen.add(name)
                 report("E601", number, f"font {name} is not embedded",
                        "printers reject PDFs with fonts not embedded; use the bundled font")

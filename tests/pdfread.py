@@ -29,19 +29,11 @@ class BuiltPdf:
                 for name, dest in self.reader.named_destinations.items()}
 
     def fonts(self) -> dict[str, bool]:
-        """Base font name -> embedded?"""
+        """Base font name -> embedded (on every page that uses it)?"""
+        from folio.preflight import embedded_fonts
         found: dict[str, bool] = {}
         for page in self.pages:
-            resources = page.get("/Resources") or {}
-            fonts = resources.get("/Font") or {}
-            for ref in fonts.values():
-                font = ref.get_object()
-                name = str(font.get("/BaseFont"))
-                descriptor = font.get("/FontDescriptor")
-                if descriptor is None and "/DescendantFonts" in font:
-                    descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-                descriptor = descriptor.get_object() if descriptor is not None else {}
-                embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+            for name, embedded in embedded_fonts(page).items():
                 found[name] = found.get(name, True) and embedded
         return found
 
