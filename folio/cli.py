@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -37,6 +38,21 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("build.py: interrupted; the output folder was not changed", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a fault of ours, not of the edition: say so plainly
+        if os.environ.get("FOLIO_DEBUG"):
+            raise
+        print(f"build.py: internal error: {type(exc).__name__}: {exc}\n"
+              "    the output folder was not changed; this is a bug in the toolchain, not in your edition.\n"
+              "    Run again with FOLIO_DEBUG=1 to see the traceback, and please report it.", file=sys.stderr)
+        return 3
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in ("build", "check", "-h", "--help"):
         argv.insert(0, "build")
