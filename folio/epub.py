@@ -169,6 +169,25 @@ def page_starts(typeset) -> list[tuple[str, str, int]]:
     return out
 
 
+def _landmarks(nav: str, files: dict, edition: Edition) -> str:
+    """Add the start of the body, the bibliography and the index to Pandoc's landmarks."""
+    wanted = []
+    if edition.chapters:
+        wanted.append((edition.chapters[0].anchor, "bodymatter", "Start of Content"))
+    wanted += [("bibliography", "bibliography", edition.settings.bibliography_title), ("index", "index", "Index of Names")]
+    items = []
+    for anchor, kind, label in wanted:
+        for name, data in sorted(files.items()):
+            if re.search(r"/text/ch\d+\.xhtml$", name) and f'id="{anchor}"'.encode() in data:
+                items.append(f'    <li>\n      <a href="text/{name.rsplit("/", 1)[1]}#{anchor}" epub:type="{kind}">'
+                             f"{_xml(label)}</a>\n    </li>\n")
+                break
+    match = re.search(r'(<nav epub:type="landmarks"[^>]*>.*?)(\s*</ol>)', nav, re.S)
+    if not match or not items:
+        return nav
+    return nav[:match.end(1)] + "\n" + "".join(items).rstrip("\n") + nav[match.end(1):]
+
+
 def finish(source: Path, target: Path, edition: Edition, typeset=None) -> None:
     """Copy the EPUB, rewriting what needs it; entry order and dates are kept (reproducible)."""
     with zipfile.ZipFile(source) as zin:
@@ -189,9 +208,11 @@ def finish(source: Path, target: Path, edition: Edition, typeset=None) -> None:
             text = data[name].decode("utf-8")
             data[name] = text.replace("</metadata>", f"  {_package_metadata(edition, text, bool(pages))}\n"
                                       "  </metadata>", 1).encode("utf-8")
-        elif name.endswith("nav.xhtml") and pages:
-            text = data[name].decode("utf-8")
-            data[name] = text.replace("</body>", page_list_nav(pages) + "</body>", 1).encode("utf-8")
+        elif name.endswith("nav.xhtml"):
+            text = _landmarks(data[name].decode("utf-8"), data, edition)
+            if pages:
+                text = text.replace("</body>", page_list_nav(pages) + "</body>", 1)
+            data[name] = text.encode("utf-8")
 
     with zipfile.ZipFile(target, "w") as zout:
         for info in infos:

@@ -115,3 +115,10 @@ def test_epub_page_list_follows_the_printed_pages(sample_build):
         checked += 1
         assert hits >= 2, f"page {label}: EPUB marker before {words}, PDF page starts {page_text[:12]}"
     assert checked >= 20
+
+
+def test_epub_landmarks(sample_build):
+    nav = next(d for n, d in _read(sample_build / "secret-speech-examined.epub").items()
+               if n.endswith("nav.xhtml")).decode()
+    for kind in ("toc", "cover", "bodymatter", "bibliography", "index"):
+        assert f'epub:type="{kind}"' in nav, kind
