@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: book check test bench system-deps clean
+.PHONY: book check test bench kindle system-deps clean
 
 book: $(STAMP) system-deps
 	$(PY) build.py build
@@ -16,6 +16,10 @@ check: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest -q
+
+# Calibre's conversion to Kindle (AZW3), reporting any warning; installs calibre if missing
+kindle: book
+	sh tools/kindle-check.sh
 
 bench: $(STAMP)
 	$(PY) bench/benchmark.py
