@@ -103,12 +103,10 @@ class Typeset:
         return str(page - self.main_start + 1) if page >= self.main_start else to_roman(page)
 
 
-def book_html(edition: Edition, converted: list[Converted], env: jinja2.Environment, index=None) -> str:
-    """The book as one HTML document. ``index`` is the list of IndexEntry to
-    print; None prints one placeholder locator per occurrence (first pass)."""
-    titles = {anchor: markupsafe.Markup(html) for anchor, html in convert_titles(edition).items()}
-    if index is None:
-        index = placeholder_index(edition, converted)
+def book_html(edition: Edition, converted: list[Converted], env: jinja2.Environment, index=(), titles=None) -> str:
+    """The book as one HTML document; ``index`` is the list of IndexEntry to print."""
+    titles = titles or convert_titles(edition)
+    titles = {anchor: markupsafe.Markup(html) for anchor, html in titles.items()}
     return env.get_template("book.html.j2").render(
         edition=edition, settings=edition.settings, converted=converted, titles=titles, index=index,
         chapters={c.anchor: c for c in edition.chapters}, stylesheets=[])
@@ -141,10 +139,13 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
     """
     fixes: dict[str, int] = {}  # note id -> 1 (break after its paragraph) or 2 (before it)
     marks = all_marks(converted)
-    index = None
+    index = placeholder_index(edition, converted)  # about the final length, before pages are known
     result = None
+    titles = convert_titles(edition)
     for _ in range(MAX_NOTE_PASSES):
-        html = book_html(edition, converted, env, index)
+        html = book_html(edition, converted, env, index, titles)
+        printed = index
+        result = None  # let the previous layout go before the next one is made: it holds every page
         result = _typeset_html(_with_breaks(html, fixes), edition, template_dirs)
         todo = [p.note_id for p in result.misplaced_notes if fixes.get(p.note_id, 0) < 2]
         # The index of names stands after every page it points to, so its page
@@ -160,7 +161,7 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
         for note_id in todo:
             fixes[note_id] = fixes.get(note_id, 0) + 1
         index = found
-    return replace(result, index=tuple(index or ()), page_starts=tuple(page_starts(result.document, result.root)))
+    return replace(result, index=tuple(printed or ()), page_starts=tuple(page_starts(result.document, result.root)))
 
 
 
