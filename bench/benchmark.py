@@ -84,8 +84,10 @@ def main(argv: list[str] | None = None) -> int:
                                    "--bibliography", str(work / "bibliography.bib"),
                                    "-t", "html5", "-s", "-o", str(work / "whole.html"), "--metadata", "title=ref"])
         pdf_t, pdf_rss, pdf_err = timed([a for a in build if a != "-q"] + ["--format", "pdf"])
-        epub_t, epub_rss, _ = timed(build + ["--format", "epub"])
+        # The EPUB takes its page list and index locators from the print layout, so an
+        # EPUB-only build lays the book out too; the EPUB's own cost is both - PDF.
         both_t, both_rss, _ = timed(build)
+        epub_t, epub_rss = both_t - pdf_t, both_rss
 
         from pypdf import PdfReader
         pages = len(PdfReader(str(work / "output" / "bench.pdf")).pages)
@@ -96,11 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reference: plain pandoc, one document, Markdown -> HTML with citeproc: {ref_t:7.2f} s")
         print(f"PDF  ({pages} pages)                 {pdf_t:7.2f} s   {pdf_t / ref_t:6.1f} x reference   "
               f"{pdf_t / pages * 1000:5.0f} ms/page")
-        print(f"EPUB ({epub_size / 1024:,.0f} KiB)                 {epub_t:7.2f} s   {epub_t / ref_t:6.1f} x reference")
+        print(f"EPUB ({epub_size / 1024:,.0f} KiB), on top of the layout {epub_t:7.2f} s   {epub_t / ref_t:6.1f} x reference")
         print(f"PDF and EPUB together              {both_t:7.2f} s   {both_t / ref_t:6.1f} x reference")
         print(f"layout passes to put every note on its call's page: {corrections + 1}; notes left misplaced: {misplaced}")
-        print(f"peak memory (RSS, largest process): PDF {pdf_rss / 1024:,.0f} MiB, EPUB {epub_rss / 1024:,.0f} MiB, "
-              f"both {both_rss / 1024:,.0f} MiB")
+        print(f"peak memory (RSS, largest process): PDF {pdf_rss / 1024:,.0f} MiB, PDF and EPUB {both_rss / 1024:,.0f} MiB")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
