@@ -88,14 +88,16 @@ def bibliography(n: int, rng: random.Random) -> tuple[str, list[str]]:
     return "\n".join(entries), keys
 
 
-def generate(root: Path, scale: int = 1, seed: int = 1956) -> dict:
-    """Write an edition to root/edition and root/bibliography.bib; return its figures."""
+def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) -> dict:
+    """Write an edition to root/edition and root/bibliography.bib; return its figures.
+
+    ``small`` makes a miniature of the same shape (2 chapters, 1 essay) for the tests."""
     w = Writer(seed)
     rng = w.rng
     edition = root / "edition"
     for sub in ("claims", "chapters", "front", "quotations"):
         (edition / sub).mkdir(parents=True, exist_ok=True)
-    bib_text, keys = bibliography(250 * scale, rng)
+    bib_text, keys = bibliography(30 if small else 250 * scale, rng)
     (root / "bibliography.bib").write_text(bib_text, encoding="utf-8")
 
     counts = {"claims": 0, "notes": 0, "words": 0, "quotations": 0, "bib": len(keys), "chapters": 0}
@@ -131,8 +133,9 @@ def generate(root: Path, scale: int = 1, seed: int = 1956) -> dict:
     quotation_records: list[dict] = []
     chapter_files = []
     claim_no = 0
-    claims_per_chapter = [7, 7, 6, 7, 7, 6, 7, 7, 6]
-    for c, n_claims in enumerate(claims_per_chapter * scale, start=1):
+    claims_per_chapter = [3, 2] if small else [7, 7, 6, 7, 7, 6, 7, 7, 6] * scale
+    essays = 1 if small else 3 * scale
+    for c, n_claims in enumerate(claims_per_chapter, start=1):
         ids = []
         for _ in range(n_claims):
             claim_no += 1
@@ -164,8 +167,8 @@ def generate(root: Path, scale: int = 1, seed: int = 1956) -> dict:
             + opening + "\n", encoding="utf-8")
         counts["words"] += w.words(opening)
         chapter_files.append(name)
-    for e in range(1, 3 * scale + 1):
-        body = analysis(40)
+    for e in range(1, essays + 1):
+        body = analysis(8 if small else 40)
         name = f"chapters/essay-{e}.md"
         (edition / name).write_text(
             "---\n" + yaml.safe_dump({"id": f"essay-{e}", "title": f"Essay on Method {e}", "kind": "essay"})
@@ -177,7 +180,7 @@ def generate(root: Path, scale: int = 1, seed: int = 1956) -> dict:
     counts["quotations"] = len(quotation_records)
     counts["notes"] += len(quotation_records)
     counts["words"] += sum(w.words(q["text"]) for q in quotation_records)
-    intro = analysis(20)
+    intro = analysis(4 if small else 20)
     (edition / "front" / "introduction.md").write_text(
         "---\nid: introduction\ntitle: Introduction\n---\n" + intro + "\n", encoding="utf-8")
     counts["words"] += w.words(intro)
@@ -185,7 +188,7 @@ def generate(root: Path, scale: int = 1, seed: int = 1956) -> dict:
     leftover = [k for k in keys if k not in cited]
     if leftover:
         note = "Further works: " + "; ".join(f"[@{k}]" for k in leftover) + "."
-        path = edition / "chapters" / f"essay-{3 * scale}.md"
+        path = edition / "chapters" / f"essay-{essays}.md"
         path.write_text(path.read_text(encoding="utf-8") + "\n" + note + "\n", encoding="utf-8")
         counts["notes"] += 1
     counts["chapters"] = len(chapter_files)

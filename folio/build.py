@@ -185,7 +185,7 @@ def _report_misplaced_notes(typeset, converted, edition: Edition, problems: Prob
     for placement in typeset.misplaced_notes:
         unit_id, _, number = placement.note_id.rpartition("-")
         unit = sources.get(unit_id)
+        printed = f"printed on page {placement.note_page}" if placement.note_page else "not printed at all"
         problems.add("W501", unit.source if unit and unit.source else edition.root, None,
-                     f"note {number} of {unit_id} is called on page {placement.call_page} "
-                     f"but printed on page {placement.note_page}",
+                     f"note {number} of {unit_id} is called on page {placement.call_page} but {printed}",
                      "shorten the note or the paragraph before it, or move the call")

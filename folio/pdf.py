@@ -73,7 +73,7 @@ def page_css(edition: Edition) -> str:
 class NotePlacement:
     note_id: str
     call_page: int   # 1-based physical page
-    note_page: int
+    note_page: int   # 0 when the note was not printed at all
 
 
 @dataclass(frozen=True)
@@ -203,10 +203,11 @@ def _typeset_html(html: str, edition: Edition, template_dirs: list[Path]) -> Typ
             anchors.setdefault(anchor, index)
     misplaced = []
     for anchor, page in anchors.items():
-        if anchor.startswith("note-"):
-            call = anchors.get("call-" + anchor[len("note-"):])
-            if call is not None and call != page:
-                misplaced.append(NotePlacement(anchor[len("note-"):], call, page))
+        if anchor.startswith("call-"):
+            note_id = anchor[len("call-"):]
+            note_page = anchors.get("note-" + note_id, 0)  # 0: WeasyPrint dropped the note altogether
+            if note_page != page:
+                misplaced.append(NotePlacement(note_id, page, note_page))
     return Typeset(document, len(document.pages), tuple(misplaced), anchors, root=source.etree_element)
 
 
