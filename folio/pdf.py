@@ -142,27 +142,46 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
     index = placeholder_index(edition, converted)  # about the final length, before pages are known
     result = None
     titles = convert_titles(edition)
+    folios: dict[str, str] = {}  # target id -> printed folio, from the previous layout (first pass: "000")
     for _ in range(MAX_NOTE_PASSES):
         html = book_html(edition, converted, env, index, titles)
         printed = index
         result = None  # let the previous layout go before the next one is made: it holds every page
-        result = _typeset_html(_with_breaks(html, fixes), edition, template_dirs)
+        html, targets = _with_page_numbers(_with_breaks(html, fixes), folios)
+        result = _typeset_html(html, edition, template_dirs)
         todo = [p.note_id for p in result.misplaced_notes if fixes.get(p.note_id, 0) < 2]
         # The index of names stands after every page it points to, so its page
         # numbers, read from this layout, do not move when it is laid out again.
         found = index_entries(edition.persons, marks, result.folio)
-        if not todo and found == index:
+        now = {target: result.label(result.anchors[target]) for target in targets if target in result.anchors}
+        if not todo and found == index and now == {t: folios.get(t, "000") for t in now}:
             break
         if todo:
             log.info("  %d note(s) fell after their call's page; correcting the breaks and laying out again",
                      len(todo))
         else:
-            log.info("  laying out again with the page numbers of the index of names")
+            log.info("  laying out again with the page numbers read from this layout")
+        folios = now
         for note_id in todo:
             fixes[note_id] = fixes.get(note_id, 0) + 1
         index = found
     return replace(result, index=tuple(printed or ()), page_starts=tuple(page_starts(result.document, result.root)))
 
+
+
+_PAGE_REFERENCE = re.compile(r'(<a href="#|data-href="#)([^"]+)"')
+
+
+def _with_page_numbers(html: str, folios: dict[str, str]) -> tuple[str, set[str]]:
+    """Give every internal link (and contents entry) a data-page with its target's
+    folio, as laid out last time; the CSS prints it. Returns the targets."""
+    targets: set[str] = set()
+
+    def add(match: re.Match) -> str:
+        targets.add(match.group(2))
+        return f'{match.group(0)} data-page="{folios.get(match.group(2), "000")}"'
+
+    return _PAGE_REFERENCE.sub(add, html), targets
 
 
 def _with_breaks(html: str, fixes: dict[str, int]) -> str:
