@@ -56,9 +56,6 @@ class Result:
     page_count: int = 0
     timings: dict = field(default_factory=dict)   # step -> seconds
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems.errors and bool(self.outputs or self.edition)
 
 
 class Steps:

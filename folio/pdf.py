@@ -109,7 +109,7 @@ def book_html(edition: Edition, converted: list[Converted], env: jinja2.Environm
     titles = {anchor: markupsafe.Markup(html) for anchor, html in titles.items()}
     return env.get_template("book.html.j2").render(
         edition=edition, settings=edition.settings, converted=converted, titles=titles, index=index,
-        chapters={c.anchor: c for c in edition.chapters}, stylesheets=[])
+        chapters={c.anchor: c for c in edition.chapters})
 
 
 def all_marks(converted: list[Converted]) -> list:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
@@ -126,5 +126,4 @@ def render_units(edition: Edition, env: jinja2.Environment) -> list[Unit]:
 
 
 def _with(obj, **changes):
-    from dataclasses import replace
     return replace(obj, **changes)
