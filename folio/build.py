@@ -72,7 +72,9 @@ class Steps:
 
     def done(self) -> None:
         if self.name:
-            self.result.timings[self.name] = time.perf_counter() - self.started
+            seconds = time.perf_counter() - self.started
+            self.result.timings[self.name] = seconds
+            log.info("  done in %.1f s", seconds)
             self.name = ""
 
 

@@ -121,7 +121,8 @@ def placeholder_index(edition: Edition, converted: list[Converted]) -> list:
     return index_entries(edition.persons, all_marks(converted), lambda anchor: (0, "000"))
 
 
-MAX_NOTE_PASSES = 6
+MAX_NOTE_PASSES = 6   # passes that may move breaks for notes
+MAX_PASSES = 10       # passes in all: page numbers settle after the last break has moved
 _BLOCK_OPEN = re.compile(r"<(p|h[1-6]|div|blockquote|ul|ol|li|section|table)(?=[\s>])")
 
 
@@ -135,7 +136,9 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
     call's paragraph is sent to the next page, so the note has room under
     its call; if that is not enough, the call's own paragraph is. The passes
     stop when every note is on its call's page, or after MAX_NOTE_PASSES;
-    what is left is reported (W501).
+    what is left is reported (W501). The page numbers of the contents,
+    cross-references and index are taken from the previous layout, so the
+    book is laid out again until they no longer change.
     """
     fixes: dict[str, int] = {}  # note id -> 1 (break after its paragraph) or 2 (before it)
     marks = all_marks(converted)
@@ -143,13 +146,16 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
     result = None
     titles = convert_titles(edition)
     folios: dict[str, str] = {}  # target id -> printed folio, from the previous layout (first pass: "000")
-    for _ in range(MAX_NOTE_PASSES):
+    note_passes = 0
+    for _ in range(MAX_PASSES):
         html = book_html(edition, converted, env, index, titles)
         printed = index
         result = None  # let the previous layout go before the next one is made: it holds every page
         html, targets = _with_page_numbers(_with_breaks(html, fixes), folios)
         result = _typeset_html(html, edition, template_dirs)
         todo = [p.note_id for p in result.misplaced_notes if fixes.get(p.note_id, 0) < 2]
+        if note_passes >= MAX_NOTE_PASSES:
+            todo = []  # left as they are, and reported (W501)
         # The index of names stands after every page it points to, so its page
         # numbers, read from this layout, do not move when it is laid out again.
         found = index_entries(edition.persons, marks, result.folio)
@@ -164,6 +170,7 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
         folios = now
         for note_id in todo:
             fixes[note_id] = fixes.get(note_id, 0) + 1
+        note_passes += bool(todo)
         index = found
     return replace(result, index=tuple(printed or ()), page_starts=tuple(page_starts(result.document, result.root)))
 
