@@ -158,7 +158,10 @@ def build(options: Options) -> Result:
         step.done()
         if problems.errors or (options.strict and problems.warnings):
             return result
+        mask = os.umask(0)
+        os.umask(mask)
         for fmt, (tmp, final) in staged.items():
+            os.chmod(tmp, 0o666 & ~mask)  # staged files are private (mkstemp); outputs are ordinary files
             os.replace(tmp, final)
             result.outputs[fmt] = final
         staged.clear()

@@ -125,8 +125,11 @@ def insert_page_breaks(xhtml: str, starts: list[tuple[str, str, int]]) -> tuple[
     """Insert markers for (label, block, words) found in this file; return the new text
     and the labels placed, in document order."""
     insertions: list[tuple[int, str]] = []
+    elements = {m.group(2): m for m in _ELEMENT_WITH_ID.finditer(xhtml)}  # one scan of the file
     for label, block, words in starts:
-        position = _position(xhtml, block, words)
+        if block not in elements:
+            continue
+        position = _position(xhtml, elements[block], words)
         if position is not None:
             insertions.append((position, label))
     # several pages (a blank verso and the next page) may share a place: keep page order
@@ -136,10 +139,11 @@ def insert_page_breaks(xhtml: str, starts: list[tuple[str, str, int]]) -> tuple[
     return xhtml, [label for _, (_, label) in ordered]
 
 
-def _position(xhtml: str, block: str, words: int) -> int | None:
-    match = re.search(rf'<(\w+)[^>]*\bid="{re.escape(block)}"[^>]*>', xhtml)
-    if match is None:
-        return None
+_ELEMENT_WITH_ID = re.compile(r'<(\w+)\b[^>]*?\bid="([^"]+)"[^>]*>')
+
+
+def _position(xhtml: str, match: re.Match, words: int) -> int:
+    """Where to put the marker: before the given word of the paragraph, or at a heading."""
     if match.group(1) != "span":           # a heading or its section: the page starts there
         return match.end() if match.group(1) == "section" else match.start()
     end = xhtml.find("</p>", match.end())
