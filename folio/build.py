@@ -184,6 +184,13 @@ def _staging_path(out_dir: Path, slug: str, suffix: str) -> Path:
 
 def _report_misplaced_notes(typeset, converted, edition: Edition, problems: Problems) -> None:
     sources = {item.unit.id: item.unit for item in converted}
+    for note_id, page, share in typeset.tall_notes:
+        unit_id, _, number = note_id.rpartition("-")
+        unit = sources.get(unit_id)
+        problems.add("E502", unit.source if unit and unit.source else edition.root, None,
+                     f"note {number} of {unit_id} (page {page}) fills {share:.0%} of the page: a note cannot be "
+                     "split over pages, so it would be clipped or overlap the text",
+                     "shorten the note, split it into two notes, or move the material into the text or the appendix")
     for placement in typeset.misplaced_notes:
         unit_id, _, number = placement.note_id.rpartition("-")
         unit = sources.get(unit_id)

@@ -82,6 +82,7 @@ class Typeset:
     page_count: int
     misplaced_notes: tuple[NotePlacement, ...]
     anchors: dict             # id -> 1-based physical page
+    tall_notes: tuple = ()    # (note id, 1-based page, share of the page) of notes too tall to print safely
     index: tuple = ()         # names.IndexEntry, with the printed pages
     root: object = None       # the laid-out HTML tree (for reading the layout back)
     page_starts: tuple = ()   # pagemap.PageStart: where each printed page begins
@@ -234,7 +235,29 @@ def _typeset_html(html: str, edition: Edition, template_dirs: list[Path]) -> Typ
             note_page = anchors.get("note-" + note_id, 0)  # 0: WeasyPrint dropped the note altogether
             if note_page != page:
                 misplaced.append(NotePlacement(note_id, page, note_page))
-    return Typeset(document, len(document.pages), tuple(misplaced), anchors, root=source.etree_element)
+    return Typeset(document, len(document.pages), tuple(misplaced), anchors, tall_notes=tuple(_tall_notes(document)),
+                   root=source.etree_element)
+
+
+MAX_NOTE_SHARE = 0.6  # a note taller than this share of the text block cannot be kept with its call
+
+
+def _tall_notes(document) -> list[tuple[str, int, float]]:
+    """Notes taller than MAX_NOTE_SHARE of the page's text block. WeasyPrint cannot split a
+    note over pages: such a note is clipped or overlaps the text (WeasyPrint #1833, #1564)."""
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        box = page._page_box
+        area = next((child for child in box.children if type(child).__name__ == "FootnoteAreaBox"), None)
+        if area is None or not box.height:
+            continue
+        for note in area.children:
+            element = getattr(note, "element", None)
+            note_id = (element.get("id") or "") if element is not None else ""
+            share = note.margin_height() / box.height
+            if note_id.startswith("note-") and share > MAX_NOTE_SHARE:
+                found.append((note_id[len("note-"):], number, share))
+    return found
 
 
 def write_pdf(result: Typeset, edition: Edition, target: Path) -> None:

@@ -52,6 +52,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E402": (ERROR, "WeasyPrint refused to read a resource"),
     "W401": (WARNING, "Pandoc warning"),
     "W501": (WARNING, "note printed on another page than its call"),
+    "E502": (ERROR, "note too long for a page"),
     # preflight of a built PDF (check --pdf)
     "E601": (ERROR, "font not embedded"),
     "E602": (ERROR, "page size or page box wrong"),

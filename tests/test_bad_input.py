@@ -150,3 +150,11 @@ def test_image_outside_the_edition_is_refused(capsys, edition, output):
     replace_in(edition / "claims" / "second.md", "See also [](#first).", "![secret](/etc/hostname)")
     run = assert_rejected(capsys, edition, output, "E213", "edition/claims/second.md:10")
     assert "'/etc/hostname' is not a file inside the edition" in run.stderr
+
+
+def test_a_note_too_long_for_a_page_is_refused(capsys, edition, output):
+    long_note = " ".join(["This note goes on and on about the documents of the period."] * 90)
+    replace_in(edition / "claims" / "first.md", "[^a1]: A note of the editor's own on the first claim.",
+               f"[^a1]: {long_note}")
+    run = assert_rejected(capsys, edition, output, "E502", "edition/chapters/one.md")
+    assert "a note cannot be split over pages" in run.stderr
