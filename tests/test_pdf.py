@@ -163,3 +163,31 @@ def test_index_of_names_prints_the_pages_where_the_names_stand(small_build):
     assert entry in fold(pdf.text(pages["index"])), (entry, pdf.text(pages["index"]))
     for page in folios:  # and the name is printed on each of those pages
         assert "Khrushchev" in pdf.text(page)
+
+
+def test_pdf_variants_and_bleed(tmp_path):
+    """PDF/A-2b carries an output intent, PDF/UA-1 a structure tree; with bleed and crop
+    marks the MediaBox grows and the TrimBox stays the trim size."""
+    from pypdf import PdfReader
+    from conftest import copy_small
+    from folio.cli import main
+    cases = {"pdf/a-2b": "print:\n  pdf_variant: pdf/a-2b\n",
+             "pdf/ua-1": "print:\n  pdf_variant: pdf/ua-1\n",
+             "bleed": "print:\n  trim: a5\n  bleed: 0.125in\n  crop_marks: true\n"}
+    for name, settings in cases.items():
+        edition = copy_small(tmp_path / name.replace("/", "-"))
+        (edition / "edition.yaml").write_text((edition / "edition.yaml").read_text() + settings)
+        out = tmp_path / name.replace("/", "-") / "out"
+        assert main(["build", "-q", "--format", "pdf", "--edition", str(edition), "--output", str(out)]) == 0, name
+        reader = PdfReader(str(out / "small.pdf"))
+        root = reader.trailer["/Root"]
+        if name == "pdf/a-2b":
+            assert root.get("/OutputIntents") is not None
+        elif name == "pdf/ua-1":
+            assert root.get("/StructTreeRoot") is not None and root.get("/Lang") == "en-US"
+        else:
+            page = reader.pages[0]
+            bleed = 0.125 * 72
+            assert abs(float(page.trimbox.width) - 148 / 25.4 * 72) < 0.5
+            assert abs(float(page.mediabox.width) - float(page.trimbox.width) - 2 * bleed) < 0.5
+            assert page.bleedbox == page.mediabox
