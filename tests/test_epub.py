@@ -138,3 +138,20 @@ def test_generated_edition_of_the_benchmark_shape_builds_clean(tmp_path):
                  "--output", str(tmp_path / "output")]) == 0
     result = epubcheck(tmp_path / "output" / "bench.epub")
     assert result.returncode == 0 and "0 fatals / 0 errors / 0 warnings" in result.stdout, result.stdout
+
+
+def test_edition_cover_image_is_used_and_checked(capsys, tmp_path):
+    import base64
+    from conftest import copy_small, run_build
+    edition = copy_small(tmp_path)
+    (edition / "images").mkdir()
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    (edition / "images" / "cover.png").write_bytes(png)
+    (edition / "edition.yaml").write_text((edition / "edition.yaml").read_text() + "cover: images/cover.png\n")
+    run = run_build(capsys, edition, tmp_path / "out", "--format", "epub")
+    assert run.status == 0, run.stderr
+    files = _read(tmp_path / "out" / "small.epub")
+    assert any(name.endswith(".png") and data == png for name, data in files.items())
+    (edition / "edition.yaml").write_text((edition / "edition.yaml").read_text().replace("cover.png", "missing.png"))
+    run = run_build(capsys, edition, tmp_path / "out2", command="check")
+    assert run.status == 1 and "error E100: cover image 'images/missing.png' is not a file in the edition" in run.stderr
