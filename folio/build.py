@@ -184,6 +184,10 @@ def _staging_path(out_dir: Path, slug: str, suffix: str) -> Path:
 
 def _report_misplaced_notes(typeset, converted, edition: Edition, problems: Problems) -> None:
     sources = {item.unit.id: item.unit for item in converted}
+    for page, points, text in typeset.overfull:
+        problems.add("W503", edition.root, None,
+                     f"page {page}: text runs {points:.1f} pt out of the text block at '{text}'",
+                     "break a long word or URL, or rephrase the line")
     for note_id, page, share in typeset.tall_notes:
         unit_id, _, number = note_id.rpartition("-")
         unit = sources.get(unit_id)

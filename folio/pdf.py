@@ -83,6 +83,7 @@ class Typeset:
     misplaced_notes: tuple[NotePlacement, ...]
     anchors: dict             # id -> 1-based physical page
     tall_notes: tuple = ()    # (note id, 1-based page, share of the page) of notes too tall to print safely
+    overfull: tuple = ()      # (1-based page, points, text) of lines that run out of the text block
     index: tuple = ()         # names.IndexEntry, with the printed pages
     root: object = None       # the laid-out HTML tree (for reading the layout back)
     page_starts: tuple = ()   # pagemap.PageStart: where each printed page begins
@@ -236,7 +237,30 @@ def _typeset_html(html: str, edition: Edition, template_dirs: list[Path]) -> Typ
             if note_page != page:
                 misplaced.append(NotePlacement(note_id, page, note_page))
     return Typeset(document, len(document.pages), tuple(misplaced), anchors, tall_notes=tuple(_tall_notes(document)),
-                   root=source.etree_element)
+                   overfull=tuple(_overfull_lines(document)), root=source.etree_element)
+
+
+def _overfull_lines(document) -> list[tuple[int, float, str]]:
+    """Text that runs out of the text block (the page's content area), left or right:
+    an overfull line, a long URL, a box pushed aside. Margin boxes (running heads,
+    folios) are not in the text block and are not looked at."""
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        box = page._page_box
+        left, right = box.content_box_x(), box.content_box_x() + box.width
+
+        def walk(node):
+            if type(node).__name__ == "TextBox" and node.text.strip():
+                over = max(left - node.position_x, node.position_x + node.width - right)
+                if over > 1:  # CSS px; WeasyPrint lays out in px
+                    found.append((number, over * 0.75, node.text.strip()[:40]))
+                    return True
+            return any(walk(child) for child in getattr(node, "children", None) or [])
+
+        for child in box.children:
+            if type(child).__name__ in ("BlockBox", "FootnoteAreaBox") and walk(child):
+                break  # one report a page is enough to find it
+    return found
 
 
 MAX_NOTE_SHARE = 0.6  # a note taller than this share of the text block cannot be kept with its call

@@ -53,6 +53,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W401": (WARNING, "Pandoc warning"),
     "W501": (WARNING, "note printed on another page than its call"),
     "E502": (ERROR, "note too long for a page"),
+    "W503": (WARNING, "text runs out of the text block"),
     # preflight of a built PDF (check --pdf)
     "E601": (ERROR, "font not embedded"),
     "E602": (ERROR, "page size or page box wrong"),

@@ -35,6 +35,7 @@ def test_a_book_that_breaks_the_rules_is_refused_with_each_fault(capsys, tmp_pat
     assert re.search(r"output/small\.pdf: error E603: page \d+: 'chapter-\w+' opens on a verso", run.stderr), run.stderr
     assert re.search(r"error E605: page \d+: '.*p\. 99' prints page 99, but 'claim-first' is on page 1", run.stderr)
     assert re.search(r"error E606: page \d+: text '.*' runs outside the trimmed page", run.stderr)
+    assert re.search(r"warning W503: page \d+: text runs [0-9.]+ pt out of the text block", run.stderr)
     assert not output.exists() or not list(output.iterdir())
 
 
