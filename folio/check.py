@@ -151,6 +151,14 @@ def check_edition(edition: Edition, problems: Problems) -> None:
             problems.add("W302", quotation.path, quotation.line, f"quotation '{quotation.id}' names no claim",
                          "add the claim(s) it supports under 'claims'")
 
+    for person in edition.persons:
+        for label, claim_ids in person.subentries:
+            for cid in claim_ids:
+                if cid not in edition.claims:
+                    problems.add("E202", person.path, person.lines.get("subentries"),
+                                 f"index sub-entry '{label}' of {person.name} names unknown claim '{cid}'",
+                                 did_you_mean(cid, edition.claims) or "use the id of a claim in edition/claims/")
+
     seen_chapters: dict[str, Path] = {}
     for chapter in edition.chapters:
         if chapter.id in seen_chapters:

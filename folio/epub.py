@@ -81,7 +81,10 @@ def index_ast(entries) -> dict:
     for entry in entries:
         dates = f" ({entry.dates})" if entry.dates else ""
         links = ", ".join(f"[{loc.label}](#{loc.anchor})" for loc in entry.locators)
-        lines += [f"[{_md(entry.name)}]{{#{entry.anchor} .index-term}}{dates}, {links}", ""]
+        lines += [f"[{_md(entry.name)}]{{#{entry.anchor} .index-term}}{dates}{', ' + links if links else ''}", ""]
+        for label, locators in entry.subentries:
+            sub = ", ".join(f"[{loc.label}](#{loc.anchor})" for loc in locators)
+            lines += [f"::: {{.index-subentry}}\n{_md(label)}, {sub}\n:::", ""]
     out, _ = run_pandoc(["--from", "markdown-auto_identifiers", "--to", "json"], "\n".join(lines),
                         "Pandoc on the index of names")
     return json.loads(out)

@@ -342,6 +342,9 @@ def _load_persons(root: Path, problems: Problems) -> list[Person]:
                          f"already listed on line {seen[name]}; merge the variants into one record")
             continue
         seen[name] = record.line_of("name")
+        subentries = tuple((_text(s["label"]), tuple(_text(c) for c in s["claims"]))
+                           for s in record.get("subentries") or ())
         persons.append(Person(name, tuple(_text(v) for v in record.get("variants") or ()),
-                              _text(record.get("dates")), path, record.line_of("name")))
+                              _text(record.get("dates")), path, record.line_of("name"), subentries,
+                              lines={"subentries": record.line_of("subentries")}))
     return persons

@@ -112,6 +112,10 @@ class Person:
     dates: str = ""
     path: Path = Path()
     line: int = 0
+    # sub-entries of the index: (label, claim ids); the person's mentions in those
+    # claims are listed under the label
+    subentries: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ class Mark:
     person: str     # canonical name
     anchor: str     # the id of the anchor in the text
     unit: str
+    claim: str = "" # the claim the mention stands in, if any
 
 
 class Marker:
@@ -65,6 +66,7 @@ class Marker:
         self.forms.sort(key=lambda item: len(item[0]), reverse=True)
         self.first_words = {form[0] for form, _ in self.forms}
         self.marks: list[Mark] = []
+        self.claim = ""  # the claim being walked: set by its heading
 
     def mark(self, ast: dict) -> dict:
         if self.forms:
@@ -77,6 +79,11 @@ class Marker:
                 node = self._inlines(node)
             return [self._walk(x) for x in node]
         if isinstance(node, dict):
+            if node.get("t") == "Header":  # headings are not indexed, but say which claim follows
+                identifier = node["c"][1][0]
+                if identifier.startswith("claim-") or node["c"][0] == 1:
+                    self.claim = identifier[len("claim-"):] if identifier.startswith("claim-") else ""
+                return node
             if node.get("t") in SKIP:
                 return node
             if node.get("t") == "Span" and "index-mark" in node["c"][0][1]:
@@ -122,7 +129,7 @@ class Marker:
         the name would do as an anchor, but WeasyPrint 70 then breaks and
         justifies the line badly.)"""
         anchor = f"ix-{slug(person.name)}-{self.unit}-{len(self.marks) + 1}"
-        self.marks.append(Mark(person.name, anchor, self.unit))
+        self.marks.append(Mark(person.name, anchor, self.unit, self.claim))
         return {"t": "Span", "c": [[anchor, ["index-mark"], []], name]}
 
 
@@ -159,6 +166,7 @@ class IndexEntry:
     name: str
     dates: str
     locators: tuple[Locator, ...]
+    subentries: tuple[tuple[str, tuple[Locator, ...]], ...] = ()  # (label, locators)
 
     @property
     def anchor(self) -> str:
@@ -169,26 +177,35 @@ def index_entries(persons: tuple[Person, ...], marks: list[Mark], folio_of, rang
     """Entries in alphabetical order; ``folio_of(anchor)`` gives (sort key, printed folio) or None.
 
     With ``ranges`` (print) consecutive pages collapse into "14–17"; without (the
-    e-book) every page where the name stands is its own link."""
+    e-book) every page where the name stands is its own link. Mentions in the claims
+    of a sub-entry are listed under it, not under the heading."""
     entries = []
     for person in sorted(persons, key=lambda p: unicodedata.normalize("NFKD", p.name).casefold()):
-        located = []
-        for mark in marks:
-            if mark.person == person.name:
-                where = folio_of(mark.anchor)
-                if where is not None:
-                    located.append((where, mark.anchor))
-        if not located:
-            continue
-        by_page: dict[int, tuple[str, str]] = {}
-        for (physical, folio), anchor in sorted(located):
-            by_page.setdefault(physical, (folio, anchor))
-        locators = []
-        roman = [page for page, (folio, _) in by_page.items() if not folio.isdigit()]
-        arabic = [page for page, (folio, _) in by_page.items() if folio.isdigit()]
-        spans = page_ranges(roman) + page_ranges(arabic) if ranges else [(page, page) for page in roman + arabic]
-        for first, last in spans:  # a range never spans the two numberings
-            label = by_page[first][0] if first == last else f"{by_page[first][0]}–{by_page[last][0]}"
-            locators.append(Locator(label, by_page[first][1]))
-        entries.append(IndexEntry(person.name, person.dates, tuple(locators)))
+        mine = [mark for mark in marks if mark.person == person.name]
+        sub_claims = {cid for _, claim_ids in person.subentries for cid in claim_ids}
+        main = _locators([m for m in mine if m.claim not in sub_claims], folio_of, ranges)
+        subs = tuple((label, _locators([m for m in mine if m.claim in claim_ids], folio_of, ranges))
+                     for label, claim_ids in person.subentries)
+        subs = tuple((label, locs) for label, locs in subs if locs)
+        if main or subs:
+            entries.append(IndexEntry(person.name, person.dates, main, subs))
     return entries
+
+
+def _locators(marks: list[Mark], folio_of, ranges: bool) -> tuple[Locator, ...]:
+    located = []
+    for mark in marks:
+        where = folio_of(mark.anchor)
+        if where is not None:
+            located.append((where, mark.anchor))
+    by_page: dict[int, tuple[str, str]] = {}
+    for (physical, folio), anchor in sorted(located):
+        by_page.setdefault(physical, (folio, anchor))
+    roman = [page for page, (folio, _) in by_page.items() if not folio.isdigit()]
+    arabic = [page for page, (folio, _) in by_page.items() if folio.isdigit()]
+    spans = page_ranges(roman) + page_ranges(arabic) if ranges else [(page, page) for page in roman + arabic]
+    locators = []
+    for first, last in spans:  # a range never spans the two numberings
+        label = by_page[first][0] if first == last else f"{by_page[first][0]}–{by_page[last][0]}"
+        locators.append(Locator(label, by_page[first][1]))
+    return tuple(locators)

@@ -194,4 +194,8 @@ PERSON = {
     "name": Field("str", True, "canonical form, 'Surname, Forename'"),
     "variants": Field("list[str]", help="other spellings and inflected forms"),
     "dates": Field("str"),
+    "subentries": Field("list[map]", help="index sub-entries: a label and the claims it covers", schema={
+        "label": Field("str", True, "the sub-heading, e.g. 'and the review of cases in 1953'"),
+        "claims": Field("list[str]", True, "the claims whose mentions of the person go under this label"),
+    }),
 }

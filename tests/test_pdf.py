@@ -191,3 +191,23 @@ def test_pdf_variants_and_bleed(tmp_path):
             assert abs(float(page.trimbox.width) - 148 / 25.4 * 72) < 0.5
             assert abs(float(page.mediabox.width) - float(page.trimbox.width) - 2 * bleed) < 0.5
             assert page.bleedbox == page.mediabox
+
+
+def test_index_sub_entries_take_the_mentions_in_their_claims(capsys, tmp_path):
+    from conftest import copy_small, run_build
+    edition = copy_small(tmp_path)
+    claim = edition / "claims" / "second.md"
+    claim.write_text(claim.read_text().replace("See also [](#first).", "Khrushchev said so. See also [](#first)."))
+    persons = edition / "persons.yaml"
+    persons.write_text(persons.read_text() + "  subentries:\n    - label: on the second claim\n      claims: [second]\n")
+    run = run_build(capsys, edition, tmp_path / "out", "--format", "pdf")
+    assert run.status == 0, run.stderr
+    pdf = BuiltPdf(tmp_path / "out" / "small.pdf")
+    pages = pdf.destinations()
+    text = fold(pdf.text(pages["index"]))
+    second = pages["claim-second"] - pages["mainmatter"] + 1
+    assert "Khrushchev, Nikita (1894–1971), " in text, text
+    assert f"on the second claim, {second}" in text, text
+    persons.write_text(persons.read_text().replace("claims: [second]", "claims: [secnd]"))
+    run = run_build(capsys, edition, tmp_path / "out2", command="check")
+    assert run.status == 1 and "names unknown claim 'secnd'" in run.stderr and "did you mean 'second'?" in run.stderr
