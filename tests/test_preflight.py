@@ -64,3 +64,26 @@ def test_wrong_trim_size_and_unembedded_font_are_reported(capsys, small_build, t
     shutil.copy(small_build / "small.pdf", tmp_path / "good.pdf")
     assert main(["check", "--edition", str(copy_small(tmp_path / "again")), "--pdf", str(bad)]) == 1
     assert "error E601: page 1: font /Helvetica is not embedded" in capsys.readouterr().err
+
+
+def test_a_note_off_its_call_page_is_reported(capsys, small_build, tmp_path):
+    """The build never writes such a PDF (it corrects the layout); a PDF made otherwise
+    is caught: here the destination of a note is moved to the next page."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, NameObject, NumberObject
+    from folio.cli import main
+    reader = PdfReader(str(small_build / "small.pdf"))
+    writer = PdfWriter(clone_from=reader)
+    names = writer._root_object["/Names"]["/Dests"]["/Names"]
+    for index in range(0, len(names), 2):
+        if names[index] == "note-chapter-one-1":
+            destination = names[index + 1].get_object()
+            page = writer.pages[reader.get_destination_page_number(reader.named_destinations["note-chapter-one-1"]) + 1]
+            destination[0] = page.indirect_reference
+    bad = tmp_path / "moved.pdf"
+    with open(bad, "wb") as handle:
+        writer.write(handle)
+    capsys.readouterr()
+    assert main(["check", "--edition", str(copy_small(tmp_path)), "--pdf", str(bad)]) == 1
+    assert re.search(r"error E604: page \d+: note chapter-one-1 is called here but printed on page \d+",
+                     capsys.readouterr().err)
