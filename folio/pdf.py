@@ -174,7 +174,10 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
             fixes[note_id] = fixes.get(note_id, 0) + 1
         note_passes += bool(todo)
         index = found
-    return replace(result, index=tuple(printed or ()), page_starts=tuple(page_starts(result.document, result.root)))
+    # read once from the final layout: what the build reports and what the EPUB needs
+    document = result.document
+    return replace(result, index=tuple(printed or ()), page_starts=tuple(page_starts(document, result.root)),
+                   tall_notes=tuple(_tall_notes(document)), overfull=tuple(_overfull_lines(document)))
 
 
 
@@ -236,8 +239,7 @@ def _typeset_html(html: str, edition: Edition, template_dirs: list[Path]) -> Typ
             note_page = anchors.get("note-" + note_id, 0)  # 0: WeasyPrint dropped the note altogether
             if note_page != page:
                 misplaced.append(NotePlacement(note_id, page, note_page))
-    return Typeset(document, len(document.pages), tuple(misplaced), anchors, tall_notes=tuple(_tall_notes(document)),
-                   overfull=tuple(_overfull_lines(document)), root=source.etree_element)
+    return Typeset(document, len(document.pages), tuple(misplaced), anchors, root=source.etree_element)
 
 
 def _overfull_lines(document) -> list[tuple[int, float, str]]:
