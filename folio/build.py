@@ -184,6 +184,9 @@ def _staging_path(out_dir: Path, slug: str, suffix: str) -> Path:
 
 def _report_misplaced_notes(typeset, converted, edition: Edition, problems: Problems) -> None:
     sources = {item.unit.id: item.unit for item in converted}
+    for page, text in typeset.short_lines:
+        problems.add("W504", edition.root, None, f"page {page}: a line inside a paragraph holds only '{text}'",
+                     "a bad line break: look at the page; an empty inline element in the text can cause it")
     for page, points, text in typeset.overfull:
         problems.add("W503", edition.root, None,
                      f"page {page}: text runs {points:.1f} pt out of the text block at '{text}'",

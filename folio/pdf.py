@@ -84,6 +84,7 @@ class Typeset:
     anchors: dict             # id -> 1-based physical page
     tall_notes: tuple = ()    # (note id, 1-based page, share of the page) of notes too tall to print safely
     overfull: tuple = ()      # (1-based page, points, text) of lines that run out of the text block
+    short_lines: tuple = ()   # (1-based page, text) of lines broken far too early inside a paragraph
     index: tuple = ()         # names.IndexEntry, with the printed pages
     root: object = None       # the laid-out HTML tree (for reading the layout back)
     page_starts: tuple = ()   # pagemap.PageStart: where each printed page begins
@@ -177,7 +178,8 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
     # read once from the final layout: what the build reports and what the EPUB needs
     document = result.document
     return replace(result, index=tuple(printed or ()), page_starts=tuple(page_starts(document, result.root)),
-                   tall_notes=tuple(_tall_notes(document)), overfull=tuple(_overfull_lines(document)))
+                   tall_notes=tuple(_tall_notes(document)), overfull=tuple(_overfull_lines(document)),
+                   short_lines=tuple(_short_lines(document)))
 
 
 
@@ -240,6 +242,42 @@ def _typeset_html(html: str, edition: Edition, template_dirs: list[Path]) -> Typ
             if note_page != page:
                 misplaced.append(NotePlacement(note_id, page, note_page))
     return Typeset(document, len(document.pages), tuple(misplaced), anchors, root=source.etree_element)
+
+
+def _short_lines(document) -> list[tuple[int, str]]:
+    """Lines inside a paragraph (not its last) holding one or two words and less than half
+    the measure: the mark of a bad break (WeasyPrint did this around empty inline boxes)."""
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+
+        def words_of(line) -> list[str]:
+            texts = []
+
+            def collect(box):
+                if type(box).__name__ == "TextBox" and "::" not in (box.element_tag or ""):
+                    texts.append(box.text)
+                for child in getattr(box, "children", None) or []:
+                    collect(child)
+
+            collect(line)
+            return " ".join(texts).split()
+
+        def walk(node, in_text=False):
+            element = getattr(node, "element", None)
+            if element is not None and "unit" in (element.get("class") or "").split():
+                in_text = True  # the parts of the book, not its title pages or contents
+            children = getattr(node, "children", None) or []
+            lines = [child for child in children if type(child).__name__ == "LineBox"] if in_text else []
+            for line in lines[:-1]:
+                words = words_of(line)
+                used = sum(getattr(child, "width", 0) or 0 for child in line.children)
+                if 0 < len(words) <= 2 and node.width and used < node.width / 2:
+                    found.append((number, " ".join(words)))
+            for child in children:
+                walk(child, in_text)
+
+        walk(page._page_box.children[0])
+    return found
 
 
 def _overfull_lines(document) -> list[tuple[int, float, str]]:

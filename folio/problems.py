@@ -54,6 +54,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W501": (WARNING, "note printed on another page than its call"),
     "E502": (ERROR, "note too long for a page"),
     "W503": (WARNING, "text runs out of the text block"),
+    "W504": (WARNING, "line broken far too early inside a paragraph"),
     # preflight of a built PDF (check --pdf)
     "E601": (ERROR, "font not embedded"),
     "E602": (ERROR, "page size or page box wrong"),
