@@ -141,7 +141,7 @@ def build(options: Options) -> Result:
         step("Typesetting the PDF with WeasyPrint")
         typeset = pdf.typeset(edition, converted, env, options.template_dirs)
         result.page_count = typeset.page_count
-        _report_misplaced_notes(typeset, converted, edition, problems)
+        _report_layout_problems(typeset, converted, edition, problems)
         if "pdf" in options.formats:
             step("Writing the PDF")
             tmp = _staging_path(out_dir, slug, ".pdf")
@@ -182,8 +182,16 @@ def _staging_path(out_dir: Path, slug: str, suffix: str) -> Path:
     return Path(name)
 
 
-def _report_misplaced_notes(typeset, converted, edition: Edition, problems: Problems) -> None:
+def _report_layout_problems(typeset, converted, edition: Edition, problems: Problems) -> None:
+    """What reading the layout back found: short and overfull lines, notes too tall or off their page."""
     sources = {item.unit.id: item.unit for item in converted}
+
+    def note_place(note_id: str) -> tuple[Path, str, str]:
+        """(the unit's source file, unit id, note number) of a note id 'chapter-kirov-3'."""
+        unit_id, _, number = note_id.rpartition("-")
+        unit = sources.get(unit_id)
+        return (unit.source if unit and unit.source else edition.root), unit_id, number
+
     for page, text in typeset.short_lines:
         problems.add("W504", edition.root, None, f"page {page}: a line inside a paragraph holds only '{text}'",
                      "a bad line break: look at the page; an empty inline element in the text can cause it")
@@ -192,16 +200,14 @@ def _report_misplaced_notes(typeset, converted, edition: Edition, problems: Prob
                      f"page {page}: text runs {points:.1f} pt out of the text block at '{text}'",
                      "break a long word or URL, or rephrase the line")
     for note_id, page, share in typeset.tall_notes:
-        unit_id, _, number = note_id.rpartition("-")
-        unit = sources.get(unit_id)
-        problems.add("E502", unit.source if unit and unit.source else edition.root, None,
+        path, unit_id, number = note_place(note_id)
+        problems.add("E502", path, None,
                      f"note {number} of {unit_id} (page {page}) fills {share:.0%} of the page: a note cannot be "
                      "split over pages, so it would be clipped or overlap the text",
                      "shorten the note, split it into two notes, or move the material into the text or the appendix")
     for placement in typeset.misplaced_notes:
-        unit_id, _, number = placement.note_id.rpartition("-")
-        unit = sources.get(unit_id)
+        path, unit_id, number = note_place(placement.note_id)
         printed = f"printed on page {placement.note_page}" if placement.note_page else "not printed at all"
-        problems.add("W501", unit.source if unit and unit.source else edition.root, None,
+        problems.add("W501", path, None,
                      f"note {number} of {unit_id} is called on page {placement.call_page} but {printed}",
                      "shorten the note or the paragraph before it, or move the call")

@@ -64,13 +64,14 @@ def _block_ids(root) -> dict:
     return found
 
 
-def _line_words(line) -> tuple[int, bool]:
-    """(whole words on the line, whether the line ends inside a word)."""
+def line_text(line) -> str:
+    """The text of a laid-out line, leaving out generated text (note calls, page
+    references, labels), which the EPUB does not have."""
     parts = []
 
     def collect(box):
         tag = getattr(box, "element_tag", "") or ""
-        if "::" in tag:  # generated text: note calls, page references, labels
+        if "::" in tag:
             return
         if type(box).__name__ == "TextBox":
             parts.append(box.text)
@@ -78,8 +79,12 @@ def _line_words(line) -> tuple[int, bool]:
             collect(child)
 
     collect(line)
-    text = "".join(parts)
-    stripped = text.rstrip()
+    return "".join(parts)
+
+
+def _line_words(line) -> tuple[int, bool]:
+    """(whole words on the line, whether the line ends inside a word)."""
+    stripped = line_text(line).rstrip()
     words = len(stripped.split())
     if stripped and stripped.endswith(_HYPHENS):
         return words - 1, True

@@ -18,7 +18,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 from .convert import Converted, convert_titles
 from .model import Edition
 from .names import index_entries, to_roman
-from .pagemap import page_starts
+from .pagemap import line_text, page_starts
 
 FONTS = Path(str(resources.files("folio") / "fonts"))
 FONT_FILES = {
@@ -250,18 +250,6 @@ def _short_lines(document) -> list[tuple[int, str]]:
     found = []
     for number, page in enumerate(document.pages, start=1):
 
-        def words_of(line) -> list[str]:
-            texts = []
-
-            def collect(box):
-                if type(box).__name__ == "TextBox" and "::" not in (box.element_tag or ""):
-                    texts.append(box.text)
-                for child in getattr(box, "children", None) or []:
-                    collect(child)
-
-            collect(line)
-            return " ".join(texts).split()
-
         def walk(node, in_text=False):
             element = getattr(node, "element", None)
             if element is not None and "unit" in (element.get("class") or "").split():
@@ -269,7 +257,7 @@ def _short_lines(document) -> list[tuple[int, str]]:
             children = getattr(node, "children", None) or []
             lines = [child for child in children if type(child).__name__ == "LineBox"] if in_text else []
             for line in lines[:-1]:
-                words = words_of(line)
+                words = line_text(line).split()
                 used = sum(getattr(child, "width", 0) or 0 for child in line.children)
                 if 0 < len(words) <= 2 and node.width and used < node.width / 2:
                     found.append((number, " ".join(words)))
