@@ -177,6 +177,9 @@ def page_starts(typeset) -> list[tuple[str, str, int]]:
     return out
 
 
+_CHAPTER_FILE = re.compile(r"/text/ch\d+\.xhtml$")  # Pandoc's chapter files, in reading order
+
+
 def _landmarks(nav: str, files: dict, edition: Edition) -> str:
     """Add the start of the body, the bibliography and the index to Pandoc's landmarks."""
     wanted = []
@@ -186,7 +189,7 @@ def _landmarks(nav: str, files: dict, edition: Edition) -> str:
     items = []
     for anchor, kind, label in wanted:
         for name, data in sorted(files.items()):
-            if re.search(r"/text/ch\d+\.xhtml$", name) and f'id="{anchor}"'.encode() in data:
+            if _CHAPTER_FILE.search(name) and f'id="{anchor}"'.encode() in data:
                 items.append(f'    <li>\n      <a href="text/{name.rsplit("/", 1)[1]}#{anchor}" epub:type="{kind}">'
                              f"{_xml(label)}</a>\n    </li>\n")
                 break
@@ -204,7 +207,7 @@ def finish(source: Path, target: Path, edition: Edition, typeset=None) -> None:
 
     pages: list[tuple[str, str]] = []  # (href from the nav, label) in reading order
     starts = page_starts(typeset) if typeset is not None else []
-    for name in sorted(n for n in data if re.search(r"/text/ch\d+\.xhtml$", n)):
+    for name in sorted(n for n in data if _CHAPTER_FILE.search(n)):
         text = data[name].decode("utf-8")
         if starts:
             text, placed = insert_page_breaks(text, starts)
