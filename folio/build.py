@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import convert, epub, pdf
+from .assemble import write_book
+from .cache import Store
+from .typeset import typeset as typeset_book
 from .check import check_edition
 from .load import load_edition
 from .preflight import preflight
@@ -32,6 +35,16 @@ class Options:
     formats: tuple[str, ...] = FORMATS
     templates: Path | None = None
     strict: bool = False
+    workers: int = 0           # processes laying out parts; 0: one per processor
+    cache: bool = True         # keep what each stage produced in .folio-cache beside the edition
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.edition.resolve().parent / ".folio-cache"
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or os.cpu_count() or 1
 
     @property
     def bibliography_path(self) -> Path:
@@ -55,6 +68,7 @@ class Result:
     outputs: dict = field(default_factory=dict)   # format -> Path
     page_count: int = 0
     timings: dict = field(default_factory=dict)   # step -> seconds
+    laid_out: tuple = ()                            # the parts laid out (not taken from the cache)
 
 
 
@@ -139,13 +153,15 @@ def build(options: Options) -> Result:
     try:
         # The EPUB takes its index locators from the print layout, so both need it.
         step("Typesetting the PDF with WeasyPrint")
-        typeset = pdf.typeset(edition, converted, env, options.template_dirs)
+        store = Store(options.cache_dir) if options.cache else None
+        typeset = typeset_book(edition, converted, env, options.template_dirs, store, options.worker_count)
         result.page_count = typeset.page_count
+        result.laid_out = typeset.laid_out
         _report_layout_problems(typeset, converted, edition, problems)
         if "pdf" in options.formats:
-            step("Writing the PDF")
+            step("Assembling the PDF from its parts")
             tmp = _staging_path(out_dir, slug, ".pdf")
-            pdf.write_pdf(typeset, edition, tmp)
+            write_book(typeset, tmp)
             staged["pdf"] = (tmp, out_dir / f"{slug}.pdf")
             step("Preflight: reading the PDF back")
             preflight(tmp, edition, problems, shown_as=out_dir / f"{slug}.pdf")
@@ -165,6 +181,8 @@ def build(options: Options) -> Result:
             os.replace(tmp, final)
             result.outputs[fmt] = final
         staged.clear()
+        if store is not None:
+            store.prune(("layout",))
     except convert.PandocError as exc:
         problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}")
     except pdf.FatalURLFetchingError as exc:  # a BaseException: the fetcher stopped the layout

@@ -1,4 +1,5 @@
-"""Stage 5a: typeset the print book with WeasyPrint and read the layout back."""
+"""Stage 5a: lay out one part of the print book with WeasyPrint, read the layout back,
+write the part's PDF. The book is assembled from its parts by ``typeset`` and ``assemble``."""
 
 from __future__ import annotations
 
@@ -9,15 +10,11 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import jinja2
-import markupsafe
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from .convert import Converted, convert_titles
 from .model import Edition
-from .names import index_entries, to_roman
 from .pagemap import line_text, page_starts
 
 FONTS = Path(str(resources.files("folio") / "fonts"))
@@ -77,61 +74,43 @@ class NotePlacement:
 
 
 @dataclass(frozen=True)
-class Typeset:
-    document: object          # weasyprint Document
+class PartJob:
+    """Everything WeasyPrint needs to lay out one part of the book (the front matter,
+    one unit, the index) as its own document. Plain data: it crosses to worker
+    processes, and its digest is the part's cache key."""
+    name: str
+    html: str                 # a whole HTML document: the book's head and this part's body
+    part_css: str             # the page size, bleed, marks, and this part's first folio
+    css_path: str             # the print stylesheet (an editor's or ours)
+    base_url: str
+    allowed: tuple[str, ...]  # folders the layout may read
+    pdf_options: tuple[tuple[str, object], ...]
+    pad_to_even: bool         # add a blank page if it ends on a recto (the next part opens on a recto)
+
+
+@dataclass(frozen=True)
+class PartLayout:
+    """What laying out a part produced, in its own page numbers (1-based)."""
+    name: str
+    pdf: bytes
     page_count: int
-    misplaced_notes: tuple[NotePlacement, ...]
-    anchors: dict             # id -> 1-based physical page
-    tall_notes: tuple = ()    # (note id, 1-based page, share of the page) of notes too tall to print safely
-    overfull: tuple = ()      # (1-based page, points, text) of lines that run out of the text block
-    short_lines: tuple = ()   # (1-based page, text) of lines broken far too early inside a paragraph
-    index: tuple = ()         # names.IndexEntry, with the printed pages
-    root: object = None       # the laid-out HTML tree (for reading the layout back)
+    anchors: dict                       # id -> page, for the ids laid out in this part
+    borrowed: tuple[str, ...]           # link targets in other parts, given a stand-in destination
+    misplaced_notes: tuple[NotePlacement, ...] = ()
+    tall_notes: tuple = ()    # (note id, page, share of the page) of notes too tall to print safely
+    overfull: tuple = ()      # (page, points, text) of lines that run out of the text block
+    short_lines: tuple = ()   # (page, text) of lines broken far too early inside a paragraph
     page_starts: tuple = ()   # pagemap.PageStart: where each printed page begins
-
-    @property
-    def main_start(self) -> int:
-        """The physical page that carries folio 1 (the first page of the main matter)."""
-        return self.anchors.get("mainmatter", 1)
-
-    def folio(self, anchor: str):
-        """(physical page, printed folio) of an anchor, or None if it was not laid out."""
-        page = self.anchors.get(anchor)
-        if page is None:
-            return None
-        return page, self.label(page)
-
-    def label(self, page: int) -> str:
-        """The printed folio of a physical page: roman in the front matter, then arabic."""
-        return str(page - self.main_start + 1) if page >= self.main_start else to_roman(page)
-
-
-def book_html(edition: Edition, converted: list[Converted], env: jinja2.Environment, index=(), titles=None) -> str:
-    """The book as one HTML document; ``index`` is the list of IndexEntry to print."""
-    titles = titles or convert_titles(edition)
-    titles = {anchor: markupsafe.Markup(html) for anchor, html in titles.items()}
-    return env.get_template("book.html.j2").render(
-        edition=edition, settings=edition.settings, converted=converted, titles=titles, index=index,
-        chapters={c.anchor: c for c in edition.chapters})
-
-
-def all_marks(converted: list[Converted]) -> list:
-    return [mark for item in converted for mark in item.marks]
-
-
-def placeholder_index(edition: Edition, converted: list[Converted]) -> list:
-    """An index of about the final length, before any page is known."""
-    return index_entries(edition.persons, all_marks(converted), lambda anchor: (0, "000"))
+    passes: int = 1
 
 
 MAX_NOTE_PASSES = 6   # passes that may move breaks for notes
-MAX_PASSES = 10       # passes in all: page numbers settle after the last break has moved
 _BLOCK_OPEN = re.compile(r"<(p|h[1-6]|div|blockquote|ul|ol|li|section|table)(?=[\s>])")
+_LINK_TARGET = re.compile(r'<a href="#([^"]+)"')
 
 
-def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environment,
-            template_dirs: list[Path]) -> Typeset:
-    """Lay out the book, then read back where every note landed.
+def lay_out_part(job: PartJob) -> PartLayout:
+    """Lay out one part, then read back where every note landed.
 
     WeasyPrint 70 sometimes moves a note to the next page while its call
     stays behind (to avoid a bad break further down). Where that happens the
@@ -139,63 +118,72 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
     call's paragraph is sent to the next page, so the note has room under
     its call; if that is not enough, the call's own paragraph is. The passes
     stop when every note is on its call's page, or after MAX_NOTE_PASSES;
-    what is left is reported (W501). The page numbers of the contents,
-    cross-references and index are taken from the previous layout, so the
-    book is laid out again until they no longer change.
+    what is left is reported (W501). Runs in a worker process.
     """
     fixes: dict[str, int] = {}  # note id -> 1 (break after its paragraph) or 2 (before it)
-    marks = all_marks(converted)
-    index = placeholder_index(edition, converted)  # about the final length, before pages are known
-    result = None
-    titles = convert_titles(edition)
-    folios: dict[str, str] = {}  # target id -> printed folio, from the previous layout (first pass: "000")
-    note_passes = 0
-    for _ in range(MAX_PASSES):
-        html = book_html(edition, converted, env, index, titles)
-        printed = index
-        result = None  # let the previous layout go before the next one is made: it holds every page
-        html, targets = _with_page_numbers(_with_breaks(html, fixes), folios)
-        result = _typeset_html(html, edition, template_dirs)
-        todo = [p.note_id for p in result.misplaced_notes if fixes.get(p.note_id, 0) < 2]
-        if note_passes >= MAX_NOTE_PASSES:
-            todo = []  # left as they are, and reported (W501)
-        # The index of names stands after every page it points to, so its page
-        # numbers, read from this layout, do not move when it is laid out again.
-        found = index_entries(edition.persons, marks, result.folio)
-        now = {target: result.label(result.anchors[target]) for target in targets if target in result.anchors}
-        if not todo and found == index and now == {t: folios.get(t, "000") for t in now}:
+    passes = 0
+    while True:
+        passes += 1
+        document, root = None, None  # let the previous layout go first: it holds every page
+        document, root = _render(_with_breaks(job.html, fixes), job)
+        anchors = _anchors(document)
+        misplaced = _misplaced_notes(anchors)
+        todo = [p.note_id for p in misplaced if fixes.get(p.note_id, 0) < 2]
+        if not todo or passes > MAX_NOTE_PASSES:
             break
-        if todo:
-            log.info("  %d note(s) fell after their call's page; correcting the breaks and laying out again",
-                     len(todo))
-        else:
-            log.info("  laying out again with the page numbers read from this layout")
-        folios = now
         for note_id in todo:
             fixes[note_id] = fixes.get(note_id, 0) + 1
-        note_passes += bool(todo)
-        index = found
-    # read once from the final layout: what the build reports and what the EPUB needs
-    document = result.document
-    return replace(result, index=tuple(printed or ()), page_starts=tuple(page_starts(document, result.root)),
-                   tall_notes=tuple(_tall_notes(document)), overfull=tuple(_overfull_lines(document)),
-                   short_lines=tuple(_short_lines(document)))
+    starts = tuple(page_starts(document, root))
+    tall, overfull, short = tuple(_tall_notes(document)), tuple(_overfull_lines(document)), tuple(_short_lines(document))
+    if job.pad_to_even and len(document.pages) % 2:
+        document = document.copy([*document.pages, _blank_page(job)])
+    # Links to other parts get a stand-in destination on the last page, so WeasyPrint
+    # writes them; the assembly points each at its real destination.
+    borrowed = tuple(sorted({t for t in _LINK_TARGET.findall(job.html) if t not in anchors}))
+    for target in borrowed:
+        document.pages[-1].anchors[target] = (0, 0, 0, 0)  # (x, y, width, height)
+    pdf_bytes = document.write_pdf(**dict(job.pdf_options))
+    return PartLayout(job.name, pdf_bytes, len(document.pages), anchors, borrowed, tuple(misplaced),
+                      tall, overfull, short, starts, passes)
 
 
+def _render(html: str, job: PartJob):
+    fetcher = ConfinedFetcher([Path(p) for p in job.allowed])
+    font_config = FontConfiguration()
+    stylesheets = [
+        CSS(string=font_css(), font_config=font_config, url_fetcher=fetcher),
+        CSS(string=job.part_css, font_config=font_config, url_fetcher=fetcher),
+        CSS(filename=job.css_path, font_config=font_config, url_fetcher=fetcher),
+    ]
+    source = HTML(string=html, base_url=job.base_url, url_fetcher=fetcher)
+    return source.render(stylesheets=stylesheets, font_config=font_config), source.etree_element
 
-_PAGE_REFERENCE = re.compile(r'(<a href="#|data-href="#)([^"]+)"')
+
+def _blank_page(job: PartJob):
+    """A page with nothing on it but what every page carries (crop marks): the blank
+    verso before the next part. WeasyPrint makes it, so its boxes are those of the book."""
+    html = '<!DOCTYPE html><html><body><div style="break-before: left"></div></body></html>'
+    document, _ = _render(html, replace(job, html=html))
+    return document.pages[0]
 
 
-def _with_page_numbers(html: str, folios: dict[str, str]) -> tuple[str, set[str]]:
-    """Give every internal link (and contents entry) a data-page with its target's
-    folio, as laid out last time; the CSS prints it. Returns the targets."""
-    targets: set[str] = set()
+def _anchors(document) -> dict[str, int]:
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            anchors.setdefault(anchor, number)
+    return anchors
 
-    def add(match: re.Match) -> str:
-        targets.add(match.group(2))
-        return f'{match.group(0)} data-page="{folios.get(match.group(2), "000")}"'
 
-    return _PAGE_REFERENCE.sub(add, html), targets
+def _misplaced_notes(anchors: dict[str, int]) -> list[NotePlacement]:
+    misplaced = []
+    for anchor, page in anchors.items():
+        if anchor.startswith("call-"):
+            note_id = anchor[len("call-"):]
+            note_page = anchors.get("note-" + note_id, 0)  # 0: WeasyPrint dropped the note altogether
+            if note_page != page:
+                misplaced.append(NotePlacement(note_id, page, note_page))
+    return misplaced
 
 
 def _with_breaks(html: str, fixes: dict[str, int]) -> str:
@@ -217,31 +205,6 @@ def _with_breaks(html: str, fixes: dict[str, int]) -> str:
     for position in sorted(marks, reverse=True):
         html = html[:position] + " data-folio-break" + html[position:]
     return html
-
-
-def _typeset_html(html: str, edition: Edition, template_dirs: list[Path]) -> Typeset:
-    css_path = next((d / "print.css" for d in template_dirs if (d / "print.css").exists()), None)
-    fetcher = ConfinedFetcher([edition.root, FONTS, *template_dirs])
-    font_config = FontConfiguration()
-    stylesheets = [
-        CSS(string=font_css(), font_config=font_config, url_fetcher=fetcher),
-        CSS(string=page_css(edition), font_config=font_config, url_fetcher=fetcher),
-        CSS(filename=str(css_path), font_config=font_config, url_fetcher=fetcher),
-    ]
-    source = HTML(string=html, base_url=str(edition.root) + "/", url_fetcher=fetcher)
-    document = source.render(stylesheets=stylesheets, font_config=font_config)
-    anchors = {}
-    for index, page in enumerate(document.pages, start=1):
-        for anchor in page.anchors:
-            anchors.setdefault(anchor, index)
-    misplaced = []
-    for anchor, page in anchors.items():
-        if anchor.startswith("call-"):
-            note_id = anchor[len("call-"):]
-            note_page = anchors.get("note-" + note_id, 0)  # 0: WeasyPrint dropped the note altogether
-            if note_page != page:
-                misplaced.append(NotePlacement(note_id, page, note_page))
-    return Typeset(document, len(document.pages), tuple(misplaced), anchors, root=source.etree_element)
 
 
 def _short_lines(document) -> list[tuple[int, str]]:
@@ -310,10 +273,3 @@ def _tall_notes(document) -> list[tuple[str, int, float]]:
             if note_id.startswith("note-") and share > MAX_NOTE_SHARE:
                 found.append((note_id[len("note-"):], number, share))
     return found
-
-
-def write_pdf(result: Typeset, edition: Edition, target: Path) -> None:
-    options = {"pdf_tags": False}
-    if edition.settings.print.pdf_variant:
-        options["pdf_variant"] = edition.settings.print.pdf_variant
-    result.document.write_pdf(str(target), **options)

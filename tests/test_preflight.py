@@ -23,7 +23,8 @@ def test_a_book_that_breaks_the_rules_is_refused_with_each_fault(capsys, tmp_pat
     templates = tmp_path / "overrides"
     templates.mkdir()
     css = (REPO / "templates" / "print.css").read_text(encoding="utf-8")
-    # parts that may open on any page, and a passage pushed off the page
+    # parts that may open on any page (within the front matter: the parts of the main
+    # matter are laid out one by one, each from a recto), and a passage pushed off the page
     css += "\n.unit { break-before: page !important; }\n.passage { margin-left: -3in; }\n"
     (templates / "print.css").write_text(css, encoding="utf-8")
     claim = edition / "claims" / "second.md"
@@ -32,7 +33,7 @@ def test_a_book_that_breaks_the_rules_is_refused_with_each_fault(capsys, tmp_pat
     output = tmp_path / "output"
     run = run_build(capsys, edition, output, "--templates", str(templates))
     assert run.status == 1
-    assert re.search(r"output/small\.pdf: error E603: page \d+: 'chapter-\w+' opens on a verso", run.stderr), run.stderr
+    assert re.search(r"output/small\.pdf: error E603: page \d+: 'front-\w+' opens on a verso", run.stderr), run.stderr
     assert re.search(r"error E605: page \d+: '.*p\. 99' prints page 99, but 'claim-first' is on page 1", run.stderr)
     assert re.search(r"error E606: page \d+: text '.*' runs outside the trimmed page", run.stderr)
     assert re.search(r"warning W503: page \d+: text runs [0-9.]+ pt out of the text block", run.stderr)

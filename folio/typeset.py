@@ -1,0 +1,244 @@
+"""Stage 5: typeset the print book as parts, each laid out by WeasyPrint on its
+own (``pdf.lay_out_part``), cached, and in parallel; then read back where every
+anchor landed.
+
+The page numbers the book prints (contents, table of claims, cross-references,
+index) and each part's first folio come from the record of the previous layout,
+as LaTeX's .aux file: the parts are laid out again until the numbers no longer
+change. A part whose HTML (numbers included) is unchanged is taken from the
+cache, so a rebuild lays out only the parts an edit touched, and then only the
+parts whose printed numbers moved.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import jinja2
+import markupsafe
+
+from .cache import Store, digest_of, file_digest
+from .convert import Converted, convert_titles
+from .model import Edition
+from .names import index_entries, to_roman
+from .parts import Part, split_parts, whole
+from .pdf import FONTS, PartJob, PartLayout, lay_out_part, page_css
+
+log = logging.getLogger("folio")
+MAX_ROUNDS = 8
+TAGGED_VARIANTS = ("pdf/ua-1", "pdf/ua-2")   # a structure tree cannot be assembled from parts: laid out whole
+
+
+@dataclass(frozen=True)
+class Typeset:
+    """The laid-out book, in physical page numbers (1-based) of the assembled PDF."""
+    parts: tuple[PartLayout, ...]
+    page_count: int
+    anchors: dict                 # id -> physical page
+    main_start: int               # the physical page that carries folio 1
+    misplaced_notes: tuple = ()   # pdf.NotePlacement
+    tall_notes: tuple = ()
+    overfull: tuple = ()
+    short_lines: tuple = ()
+    page_starts: tuple = ()       # pagemap.PageStart
+    index: tuple = ()             # names.IndexEntry, with the printed pages
+    laid_out: tuple = ()          # names of the parts laid out in this build (the others came from the cache)
+    rounds: int = 1
+    printed: dict = field(default_factory=dict)   # link target -> the folio printed for it
+
+    def folio(self, anchor: str):
+        """(physical page, printed folio) of an anchor, or None if it was not laid out."""
+        page = self.anchors.get(anchor)
+        if page is None:
+            return None
+        return page, self.label(page)
+
+    def label(self, page: int) -> str:
+        """The printed folio of a physical page: roman in the front matter, then arabic."""
+        return str(page - self.main_start + 1) if page >= self.main_start else to_roman(page)
+
+
+def book_html(edition: Edition, converted: list[Converted], env: jinja2.Environment, index=(), titles=None) -> str:
+    """The book as one HTML document; ``index`` is the list of IndexEntry to print."""
+    titles = titles or convert_titles(edition)
+    titles = {anchor: markupsafe.Markup(html) for anchor, html in titles.items()}
+    return env.get_template("book.html.j2").render(
+        edition=edition, settings=edition.settings, converted=converted, titles=titles, index=index,
+        chapters={c.anchor: c for c in edition.chapters})
+
+
+def all_marks(converted: list[Converted]) -> list:
+    return [mark for item in converted for mark in item.marks]
+
+
+def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environment, template_dirs: list[Path],
+            store: Store | None = None, workers: int = 1) -> Typeset:
+    marks = all_marks(converted)
+    titles = convert_titles(edition)
+    css_path = next((d / "print.css" for d in template_dirs if (d / "print.css").exists()), None)
+    settings = edition.settings.print
+    options = {"pdf_tags": False}
+    if settings.pdf_variant:
+        options["pdf_variant"] = settings.pdf_variant
+    whole_book = (settings.pdf_variant or "") in TAGGED_VARIANTS
+    allowed = tuple(str(p) for p in (edition.root, FONTS, *template_dirs))
+
+    record = (store.read_json("layout.json") if store else None) or {}
+    counts: dict[str, int] = record.get("pages", {})       # part -> pages, last layout
+    folios: dict[str, str] = record.get("folios", {})      # link target -> printed folio, last layout
+    last = record.get("anchors")
+    index = (index_entries(edition.persons, marks, _folio_reader(last, record.get("main_start", 1)))
+             if last else index_entries(edition.persons, marks, lambda anchor: (0, "000")))
+    laid_out: list[str] = []
+    runner = _Runner(store, workers)
+    try:
+        for rounds in range(1, MAX_ROUNDS + 1):
+            html = book_html(edition, converted, env, index, titles)
+            parts = [whole(html)] if whole_book else split_parts(html)
+            jobs, used = [], {}
+            first = 1
+            for number, part in enumerate(parts):
+                part_html, targets = _with_page_numbers(part.html, folios)
+                used.update({t: folios.get(t, "000") for t in targets})
+                jobs.append(PartJob(
+                    name=part.name, html=part_html, part_css=_part_css(edition, part, first),
+                    css_path=str(css_path), base_url=str(edition.root) + "/", allowed=allowed,
+                    pdf_options=tuple(sorted(options.items())), pad_to_even=number < len(parts) - 1))
+                if part.main:
+                    first += counts.get(part.name, 0)
+            layouts, fresh = runner.run(jobs)
+            laid_out += fresh
+            book = _assemble_record(parts, layouts)
+            counts = {layout.name: layout.page_count for layout in layouts}
+            now = {target: book.label(book.anchors[target]) for target in used if target in book.anchors}
+            found = index_entries(edition.persons, marks, book.folio)
+            firsts_moved = any(_first_folio(parts, layouts, n) != _first_folio_of(jobs[n]) for n in range(len(parts))
+                               if parts[n].main)
+            if found == index and now == {t: used[t] for t in now} and not firsts_moved:
+                break
+            log.info("  laying out again the parts whose page numbers moved")
+            folios, index = now, found
+        else:
+            log.warning("  the page numbers did not settle after %d rounds", MAX_ROUNDS)
+    finally:
+        runner.close()
+    if store is not None:
+        store.write_json("layout.json", {"pages": counts, "folios": now, "anchors": book.anchors,
+                                         "main_start": book.main_start})
+    return Typeset(**{**book.__dict__, "index": tuple(index), "laid_out": tuple(dict.fromkeys(laid_out)),
+                      "rounds": rounds, "printed": now})
+
+
+def _folio_reader(anchors: dict, main_start: int):
+    def folio(anchor):
+        page = anchors.get(anchor)
+        if page is None:
+            return None
+        return page, (str(page - main_start + 1) if page >= main_start else to_roman(page))
+    return folio
+
+
+def _part_css(edition: Edition, part: Part, first_folio: int) -> str:
+    css = page_css(edition)
+    if part.main and first_folio != 1:
+        css += f"\n@page :first {{ counter-reset: page {first_folio}; }}  /* this part's first folio */"
+    return css
+
+
+_FIRST = re.compile(r"counter-reset: page (\d+);")
+
+
+def _first_folio_of(job: PartJob) -> int:
+    match = _FIRST.search(job.part_css)
+    return int(match.group(1)) if match else 1
+
+
+def _first_folio(parts: list[Part], layouts: list[PartLayout], number: int) -> int:
+    return 1 + sum(layouts[n].page_count for n in range(number) if parts[n].main)
+
+
+def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
+    """The parts' layouts in the book's physical page numbers."""
+    anchors: dict[str, int] = {}
+    misplaced, tall, overfull, short, starts = [], [], [], [], []
+    offset = 0
+    main_start = 1
+    for part, layout in zip(parts, layouts):
+        if part.main and part.name == next(p.name for p in parts if p.main):
+            main_start = offset + 1
+        for anchor, page in layout.anchors.items():
+            anchors.setdefault(anchor, page + offset)
+        misplaced += [type(n)(n.note_id, n.call_page + offset, n.note_page + offset if n.note_page else 0)
+                      for n in layout.misplaced_notes]
+        tall += [(note, page + offset, share) for note, page, share in layout.tall_notes]
+        overfull += [(page + offset, points, text) for page, points, text in layout.overfull]
+        short += [(page + offset, text) for page, text in layout.short_lines]
+        starts += [type(s)(s.page + offset, s.block, s.words) for s in layout.page_starts]
+        offset += layout.page_count
+    main_start = anchors.get("mainmatter", main_start)
+    return Typeset(tuple(layouts), offset, anchors, main_start, tuple(misplaced), tuple(tall), tuple(overfull),
+                   tuple(short), tuple(starts))
+
+
+_PAGE_REFERENCE = re.compile(r'(<a href="#|data-href="#)([^"]+)"')
+
+
+def _with_page_numbers(html: str, folios: dict[str, str]) -> tuple[str, set[str]]:
+    """Give every internal link (and contents entry) a data-page with its target's
+    folio, as laid out last time; the CSS prints it. Returns the targets."""
+    targets: set[str] = set()
+
+    def add(match: re.Match) -> str:
+        targets.add(match.group(2))
+        return f'{match.group(0)} data-page="{folios.get(match.group(2), "000")}"'
+
+    return _PAGE_REFERENCE.sub(add, html), targets
+
+
+_RESOURCE = re.compile(r'(?:src|href)="([^"#:]+\.(?:png|jpe?g|gif|svg|webp|css))"', re.I)
+
+
+def job_key(job: PartJob) -> str:
+    """Everything that can change a part's PDF: its HTML and CSS, the files they read, the tools."""
+    files = [(job.css_path, file_digest(Path(job.css_path)))]
+    for name in sorted(set(_RESOURCE.findall(job.html))):
+        path = Path(job.base_url) / name
+        files.append((name, file_digest(path) if path.is_file() else "missing"))
+    return digest_of(job.__dict__, files)
+
+
+class _Runner:
+    """Lays out the parts the cache does not hold: in this process when one, else in worker processes."""
+
+    def __init__(self, store: Store | None, workers: int) -> None:
+        self.store, self.workers, self.pool = store, max(1, workers), None
+
+    def run(self, jobs: list[PartJob]) -> tuple[list[PartLayout], list[str]]:
+        keys = [job_key(job) for job in jobs]
+        layouts: list[PartLayout | None] = [self.store.get("layout", key) if self.store else None for key in keys]
+        todo = [n for n, layout in enumerate(layouts) if layout is None]
+        if todo:
+            log.info("  laying out %d of %d part(s): %s", len(todo), len(jobs), ", ".join(jobs[n].name for n in todo))
+        todo.sort(key=lambda n: -len(jobs[n].html))  # the longest first, so the workers finish together
+        if len(todo) > 1 and self.workers > 1:
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(max_workers=min(self.workers, os.cpu_count() or 1),
+                                                mp_context=get_context("spawn"))
+            done = dict(zip(todo, self.pool.map(lay_out_part, [jobs[n] for n in todo])))
+        else:
+            done = {n: lay_out_part(jobs[n]) for n in todo}
+        for n, layout in done.items():
+            layouts[n] = layout
+            if self.store is not None:
+                self.store.put("layout", keys[n], layout)
+        return layouts, [jobs[n].name for n in sorted(todo)]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
