@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import convert, epub, pdf
+from .changes import compare, snapshot
 from .assemble import write_book
 from .cache import Store
 from .typeset import typeset as typeset_book
@@ -19,46 +20,11 @@ from .check import check_edition
 from .load import load_edition
 from .preflight import preflight
 from .model import Edition
+from .options import FORMATS, TOOL_TEMPLATES, Options  # noqa: F401  (re-exported)
 from .problems import Problems
 from .render import environment, render_units
 
 log = logging.getLogger("folio")
-TOOL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-FORMATS = ("pdf", "epub")
-
-
-@dataclass(frozen=True)
-class Options:
-    edition: Path
-    bibliography: Path | None = None
-    output: Path | None = None
-    formats: tuple[str, ...] = FORMATS
-    templates: Path | None = None
-    strict: bool = False
-    workers: int = 0           # processes laying out parts; 0: one per processor
-    cache: bool = True         # keep what each stage produced in .folio-cache beside the edition
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.edition.resolve().parent / ".folio-cache"
-
-    @property
-    def worker_count(self) -> int:
-        return self.workers or os.cpu_count() or 1
-
-    @property
-    def bibliography_path(self) -> Path:
-        return self.bibliography or self.edition.parent / "bibliography.bib"
-
-    @property
-    def output_dir(self) -> Path:
-        return self.output or self.edition.parent / "output"
-
-    @property
-    def template_dirs(self) -> list[Path]:
-        dirs = [self.templates] if self.templates else []
-        dirs += [self.edition / "templates", TOOL_TEMPLATES]
-        return [d for d in dirs if d.is_dir()]
 
 
 @dataclass
@@ -69,6 +35,7 @@ class Result:
     page_count: int = 0
     timings: dict = field(default_factory=dict)   # step -> seconds
     laid_out: tuple = ()                            # the parts laid out (not taken from the cache)
+    changes: object = None                          # changes.Report against the last build, if there was one
 
 
 
@@ -135,9 +102,10 @@ def build(options: Options) -> Result:
     env = environment(options.template_dirs)
     units = render_units(edition, env)
 
+    store = Store(options.cache_dir) if options.cache else None
     step(f"Converting {len(units)} units with Pandoc and citeproc")
     try:
-        converted = convert.convert_units(units, edition)
+        converted = convert.convert_units(units, edition, store=store)
     except convert.PandocError as exc:
         problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}",
                      "this is a fault in the generated Markdown or in Pandoc; please report it")
@@ -153,11 +121,11 @@ def build(options: Options) -> Result:
     try:
         # The EPUB takes its index locators from the print layout, so both need it.
         step("Typesetting the PDF with WeasyPrint")
-        store = Store(options.cache_dir) if options.cache else None
         typeset = typeset_book(edition, converted, env, options.template_dirs, store, options.worker_count)
         result.page_count = typeset.page_count
         result.laid_out = typeset.laid_out
         _report_layout_problems(typeset, converted, edition, problems)
+        seen = snapshot(converted, typeset)
         if "pdf" in options.formats:
             step("Assembling the PDF from its parts")
             tmp = _staging_path(out_dir, slug, ".pdf")
@@ -168,7 +136,7 @@ def build(options: Options) -> Result:
         if "epub" in options.formats:
             step("Packaging the EPUB with Pandoc")
             tmp = _staging_path(out_dir, slug, ".epub")
-            for warning in epub.write_epub(edition, converted, tmp, options.template_dirs, env, typeset):
+            for warning in epub.write_epub(edition, converted, tmp, options.template_dirs, env, typeset, store):
                 problems.add("W401", edition.root, None, f"EPUB: {warning}")
             staged["epub"] = (tmp, out_dir / f"{slug}.epub")
         step.done()
@@ -182,7 +150,9 @@ def build(options: Options) -> Result:
             result.outputs[fmt] = final
         staged.clear()
         if store is not None:
-            store.prune(("layout",))
+            result.changes = compare(store.read_json("moved.json"), seen)
+            store.write_json("moved.json", seen)
+            store.prune(("layout", "convert", "epub"))
     except convert.PandocError as exc:
         problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}")
     except pdf.FatalURLFetchingError as exc:  # a BaseException: the fetcher stopped the layout

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from .build import FORMATS, Options, build, check_pdf, gather
+from .options import FORMATS, Options
 
 log = logging.getLogger("folio")
 
@@ -29,6 +29,16 @@ def parser() -> argparse.ArgumentParser:
                    help="comma-separated formats to build: pdf, epub (default: both)")
     b.add_argument("--output", type=Path, default=None, help="output folder (default: output beside the edition)")
     b.add_argument("--templates", type=Path, default=None, help="a folder of templates overriding the defaults")
+    b.add_argument("--changes", nargs="?", const=True, default=None, metavar="FILE",
+                   help="also write the report of what moved since the last build to FILE "
+                        "(default: changes.txt in the output folder)")
+    b.add_argument("--no-cache", action="store_true",
+                   help="build from nothing: neither read nor write the cache (.folio-cache beside the edition)")
+    b.add_argument("--jobs", type=int, default=0, metavar="N",
+                   help="processes laying out the book's parts (default: one per processor)")
+    w = commands.add_parser("watch", parents=[b], add_help=False,
+                            help="rebuild on every save of the edition, bibliography or templates")
+    w.add_argument("--interval", type=float, default=0.5, help="seconds between looks at the files (default 0.5)")
     c = commands.add_parser("check", parents=[common], help="check the edition, print every problem, write nothing")
     c.add_argument("--pdf", nargs="?", const=True, default=None, metavar="PDF",
                    help="also preflight the built PDF (default: output/<slug>.pdf): fonts, boxes, rectos, "
@@ -54,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ("build", "check", "-h", "--help"):
+    if not argv or argv[0] not in ("build", "check", "watch", "-h", "--help"):
         argv.insert(0, "build")
     args = parser().parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)  # the current stderr, for each call of main
@@ -66,7 +76,7 @@ def _main(argv: list[str] | None) -> int:
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
     formats = FORMATS
-    if args.command == "build":
+    if args.command in ("build", "watch"):
         formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
         unknown = [f for f in formats if f not in FORMATS]
         if unknown:
@@ -77,29 +87,70 @@ def _main(argv: list[str] | None) -> int:
         return 2
     options = Options(edition=args.edition, bibliography=args.bibliography,
                       output=getattr(args, "output", None), formats=formats,
-                      templates=getattr(args, "templates", None), strict=args.strict)
-    if args.command == "check" and args.pdf:
+                      templates=getattr(args, "templates", None), strict=args.strict,
+                      workers=max(0, getattr(args, "jobs", 0) or 0), cache=not getattr(args, "no_cache", False))
+    if args.command == "watch":
+        from .watch import watch
+        return watch(options, args, lambda: _build_and_report(options, args))
+    if args.command == "build":
+        return _build_and_report(options, args)
+    from .build import check_pdf, gather
+    if args.pdf:
         result = check_pdf(options, None if args.pdf is True else Path(args.pdf))
-    elif args.command == "check":
-        result = gather(options)
     else:
-        result = build(options)
+        result = gather(options)
+    failed = _print_problems(result, args)
+    if failed:
+        print("check failed", file=sys.stderr)
+        return 1
+    warnings = len(result.problems.warnings)
+    log.info("The edition is clean." if not warnings else "The edition has warnings only.")
+    if args.pdf:
+        log.info("The PDF passed preflight (%d pages).", result.page_count)
+    return 0
 
+
+def _print_problems(result, args) -> bool:
+    """Print the problems and their count; True when the command failed."""
     for problem in result.problems.sorted():
         print(problem.format(), file=sys.stderr)
     errors, warnings = len(result.problems.errors), len(result.problems.warnings)
-    failed = bool(errors) or (args.strict and bool(warnings))
     if errors or warnings:
         print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    return bool(errors) or (args.strict and bool(warnings))
+
+
+def _build_and_report(options: Options, args) -> int:
+    from .fingerprint import fingerprint, remember, up_to_date
+    digest = fingerprint(options) if options.cache else None
+    last = up_to_date(options, digest) if digest else None
+    if last is not None:
+        for line in last["notices"]:
+            print(line, file=sys.stderr)
+        outputs = ", ".join(path for path, *_ in last["outputs"].values())
+        log.info("Nothing changed since the last build: %s up to date (%d pages).", outputs, last["page_count"])
+        log.info("What moved since the last build: nothing.")
+        if args.changes:
+            target = options.output_dir / "changes.txt" if args.changes is True else Path(args.changes)
+            target.write_text("What moved since the last build: nothing (no input changed).\n", encoding="utf-8")
+        return 0
+    from .build import build
+    result = build(options)
+    failed = _print_problems(result, args)
     if failed:
-        print("nothing was written to the output folder" if args.command == "build" else "check failed",
-              file=sys.stderr)
+        print("nothing was written to the output folder", file=sys.stderr)
         return 1
     for fmt, path in result.outputs.items():
         extra = f" ({result.page_count} pages)" if fmt == "pdf" else ""
         log.info("Wrote %s%s", path, extra)
-    if args.command == "check":
-        log.info("The edition is clean." if not warnings else "The edition has warnings only.")
-        if args.pdf:
-            log.info("The PDF passed preflight (%d pages).", result.page_count)
+    report = result.changes.text() if result.changes is not None else None
+    if report:
+        log.info("%s", report.rstrip())
+    if args.changes:
+        target = options.output_dir / "changes.txt" if args.changes is True else Path(args.changes)
+        target.write_text(report or "No earlier build to compare with: this is the first.\n", encoding="utf-8")
+        log.info("Wrote %s", target)
+    if digest:
+        notices = [problem.format() for problem in result.problems.sorted()]
+        remember(options, digest, result.outputs, notices, result.page_count)
     return 0

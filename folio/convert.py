@@ -11,12 +11,13 @@ import os
 import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 import pypandoc
 
+from .cache import digest_of, file_digest
 from .model import Edition
 from .names import Marker
 from .pagemap import mark_blocks
@@ -119,8 +120,53 @@ def convert_titles(edition: Edition) -> dict[str, str]:
     return {anchor: text.strip() for (anchor, _), text in zip(items, rendered)}
 
 
-def convert_units(units: list[Unit], edition: Edition, jobs: int | None = None) -> list[Converted]:
-    """Convert every unit; Pandoc runs as separate processes, so threads suffice."""
-    jobs = jobs or min(len(units), (os.cpu_count() or 1) + 1) or 1
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(lambda u: convert_unit(u, edition), units))
+def convert_units(units: list[Unit], edition: Edition, jobs: int | None = None, store=None) -> list[Converted]:
+    """Convert every unit; Pandoc runs as separate processes, so threads suffice.
+    With a store, a unit whose inputs are unchanged is taken from the cache."""
+    keys = unit_keys(units, edition)
+    found = {unit.id: store.get("convert", keys[unit.id]) for unit in units} if store else {}
+    todo = [unit for unit in units if found.get(unit.id) is None]
+    if todo:
+        jobs = jobs or min(len(todo), (os.cpu_count() or 1) + 1) or 1
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for item in pool.map(lambda u: convert_unit(u, edition), todo):
+                found[item.unit.id] = item
+                if store is not None:
+                    store.put("convert", keys[item.unit.id], item)
+    return [replace(found[unit.id], unit=unit) for unit in units]
+
+
+_ENTRY = re.compile(r"^@\s*(\w+)\s*[{(]\s*([^,\s]*)", re.M)
+_CITED = re.compile(r"@\{?([\w:.#$%&+?<>~/-]+)")
+_LINKED = re.compile(r"\b(?:crossref|xdata|xref)\s*=\s*[{\"]([^}\"]+)", re.I)
+
+
+def unit_keys(units: list[Unit], edition: Edition) -> dict[str, str]:
+    """For each unit, a digest of what its conversion reads: its Markdown, the
+    bibliography entries it cites (with the @string and @preamble blocks and
+    cross-referenced entries), the style, the settings and the persons."""
+    text = edition.bibliography.path.read_text(encoding="utf-8", errors="replace")
+    starts = list(_ENTRY.finditer(text))
+    common, entries = [], {}
+    for number, match in enumerate(starts):
+        block = text[match.start():starts[number + 1].start() if number + 1 < len(starts) else len(text)]
+        if match.group(1).lower() in ("string", "preamble", "comment"):
+            common.append(block)
+        else:
+            entries[match.group(2)] = block
+    shared = (file_digest(style_path(edition.settings.citation_style)), edition.settings.language,
+              "".join(common), repr(edition.persons))
+    keys = {}
+    for unit in units:
+        if unit.kind == "bibliography":
+            cited = text
+        else:
+            wanted, blocks = set(_CITED.findall(unit.markdown)), []
+            while wanted:
+                key = wanted.pop()
+                if key in entries and entries[key] not in blocks:
+                    blocks.append(entries[key])
+                    wanted.update(_LINKED.findall(entries[key]))
+            cited = sorted(blocks)
+        keys[unit.id] = digest_of("convert", unit.id, unit.kind, unit.markdown, cited, shared)
+    return keys

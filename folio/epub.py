@@ -20,6 +20,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from .cache import digest_of
 from .convert import FILTERS, Converted, run_pandoc
 from .model import Edition
 from .names import index_entries
@@ -61,6 +62,19 @@ def epub_unit_ast(item: Converted) -> dict:
     return json.loads(out)
 
 
+def unit_asts(converted: list[Converted], store=None) -> list[dict]:
+    """Every unit's EPUB AST, from the cache where the unit's AST is unchanged."""
+    keys = [digest_of("epub-unit", item.unit.id, item.ast) for item in converted]
+    asts = [store.get("epub", key) if store else None for key in keys]
+    todo = [n for n, ast in enumerate(asts) if ast is None]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for n, ast in zip(todo, pool.map(epub_unit_ast, [converted[n] for n in todo])):
+            asts[n] = ast
+            if store is not None:
+                store.put("epub", keys[n], ast)
+    return asts
+
+
 def book_ast(asts: list[dict]) -> dict:
     blocks = []
     for ast in asts:
@@ -95,10 +109,9 @@ def _md(text: str) -> str:
 
 
 def write_epub(edition: Edition, converted: list[Converted], target: Path, template_dirs: list[Path],
-               env: jinja2.Environment, typeset=None) -> list[str]:
+               env: jinja2.Environment, typeset=None, store=None) -> list[str]:
     css = next((d / "epub.css" for d in template_dirs if (d / "epub.css").exists()), None)
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        asts = list(pool.map(epub_unit_ast, converted))
+    asts = unit_asts(converted, store)
     if typeset is not None and typeset.index:
         marks = [mark for item in converted for mark in item.marks]
         asts.append(index_ast(index_entries(edition.persons, marks, typeset.folio, ranges=False)))

@@ -36,7 +36,7 @@ def run_build(capsys, edition: Path, output: Path, *args: str, command: str = "b
 def copy_small(tmp_path: Path) -> Path:
     """A fresh copy of the small test edition; returns its edition/ folder."""
     target = tmp_path / "small"
-    shutil.copytree(SMALL, target)
+    shutil.copytree(SMALL, target, ignore=shutil.ignore_patterns(".folio-cache", "output"))
     return target / "edition"
 
 

@@ -1,0 +1,45 @@
+"""What a build is asked to do: the command line's choices, and the paths they imply.
+Light on purpose: the command line reads it before deciding whether to build at all."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+TOOL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+FORMATS = ("pdf", "epub")
+
+
+@dataclass(frozen=True)
+class Options:
+    edition: Path
+    bibliography: Path | None = None
+    output: Path | None = None
+    formats: tuple[str, ...] = FORMATS
+    templates: Path | None = None
+    strict: bool = False
+    workers: int = 0           # processes laying out parts; 0: one per processor
+    cache: bool = True         # keep what each stage produced in .folio-cache beside the edition
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.edition.resolve().parent / ".folio-cache"
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+    @property
+    def bibliography_path(self) -> Path:
+        return self.bibliography or self.edition.parent / "bibliography.bib"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.output or self.edition.parent / "output"
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        dirs = [self.templates] if self.templates else []
+        dirs += [self.edition / "templates", TOOL_TEMPLATES]
+        return [d for d in dirs if d.is_dir()]
