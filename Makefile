@@ -22,6 +22,7 @@ kindle: book
 	sh tools/kindle-check.sh
 
 bench: $(STAMP)
+	sh bench/setup-peers.sh
 	$(PY) bench/benchmark.py
 
 # Java runs EPUBCheck in the tests; WeasyPrint needs Pango. Installed only when missing.

