@@ -8,6 +8,7 @@ import logging
 import os
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,19 +127,25 @@ def build(options: Options) -> Result:
         result.laid_out = typeset.laid_out
         _report_layout_problems(typeset, converted, edition, problems)
         seen = snapshot(converted, typeset)
-        if "pdf" in options.formats:
-            step("Assembling the PDF from its parts")
-            tmp = _staging_path(out_dir, slug, ".pdf")
-            write_book(typeset, tmp)
-            staged["pdf"] = (tmp, out_dir / f"{slug}.pdf")
-            step("Preflight: reading the PDF back")
-            preflight(tmp, edition, problems, shown_as=out_dir / f"{slug}.pdf")
-        if "epub" in options.formats:
-            step("Packaging the EPUB with Pandoc")
-            tmp = _staging_path(out_dir, slug, ".epub")
-            for warning in epub.write_epub(edition, converted, tmp, options.template_dirs, env, typeset, store):
-                problems.add("W401", edition.root, None, f"EPUB: {warning}")
-            staged["epub"] = (tmp, out_dir / f"{slug}.epub")
+        # The EPUB is packaged (Pandoc, another process) while the PDF is assembled and checked.
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            packaging = None
+            if "epub" in options.formats:
+                epub_tmp = _staging_path(out_dir, slug, ".epub")
+                staged["epub"] = (epub_tmp, out_dir / f"{slug}.epub")
+                packaging = beside.submit(epub.write_epub, edition, converted, epub_tmp, options.template_dirs,
+                                          env, typeset, store)
+            if "pdf" in options.formats:
+                step("Assembling the PDF from its parts")
+                tmp = _staging_path(out_dir, slug, ".pdf")
+                staged["pdf"] = (tmp, out_dir / f"{slug}.pdf")
+                write_book(typeset, tmp)
+                step("Preflight: reading the PDF back")
+                preflight(tmp, edition, problems, shown_as=out_dir / f"{slug}.pdf")
+            if packaging is not None:
+                step("Packaging the EPUB with Pandoc (the rest of it, after the PDF)")
+                for warning in packaging.result():
+                    problems.add("W401", edition.root, None, f"EPUB: {warning}")
         step.done()
         if problems.errors or (options.strict and problems.warnings):
             return result

@@ -140,7 +140,7 @@ def _build_and_report(options: Options, args) -> int:
     if failed:
         print("nothing was written to the output folder", file=sys.stderr)
         return 1
-    for fmt, path in result.outputs.items():
+    for fmt, path in sorted(result.outputs.items(), key=lambda item: FORMATS.index(item[0])):
         extra = f" ({result.page_count} pages)" if fmt == "pdf" else ""
         log.info("Wrote %s%s", path, extra)
     report = result.changes.text() if result.changes is not None else None
