@@ -131,8 +131,8 @@ def _build_and_report(options: Options, args) -> int:
         log.info("Nothing changed since the last build: %s up to date (%d pages).", outputs, last["page_count"])
         log.info("What moved since the last build: nothing.")
         if args.changes:
-            target = options.output_dir / "changes.txt" if args.changes is True else Path(args.changes)
-            target.write_text("What moved since the last build: nothing (no input changed).\n", encoding="utf-8")
+            _changes_file(options, args).write_text("What moved since the last build: nothing (no input changed).\n",
+                                                    encoding="utf-8")
         return 0
     from .build import build
     result = build(options)
@@ -147,10 +147,15 @@ def _build_and_report(options: Options, args) -> int:
     if report:
         log.info("%s", report.rstrip())
     if args.changes:
-        target = options.output_dir / "changes.txt" if args.changes is True else Path(args.changes)
+        target = _changes_file(options, args)
         target.write_text(report or "No earlier build to compare with: this is the first.\n", encoding="utf-8")
         log.info("Wrote %s", target)
     if digest:
         notices = [problem.format() for problem in result.problems.sorted()]
         remember(options, digest, result.outputs, notices, result.page_count)
     return 0
+
+
+def _changes_file(options: Options, args) -> Path:
+    """Where ``--changes [FILE]`` writes the report: FILE, or changes.txt in the output folder."""
+    return options.output_dir / "changes.txt" if args.changes is True else Path(args.changes)

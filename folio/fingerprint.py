@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from .cache import tool_digest
+from .cache import Store, tool_digest
 from .options import Options
 
 RECORD = "last-build.json"
@@ -51,7 +51,6 @@ def _stamp(path: Path) -> list:
 
 def remember(options: Options, digest: str, outputs: dict, notices: list[str], page_count: int) -> None:
     """After a good build: what it read and what it wrote (paths, sizes, times)."""
-    from .cache import Store
     Store(options.cache_dir).write_json(RECORD, {
         "fingerprint": digest, "page_count": page_count, "notices": notices,
         "outputs": {fmt: [str(path), *_stamp(path)] for fmt, path in outputs.items()}})

@@ -60,8 +60,12 @@ class Typeset:
         return page, self.label(page)
 
     def label(self, page: int) -> str:
-        """The printed folio of a physical page: roman in the front matter, then arabic."""
-        return str(page - self.main_start + 1) if page >= self.main_start else to_roman(page)
+        return folio_label(page, self.main_start)
+
+
+def folio_label(page: int, main_start: int) -> str:
+    """The printed folio of a physical page: roman in the front matter, then arabic."""
+    return str(page - main_start + 1) if page >= main_start else to_roman(page)
 
 
 def book_html(edition: Edition, converted: list[Converted], env: jinja2.Environment, index=(), titles=None) -> str:
@@ -102,25 +106,21 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
             html = book_html(edition, converted, env, index, titles)
             parts = [whole(html)] if whole_book else split_parts(html)
             jobs, used = [], {}
-            first = 1
-            for number, part in enumerate(parts):
+            firsts = _first_folios(parts, counts)
+            for number, (part, first) in enumerate(zip(parts, firsts)):
                 part_html, targets = _with_page_numbers(part.html, folios)
                 used.update({t: folios.get(t, "000") for t in targets})
                 jobs.append(PartJob(
                     name=part.name, html=part_html, part_css=_part_css(edition, part, first),
                     css_path=str(css_path), base_url=str(edition.root) + "/", allowed=allowed,
                     pdf_options=tuple(sorted(options.items())), pad_to_even=number < len(parts) - 1))
-                if part.main:
-                    first += counts.get(part.name, 0)
             layouts, fresh = runner.run(jobs)
             laid_out += fresh
             book = _assemble_record(parts, layouts)
             counts = {layout.name: layout.page_count for layout in layouts}
             now = {target: book.label(book.anchors[target]) for target in used if target in book.anchors}
             found = index_entries(edition.persons, marks, book.folio)
-            firsts_moved = any(_first_folio(parts, layouts, n) != _first_folio_of(jobs[n]) for n in range(len(parts))
-                               if parts[n].main)
-            if found == index and now == {t: used[t] for t in now} and not firsts_moved:
+            if found == index and now == {t: used[t] for t in now} and _first_folios(parts, counts) == firsts:
                 break
             log.info("  laying out again the parts whose page numbers moved")
             folios, index = now, found
@@ -140,7 +140,7 @@ def _folio_reader(anchors: dict, main_start: int):
         page = anchors.get(anchor)
         if page is None:
             return None
-        return page, (str(page - main_start + 1) if page >= main_start else to_roman(page))
+        return page, folio_label(page, main_start)
     return folio
 
 
@@ -151,16 +151,14 @@ def _part_css(edition: Edition, part: Part, first_folio: int) -> str:
     return css
 
 
-_FIRST = re.compile(r"counter-reset: page (\d+);")
-
-
-def _first_folio_of(job: PartJob) -> int:
-    match = _FIRST.search(job.part_css)
-    return int(match.group(1)) if match else 1
-
-
-def _first_folio(parts: list[Part], layouts: list[PartLayout], number: int) -> int:
-    return 1 + sum(layouts[n].page_count for n in range(number) if parts[n].main)
+def _first_folios(parts: list[Part], counts: dict[str, int]) -> list[int]:
+    """Each part's first folio, from the parts' page counts (unknown counts as 0)."""
+    firsts, folio = [], 1
+    for part in parts:
+        firsts.append(folio)
+        if part.main:
+            folio += counts.get(part.name, 0)
+    return firsts
 
 
 def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
@@ -168,9 +166,9 @@ def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
     anchors: dict[str, int] = {}
     misplaced, tall, overfull, short, starts = [], [], [], [], []
     offset = 0
-    main_start = 1
+    main_start = None  # the first page of the first part of the main matter
     for part, layout in zip(parts, layouts):
-        if part.main and part.name == next(p.name for p in parts if p.main):
+        if part.main and main_start is None:
             main_start = offset + 1
         for anchor, page in layout.anchors.items():
             anchors.setdefault(anchor, page + offset)
@@ -181,7 +179,7 @@ def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
         short += [(page + offset, text) for page, text in layout.short_lines]
         starts += [type(s)(s.page + offset, s.block, s.words) for s in layout.page_starts]
         offset += layout.page_count
-    main_start = anchors.get("mainmatter", main_start)
+    main_start = anchors.get("mainmatter", main_start or 1)
     return Typeset(tuple(layouts), offset, anchors, main_start, tuple(misplaced), tuple(tall), tuple(overfull),
                    tuple(short), tuple(starts))
 
@@ -204,12 +202,16 @@ def _with_page_numbers(html: str, folios: dict[str, str]) -> tuple[str, set[str]
 _RESOURCE = re.compile(r'(?:src|href)="([^"#:]+\.(?:png|jpe?g|gif|svg|webp|css))"', re.I)
 
 
-def job_key(job: PartJob) -> str:
-    """Everything that can change a part's PDF: its HTML and CSS, the files they read, the tools."""
-    files = [(job.css_path, file_digest(Path(job.css_path)))]
-    for name in sorted(set(_RESOURCE.findall(job.html))):
-        path = Path(job.base_url) / name
-        files.append((name, file_digest(path) if path.is_file() else "missing"))
+def job_key(job: PartJob, digests: dict[Path, str]) -> str:
+    """Everything that can change a part's PDF: its HTML and CSS, the files they read, the tools.
+    ``digests`` keeps the files' digests for the rest of the build."""
+    def digest(path: Path) -> str:
+        if path not in digests:
+            digests[path] = file_digest(path) if path.is_file() else "missing"
+        return digests[path]
+
+    files = [(job.css_path, digest(Path(job.css_path)))]
+    files += [(name, digest(Path(job.base_url) / name)) for name in sorted(set(_RESOURCE.findall(job.html)))]
     return digest_of(job.__dict__, files)
 
 
@@ -218,10 +220,13 @@ class _Runner:
 
     def __init__(self, store: Store | None, workers: int) -> None:
         self.store, self.workers, self.pool = store, max(1, workers), None
+        self.digests: dict[Path, str] = {}  # files the parts read, digested once a build
+        self.done: dict[str, PartLayout] = {}  # layouts of this build, by key (with or without a store)
 
     def run(self, jobs: list[PartJob]) -> tuple[list[PartLayout], list[str]]:
-        keys = [job_key(job) for job in jobs]
-        layouts: list[PartLayout | None] = [self.store.get("layout", key) if self.store else None for key in keys]
+        keys = [job_key(job, self.digests) for job in jobs]
+        layouts: list[PartLayout | None] = [self.done.get(key) or (self.store.get("layout", key) if self.store else None)
+                                            for key in keys]
         todo = [n for n, layout in enumerate(layouts) if layout is None]
         if todo:
             log.info("  laying out %d of %d part(s): %s", len(todo), len(jobs), ", ".join(jobs[n].name for n in todo))
@@ -235,6 +240,7 @@ class _Runner:
             done = {n: lay_out_part(jobs[n]) for n in todo}
         for n, layout in done.items():
             layouts[n] = layout
+            self.done[keys[n]] = layout
             if self.store is not None:
                 self.store.put("layout", keys[n], layout)
         return layouts, [jobs[n].name for n in sorted(todo)]
