@@ -5,16 +5,18 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# the default CMYK output profile for PDF/X (folio.output_intent.DEFAULT_PROFILE)
+CMYK := $(VENV)/share/folio/FOGRA39L_coated.icc
 
-.PHONY: book check test bench kindle system-deps clean
+.PHONY: book check test bench kindle system-deps cmyk-profile clean
 
-book: $(STAMP) system-deps
+book: $(STAMP) system-deps $(CMYK)
 	$(PY) build.py build
 
 check: $(STAMP)
 	$(PY) build.py check
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps $(CMYK)
 	$(PY) -m pytest -q
 
 # Calibre's conversion to Kindle (AZW3), reporting any warning; installs calibre if missing
@@ -28,6 +30,11 @@ bench: $(STAMP)
 # Java runs EPUBCheck in the tests; WeasyPrint needs Pango. Installed only when missing.
 system-deps:
 	@sh tools/system-deps.sh
+
+cmyk-profile: $(CMYK)
+
+$(CMYK): tools/cmyk-profile.sh | $(STAMP) system-deps
+	sh tools/cmyk-profile.sh $@
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 

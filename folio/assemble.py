@@ -6,18 +6,24 @@ A plain merge loses what joins the parts; this puts it back:
 - page labels, so a viewer shows the printed folios (roman, then arabic);
 - the document's metadata and catalogue entries (language, XMP, output intent);
 - a file identifier made from the content, so equal books are equal files.
+
+A PDF/X book, the printer's copy, then loses its links (PDF/X allows no
+annotations inside the trimmed page) and carries its output profile as the
+printer gave it (``printers_copy``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, ByteStringObject, DictionaryObject, FloatObject, NameObject,
                            NullObject, NumberObject, TextStringObject)
 
+from .output_intent import XMP_DOCUMENT_ID
 from .typeset import Typeset
 
 _CATALOG_KEYS = ("/Lang", "/Metadata", "/OutputIntents", "/MarkInfo", "/ViewerPreferences", "/PageMode")
@@ -76,6 +82,40 @@ def assemble(book: Typeset) -> bytes:
         writer.add_metadata({key: value for key, value in front.metadata.items()})
     digest = hashlib.md5(b"".join(hashlib.sha256(part.pdf).digest() for part in book.parts)).digest()
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    metadata = writer.root_object.get("/Metadata")
+    if metadata is not None and XMP_DOCUMENT_ID.search(metadata.get_object().get_data()):
+        # PDF/X-4 XMP names the document: the book, not its first part
+        metadata = metadata.get_object()
+        metadata.set_data(XMP_DOCUMENT_ID.sub(b"xmp.did:" + str(uuid.UUID(bytes=digest)).encode(),
+                                               metadata.get_data()))
+    writer.compress_identical_objects()  # e.g. the output profile, which every part carries
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def printers_copy(pdf: bytes, profile: bytes) -> bytes:
+    """The PDF/X book as it goes to the printer: ``pdf`` without its link annotations, and
+    with the output profile carried byte for byte (WeasyPrint embeds it re-encoded by
+    LittleCMS); everything else, the file ID included, as it was."""
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        annotations = page.get("/Annots")
+        if annotations is None:
+            continue
+        kept = ArrayObject(a for a in annotations.get_object() if a.get_object().get("/Subtype") != "/Link")
+        if kept:
+            page[NameObject("/Annots")] = kept
+        else:
+            del page["/Annots"]
+    writer.compress_identical_objects()  # a clone copies shared objects once per use
+    for intent in writer.root_object.get("/OutputIntents") or []:
+        stream = intent.get_object().get("/DestOutputProfile")
+        if stream is not None:
+            stream.get_object().set_data(profile)
+    writer._ID = reader.trailer["/ID"].clone(writer)
+    writer.pdf_header = reader.pdf_header
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

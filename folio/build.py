@@ -14,11 +14,12 @@ from pathlib import Path
 
 from . import convert, epub, pdf
 from .changes import compare, snapshot
-from .assemble import write_book
+from .assemble import printers_copy, write_book
 from .cache import Store
 from .typeset import typeset as typeset_book
 from .check import check_edition
 from .load import load_edition
+from .output_intent import is_print_standard
 from .preflight import preflight
 from .model import Edition
 from .options import FORMATS, TOOL_TEMPLATES, Options  # noqa: F401  (re-exported)
@@ -141,7 +142,11 @@ def build(options: Options) -> Result:
                 staged["pdf"] = (tmp, out_dir / f"{slug}.pdf")
                 write_book(typeset, tmp)
                 step("Preflight: reading the PDF back")
-                preflight(tmp, edition, problems, shown_as=out_dir / f"{slug}.pdf")
+                for_printer = is_print_standard(edition.settings.print.pdf_variant)
+                preflight(tmp, edition, problems, shown_as=out_dir / f"{slug}.pdf", links_removed_after=for_printer)
+                if for_printer:  # PDF/X: no annotations inside the trim; the links were checked above
+                    profile = edition.settings.print.output_profile.read_bytes()
+                    tmp.write_bytes(printers_copy(tmp.read_bytes(), profile))
             if packaging is not None:
                 step("Packaging the EPUB with Pandoc (the rest of it, after the PDF)")
                 for warning in packaging.result():

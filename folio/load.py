@@ -14,6 +14,7 @@ from . import schema
 from .bibliography import load_bibliography
 from .model import (Chapter, Claim, Edition, FrontPart, Passage, Person, PrintSettings, Quotation, Settings,
                     Source)
+from .output_intent import DEFAULT_PROFILE, PRINT_STANDARDS, is_print_standard, profile_fault
 from .problems import Problems, did_you_mean
 from .yamlfile import LinedDict, YamlSyntaxError, parse, split_front_matter
 
@@ -106,6 +107,7 @@ def load_settings(root: Path, problems: Problems) -> tuple[Settings, LinedDict] 
         elif cover_path.suffix.lower() not in (".jpg", ".jpeg", ".png", ".svg", ".gif"):
             problems.add("E105", path, data.line_of("cover"), f"cover image '{cover}' is not JPEG, PNG, GIF or SVG",
                          "EPUB readers show these image types")
+    output_profile = _output_profile(root, path, printing, problems)
     style = _text(data.get("citation_style")) or "chicago-notes-bibliography"
     language = _text(data["language"])
     if not re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", language):
@@ -137,6 +139,7 @@ def load_settings(root: Path, problems: Problems) -> tuple[Settings, LinedDict] 
             bleed=_text(printing.get("bleed")) or "0in",
             crop_marks=bool(printing.get("crop_marks", False)),
             pdf_variant=_text(printing.get("pdf_variant")) or None,
+            output_profile=output_profile,
             font_size=_text(printing.get("font_size")) or "10.5pt",
         ),
         front_files=tuple(_text(v) for v in contents.get("front") or ()),
@@ -146,6 +149,46 @@ def load_settings(root: Path, problems: Problems) -> tuple[Settings, LinedDict] 
         appendix_title=_text(contents.get("appendix_title")) or "Appendix: Primary-Source Quotations",
         bibliography_title=_text(contents.get("bibliography_title")) or "Bibliography",
     ), data
+
+
+def _output_profile(root: Path, path: Path, printing, problems: Problems) -> Path | None:
+    """The CMYK profile a PDF/X book is made for: the edition's, or the default one."""
+    variant = _text(printing.get("pdf_variant")) or None
+    name = _text(printing.get("output_profile"))
+    if not name and not is_print_standard(variant):
+        return None
+    line = printing.line_of("output_profile") if name else printing.line_of("pdf_variant")
+    if name:
+        profile = (root / name).resolve()
+        if root.resolve() not in profile.parents or not profile.is_file():
+            problems.add("E100", path, line, f"output profile '{name}' is not a file in the edition",
+                         "give the path of your printer's ICC profile relative to the edition folder, "
+                         "e.g. print/ISOcoated_v2.icc")
+            return None
+    else:
+        profile = DEFAULT_PROFILE
+        if not profile.is_file():
+            problems.add("E107", path, line, f"{variant} needs a CMYK output profile, and the default one "
+                         f"({profile}) has not been made",
+                         "run 'make cmyk-profile' (Coated FOGRA39), or name your printer's profile "
+                         "in print.output_profile")
+            return None
+    fault = profile_fault(profile)
+    if fault:
+        problems.add("E107", path, line, f"output profile {name or profile} {fault}",
+                     "use the CMYK profile your printer names for its paper and press "
+                     "(e.g. Coated FOGRA39, GRACoL2013, SWOP)")
+        return None
+    if not is_print_standard(variant):
+        problems.add("W101", path, line, "print.output_profile is used only by a PDF/X variant",
+                     f"set print.pdf_variant to one of {', '.join(PRINT_STANDARDS)}, or remove output_profile")
+        return None
+    if printing.get("crop_marks"):
+        problems.add("E105", path, printing.line_of("crop_marks"),
+                     f"crop marks cannot go into a {variant} file",
+                     "remove crop_marks: the printer trims at the TrimBox and adds its own marks "
+                     "(WeasyPrint draws them in RGB, which PDF/X forbids)")
+    return profile
 
 
 def isbn13_valid(value: str) -> bool:

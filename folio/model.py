@@ -138,6 +138,7 @@ class PrintSettings:
     bleed: str = "0in"
     crop_marks: bool = False
     pdf_variant: str | None = None
+    output_profile: Path | None = None  # the CMYK ICC profile of a PDF/X book (folio.output_intent)
     font_size: str = "10.5pt"
 
     TRIMS = {

@@ -3,8 +3,10 @@ write the part's PDF. The book is assembled from its parts by ``typeset`` and ``
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import uuid
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -15,6 +17,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .model import Edition
+from .output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
 from .pagemap import line_text, page_starts
 
 FONTS = Path(str(resources.files("folio") / "fonts"))
@@ -61,6 +64,8 @@ def page_css(edition: Edition) -> str:
         rules.append(f"@page {{ bleed: {p.bleed}; }}")
     if p.crop_marks:
         rules.append("@page { marks: crop cross; }")
+    if p.output_profile and is_print_standard(p.pdf_variant):
+        rules.append(intent_css(p.output_profile))
     rules.append(f":root {{ --body-size: {p.font_size}; }}")
     rules.append("[data-folio-break] { break-before: page; }  /* set where a note fell after its call */")
     return "\n".join(rules)
@@ -142,21 +147,38 @@ def lay_out_part(job: PartJob) -> PartLayout:
     borrowed = tuple(sorted({t for t in _LINK_TARGET.findall(job.html) if t not in anchors}))
     for target in borrowed:
         document.pages[-1].anchors[target] = (0, 0, 0, 0)  # (x, y, width, height)
-    pdf_bytes = document.write_pdf(**dict(job.pdf_options))
+    pdf_bytes = _fixed_document_id(document.write_pdf(**dict(job.pdf_options)))
     return PartLayout(job.name, pdf_bytes, len(document.pages), anchors, borrowed, tuple(misplaced),
                       tall, overfull, short, starts, passes)
+
+
+_FILE_ID = re.compile(rb"(?<=/ID \[)\([0-9a-f]{32}\)|(?<=\) )\([0-9a-f]{32}\)(?=\])")  # the trailer's /ID
+
+
+def _fixed_document_id(pdf: bytes) -> bytes:
+    """WeasyPrint gives a PDF/X-4 a random XMP document ID, and a file ID hashed over it;
+    make both from the rest of the content, so that equal layouts are equal bytes
+    (same lengths: the metadata stream is not compressed, the file ID is plain text)."""
+    found = XMP_DOCUMENT_ID.search(pdf)
+    if not found:
+        return pdf
+    pdf = pdf[:found.start()] + b"xmp.did:" + b"0" * 36 + pdf[found.end():]
+    blank = _FILE_ID.sub(lambda m: b"(" + b"0" * 32 + b")", pdf)
+    digest = hashlib.md5(blank).digest()
+    pdf = pdf[:found.start()] + b"xmp.did:" + str(uuid.UUID(bytes=digest)).encode() + pdf[found.end():]
+    return _FILE_ID.sub(lambda m: b"(" + digest.hex().encode() + b")", pdf)
 
 
 def _render(html: str, job: PartJob):
     fetcher = ConfinedFetcher([Path(p) for p in job.allowed])
     font_config = FontConfiguration()
-    stylesheets = [
-        CSS(string=font_css(), font_config=font_config, url_fetcher=fetcher),
-        CSS(string=job.part_css, font_config=font_config, url_fetcher=fetcher),
-        CSS(filename=job.css_path, font_config=font_config, url_fetcher=fetcher),
-    ]
+    profiles: dict = {}  # @color-profile rules of every stylesheet (the PDF/X output intent)
+    shared = {"font_config": font_config, "color_profiles": profiles, "url_fetcher": fetcher}
+    stylesheets = [CSS(string=font_css(), **shared), CSS(string=job.part_css, **shared),
+                   CSS(filename=job.css_path, **shared)]
     source = HTML(string=html, base_url=job.base_url, url_fetcher=fetcher)
-    return source.render(stylesheets=stylesheets, font_config=font_config), source.etree_element
+    document = source.render(stylesheets=stylesheets, font_config=font_config, color_profiles=profiles)
+    return document, source.etree_element
 
 
 def _blank_page(job: PartJob):

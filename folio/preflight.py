@@ -5,7 +5,10 @@ Checked: every font embedded; page size and boxes (MediaBox, TrimBox,
 BleedBox) against the trim size and bleed; chapters and other parts opening
 on a recto; every note on the page of its call; every printed page number
 (contents, table of claims, cross-references, index) equal to the page of
-its link's target; no text outside the page.
+its link's target; no text outside the page. For a PDF/X variant, also
+the output intent (a CMYK printer profile), the PDF/X identification, no
+colour outside the output intent (RGB on a page meant for CMYK inks) and
+no annotation inside the trimmed page.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pypdf import PdfReader
 
 from .model import Edition
 from .names import to_roman
+from .output_intent import is_print_standard, read_header
 from .problems import Problems
 
 POINTS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
@@ -33,9 +37,11 @@ def length(value: str) -> float:
     return float(match.group(1)) * POINTS[match.group(2) or "pt"]
 
 
-def preflight(pdf_path: Path, edition: Edition, problems: Problems, shown_as: Path | None = None) -> int:
+def preflight(pdf_path: Path, edition: Edition, problems: Problems, shown_as: Path | None = None,
+              links_removed_after: bool = False) -> int:
     """Check ``pdf_path``; add problems (named ``shown_as``, e.g. the final name
-    of a staged file); return the number of pages read."""
+    of a staged file); return the number of pages read. ``links_removed_after``:
+    the build takes the links out of this file once it has been checked (PDF/X)."""
     reader = PdfReader(str(pdf_path))
     pages = reader.pages
 
@@ -56,6 +62,8 @@ def preflight(pdf_path: Path, edition: Edition, problems: Problems, shown_as: Pa
 
     _check_boxes(pages, edition, report)
     _check_fonts(pages, report)
+    if is_print_standard(edition.settings.print.pdf_variant):
+        _check_print_standard(reader, edition.settings.print.pdf_variant, report, links_removed_after)
     for name, page in sorted(destinations.items(), key=lambda item: item[1]):
         if OPENINGS.match(name) and page % 2 == 0:
             report("E603", page, f"'{name}' opens on a verso (an even page)",
@@ -87,6 +95,110 @@ def _check_boxes(pages, edition: Edition, report) -> None:
                    f"not the trim size {width:.1f} x {height:.1f} pt")
         if bleed and abs(float(page.bleedbox.width) - (width + 2 * bleed)) > 0.5:
             report("E602", number, "BleedBox does not include the bleed")
+
+
+# colour operators that paint in DeviceRGB: "r g b rg" (fill) and "r g b RG" (stroke)
+_RGB_OPERATOR = re.compile(rb"(?<![\w.])(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(rg|RG)(?![\w])")
+_ALLOWED_ANNOTATIONS = ("/TrapNet", "/PrinterMark")
+
+
+def _check_print_standard(reader: PdfReader, variant: str, report, links_removed_after: bool) -> None:
+    """PDF/X: the output intent, the identification, colours and annotations."""
+    catalog = reader.trailer["/Root"]
+    intents = [i.get_object() for i in catalog.get("/OutputIntents") or []]
+    pdfx = [i for i in intents if i.get("/S") == "/GTS_PDFX"]
+    if len(pdfx) != 1:
+        report("E608", None, f"{variant} needs exactly one output intent of type GTS_PDFX; found {len(pdfx)}",
+               "the build sets it from print.output_profile")
+    else:
+        profile = pdfx[0].get("/DestOutputProfile")
+        try:
+            header = read_header(profile.get_object().get_data()) if profile is not None else None
+        except ValueError:
+            header = None
+        if header is None or header.colour_space != "CMYK" or header.device_class != "prtr":
+            report("E608", None, "the output intent carries no CMYK printer profile",
+                   "name the printer's CMYK ICC profile in print.output_profile")
+        if not str(pdfx[0].get("/OutputConditionIdentifier") or ""):
+            report("E608", None, "the output intent has no OutputConditionIdentifier")
+    metadata = catalog.get("/Metadata")
+    xmp = metadata.get_object().get_data() if metadata is not None else b""
+    wanted = {"pdf/x-1a": b"PDF/X-1a", "pdf/x-3": b"PDF/X-3", "pdf/x-4": b"PDF/X-4", "pdf/x-5g": b"PDF/X-5"}[variant]
+    if b"GTS_PDFXVersion" not in xmp or wanted not in xmp:
+        report("E608", None, f"the XMP metadata does not identify the file as {wanted.decode()}")
+    if str((reader.metadata or {}).get("/Trapped", "")) not in ("/True", "/False"):
+        report("E608", None, "the document information has no Trapped key (True or False)")
+
+    rgb_pages: list[int] = []
+    for number, page in enumerate(reader.pages, start=1):
+        if _paints_rgb(page):
+            rgb_pages.append(number)
+        trim = page.trimbox
+        for ref in page.get("/Annots") or []:
+            annotation = ref.get_object()
+            subtype = annotation.get("/Subtype")
+            if subtype in _ALLOWED_ANNOTATIONS or (links_removed_after and subtype == "/Link"):
+                continue
+            x0, y0, x1, y1 = (float(v) for v in annotation["/Rect"])
+            if min(x1, x0) < float(trim.right) and max(x0, x1) > float(trim.left) \
+                    and min(y0, y1) < float(trim.top) and max(y0, y1) > float(trim.bottom):
+                report("E608", number, f"a {str(subtype)[1:]} annotation lies inside the trimmed page",
+                       "PDF/X allows only printer's marks and trap networks there")
+                break
+    if rgb_pages:
+        shown = ", ".join(str(n) for n in rgb_pages[:12]) + (", ..." if len(rgb_pages) > 12 else "")
+        report("E607", rgb_pages[0], f"RGB colour on {len(rgb_pages)} page(s) of a {variant} file: {shown}",
+               "set colours in the print CSS as device-cmyk(c m y k), e.g. device-cmyk(0 0 0 0.8) for a grey, "
+               "and images in CMYK or greyscale")
+
+
+def _paints_rgb(page) -> bool:
+    """Whether a page (its content, forms and images) paints in an RGB colour space."""
+    def rgb_space(space) -> bool:
+        space = space.get_object() if space is not None else None
+        if space == "/DeviceRGB" or space == "/CalRGB":
+            return True
+        if isinstance(space, list) and space:
+            if space[0] == "/ICCBased":
+                return int(space[1].get_object().get("/N", 0)) == 3
+            if space[0] in ("/CalRGB",):
+                return True
+            if space[0] in ("/Indexed",):
+                return rgb_space(space[1])
+        return False
+
+    seen: set = set()
+
+    def visit(resources, content: bytes) -> bool:
+        if _RGB_OPERATOR.search(content):
+            return True
+        resources = resources.get_object() if resources is not None else {}
+        if any(rgb_space(s) for s in (resources.get("/ColorSpace") or {}).values()):
+            return True
+        for ref in (resources.get("/XObject") or {}).values():
+            key = getattr(ref, "idnum", id(ref))
+            if key in seen:
+                continue
+            seen.add(key)
+            xobject = ref.get_object()
+            if xobject.get("/Subtype") == "/Image":
+                if xobject.get("/ImageMask") or xobject.get("/ColorSpace") is None:
+                    continue
+                if rgb_space(xobject.get("/ColorSpace")):
+                    return True
+            elif xobject.get("/Subtype") == "/Form":
+                group = xobject.get("/Group")
+                if group is not None and rgb_space(group.get_object().get("/CS")):
+                    return True
+                if visit(xobject.get("/Resources"), xobject.get_data()):
+                    return True
+        return False
+
+    group = page.get("/Group")
+    if group is not None and rgb_space(group.get_object().get("/CS")):
+        return True
+    contents = page.get_contents()
+    return visit(page.get("/Resources"), contents.get_data() if contents is not None else b"")
 
 
 def embedded_fonts(page) -> dict[str, bool]:

@@ -24,6 +24,8 @@ CODES: dict[str, tuple[str, str]] = {
     "E104": (ERROR, "required key missing"),
     "E105": (ERROR, "bad value"),
     "E106": (ERROR, "front matter missing or unterminated"),
+    "E107": (ERROR, "output profile unusable"),
+    "W101": (WARNING, "setting has no effect"),
     # identity and references
     "E201": (ERROR, "duplicate id"),
     "E202": (ERROR, "unknown claim id"),
@@ -62,6 +64,8 @@ CODES: dict[str, tuple[str, str]] = {
     "E604": (ERROR, "note not on the page of its call"),
     "E605": (ERROR, "printed page number differs from its target's page"),
     "E606": (ERROR, "text outside the page"),
+    "E607": (ERROR, "colour outside the output intent (PDF/X)"),
+    "E608": (ERROR, "PDF/X identification or output intent wrong"),
 }
 
 

@@ -138,6 +138,8 @@ EDITION = {
         "bleed": Field("str", help="e.g. '0.125in'; 0 for none"),
         "crop_marks": Field("bool"),
         "pdf_variant": Field("str", choices=PDF_VARIANTS),
+        "output_profile": Field("str", help="the printer's CMYK ICC profile for a PDF/X variant, relative to "
+                                            "the edition folder; default Coated FOGRA39"),
         "font_size": Field("str", help="body text size, e.g. '10.5pt'"),
     }),
     "contents": Field("map", True, "the order of the parts", schema={

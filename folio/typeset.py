@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from urllib.parse import unquote
 
 import jinja2
 import markupsafe
@@ -91,7 +92,8 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
     if settings.pdf_variant:
         options["pdf_variant"] = settings.pdf_variant
     whole_book = (settings.pdf_variant or "") in TAGGED_VARIANTS
-    allowed = tuple(str(p) for p in (edition.root, FONTS, *template_dirs))
+    profile = [settings.output_profile] if settings.output_profile else []  # PDF/X, maybe outside the edition
+    allowed = tuple(str(p) for p in (edition.root, FONTS, *template_dirs, *profile))
 
     record = (store.read_json("layout.json") if store else None) or {}
     counts: dict[str, int] = record.get("pages", {})       # part -> pages, last layout
@@ -200,6 +202,7 @@ def _with_page_numbers(html: str, folios: dict[str, str]) -> tuple[str, set[str]
 
 
 _RESOURCE = re.compile(r'(?:src|href)="([^"#:]+\.(?:png|jpe?g|gif|svg|webp|css))"', re.I)
+_FILE_URL = re.compile(r'url\("file://([^"]+)"\)')  # files the generated CSS reads (the output profile)
 
 
 def job_key(job: PartJob, digests: dict[Path, str]) -> str:
@@ -212,6 +215,7 @@ def job_key(job: PartJob, digests: dict[Path, str]) -> str:
 
     files = [(job.css_path, digest(Path(job.css_path)))]
     files += [(name, digest(Path(job.base_url) / name)) for name in sorted(set(_RESOURCE.findall(job.html)))]
+    files += [(url, digest(Path(unquote(url)))) for url in sorted(set(_FILE_URL.findall(job.part_css)))]
     return digest_of(job.__dict__, files)
 
 
