@@ -53,12 +53,16 @@ class PageStart:
 
 
 def _block_ids(root) -> dict:
-    """etree element -> the block id it belongs to (paragraphs with an anchor, headings with an id)."""
+    """etree element -> the block id it belongs to (paragraphs with an anchor, headings with an
+    id, and the second half of a paragraph the layout split for a note, which names its block)."""
     found = {}
     for element in root.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
-        if len(element) and (element[0].get("id") or "").startswith("p-") and element[0].tag == "span":
-            found[element] = element[0].get("id")  # a paragraph, list item or cell with its anchor
+        first = element[0] if len(element) else None
+        if first is not None and first.tag == "span" and (first.get("id") or "").startswith("p-"):
+            found[element] = first.get("id")  # a paragraph, list item or cell with its anchor
+        elif first is not None and first.tag == "span" and first.get("data-folio-continues"):
+            found[element] = first.get("data-folio-continues")
         elif re.fullmatch(r"h[1-6]", tag) and element.get("id"):
             found[element] = element.get("id")
     return found
@@ -91,31 +95,85 @@ def _line_words(line) -> tuple[int, bool]:
     return words, False
 
 
-def page_starts(document, root) -> list[PageStart]:
+def laid_out_lines(document, root):
+    """(page, line box, block id or None, words of the block on earlier lines, whether the
+    block's previous line ended inside a word) for every line of the main flow, in order."""
     blocks = _block_ids(root)
     printed: dict[str, int] = {}   # block -> words printed so far
-    starts: list[PageStart] = []
+    split: dict[str, bool] = {}    # block -> its last line ended inside a word
     for number, page in enumerate(document.pages, start=1):
         body = page._page_box.children[0]  # the root box; notes and margins are siblings
-        first = [True]
+        found = []
 
         def walk(box, block):
             element = getattr(box, "element", None)
             if element is not None and element in blocks and "::" not in (getattr(box, "element_tag", "") or ""):
                 block = blocks[element]
             if type(box).__name__ == "LineBox":
-                if first[0] and block is not None:
-                    starts.append(PageStart(number, block, printed.get(block, 0)))
-                first[0] = False  # a page that starts with text the EPUB lacks gets no marker
-                if block is not None:
-                    words, _ = _line_words(box)
-                    printed[block] = printed.get(block, 0) + words
+                found.append((box, block))
                 return
             for child in getattr(box, "children", None) or []:
                 walk(child, block)
 
         walk(body, None)
+        for line, block in found:
+            yield number, line, block, printed.get(block, 0), split.get(block, False)
+            if block is not None:
+                words, inside = _line_words(line)
+                printed[block] = printed.get(block, 0) + words
+                split[block] = inside
+
+
+def page_starts(document, root) -> list[PageStart]:
+    starts: list[PageStart] = []
+    seen: set[int] = set()
+    for number, _line, block, words, _inside in laid_out_lines(document, root):
+        if number in seen:
+            continue
+        seen.add(number)  # a page that starts with text the EPUB lacks gets no marker
+        if block is not None:
+            starts.append(PageStart(number, block, words))
     return starts
+
+
+def word_position(html: str, block: str, words: int) -> tuple[int, list[str]] | None:
+    """Where word ``words`` of paragraph ``block`` starts in the print HTML, and the inline
+    tags open there (outermost first); None when the block is not a plain paragraph or
+    has fewer words. Words are counted as the layout counts them: notes (floated to the
+    foot of the page) and their calls are not in the line."""
+    anchor = html.find(f'<span id="{block}" class="pb-anchor"></span>')
+    if anchor < 0 or not html.endswith("<p>", 0, anchor):
+        return None
+    end = html.find("</p>", anchor)
+    index, count, in_space, open_tags, skip = anchor, 0, True, [], 0
+    while index < end:
+        if html[index] == "<":
+            close = html.index(">", index)
+            tag = html[index:close + 1]
+            name = re.match(r"</?(\w+)", tag)
+            index = close + 1
+            if name is None or tag.endswith("/>") or name.group(1) in ("br", "img", "wbr"):
+                continue
+            closing = tag.startswith("</")
+            if skip:
+                skip += -1 if closing else 1
+            elif 'class="footnote"' in tag:
+                skip = 1
+            elif closing:
+                open_tags.pop()
+            else:
+                open_tags.append(tag)
+            continue
+        if not skip:
+            if html[index].isspace():
+                in_space = True
+            elif in_space:
+                if count == words:
+                    return index, open_tags
+                count += 1
+                in_space = False
+        index += 1
+    return None
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -18,7 +18,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .model import Edition
 from .output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
-from .pagemap import line_text, page_starts
+from .pagemap import laid_out_lines, line_text, page_starts, word_position
 
 FONTS = Path(str(resources.files("folio") / "fonts"))
 FONT_FILES = {
@@ -57,6 +57,12 @@ def font_css() -> str:
     return "\n".join(rules)
 
 
+# where a note fell after its call (see lay_out_part): a page starts, maybe inside a paragraph
+NOTE_BREAK_CSS = """[data-folio-break] { break-before: page; }
+.folio-split-head { text-align-last: justify !important; }
+.folio-split-tail { text-indent: 0 !important; }"""
+
+
 def page_css(edition: Edition) -> str:
     p = edition.settings.print
     rules = [f"@page {{ size: {p.page_width} {p.page_height}; }}"]
@@ -67,7 +73,7 @@ def page_css(edition: Edition) -> str:
     if p.output_profile and is_print_standard(p.pdf_variant):
         rules.append(intent_css(p.output_profile))
     rules.append(f":root {{ --body-size: {p.font_size}; }}")
-    rules.append("[data-folio-break] { break-before: page; }  /* set where a note fell after its call */")
+    rules.append(NOTE_BREAK_CSS)
     return "\n".join(rules)
 
 
@@ -109,7 +115,7 @@ class PartLayout:
     passes: int = 1
 
 
-MAX_NOTE_PASSES = 6   # passes that may move breaks for notes
+MAX_NOTE_PASSES = 12  # passes that may move a break for a note (one note a pass)
 _BLOCK_OPEN = re.compile(r"<(p|h[1-6]|div|blockquote|ul|ol|li|section|table)(?=[\s>])")
 _LINK_TARGET = re.compile(r'<a href="#([^"]+)"')
 
@@ -118,14 +124,16 @@ def lay_out_part(job: PartJob) -> PartLayout:
     """Lay out one part, then read back where every note landed.
 
     WeasyPrint 70 sometimes moves a note to the next page while its call
-    stays behind (to avoid a bad break further down). Where that happens the
-    layout is corrected and laid out again: first the block *after* the
-    call's paragraph is sent to the next page, so the note has room under
-    its call; if that is not enough, the call's own paragraph is. The passes
-    stop when every note is on its call's page, or after MAX_NOTE_PASSES;
-    what is left is reported (W501). Runs in a worker process.
+    stays behind (its footnote-policy 'line' does not always take the call's
+    line along). Where that happens the layout is corrected and laid out
+    again: first the paragraph is split before the line holding the call,
+    and that line starts the next page, with its note (as footnote-policy
+    'line' means); if that is not enough, the call's whole paragraph starts
+    the next page. The passes stop when every note is on its call's page, or
+    after MAX_NOTE_PASSES; what is left is reported (W501). Runs in a worker
+    process.
     """
-    fixes: dict[str, int] = {}  # note id -> 1 (break after its paragraph) or 2 (before it)
+    fixes: dict[str, tuple] = {}  # note id -> ("line", block, words) or ("paragraph",)
     passes = 0
     while True:
         passes += 1
@@ -133,11 +141,15 @@ def lay_out_part(job: PartJob) -> PartLayout:
         document, root = _render(_with_breaks(job.html, fixes), job)
         anchors = _anchors(document)
         misplaced = _misplaced_notes(anchors)
-        todo = [p.note_id for p in misplaced if fixes.get(p.note_id, 0) < 2]
+        todo = [p for p in misplaced if fixes.get(p.note_id, ("",))[0] != "paragraph"]
         if not todo or passes > MAX_NOTE_PASSES:
             break
-        for note_id in todo:
-            fixes[note_id] = fixes.get(note_id, 0) + 1
+        # One note a pass, the first: a fix moves every page after it, so a fix worked out
+        # for a later note from this layout would be wrong in the next one (a break where
+        # the page no longer ends leaves it half empty).
+        first = min(todo, key=lambda p: p.call_page)  # the first in the book's order
+        line = _call_lines(document, root, {first.note_id}).get(first.note_id)
+        fixes[first.note_id] = line if line and first.note_id not in fixes else ("paragraph",)
     starts = tuple(page_starts(document, root))
     tall, overfull, short = tuple(_tall_notes(document)), tuple(_overfull_lines(document)), tuple(_short_lines(document))
     if job.pad_to_even and len(document.pages) % 2:
@@ -208,25 +220,85 @@ def _misplaced_notes(anchors: dict[str, int]) -> list[NotePlacement]:
     return misplaced
 
 
-def _with_breaks(html: str, fixes: dict[str, int]) -> str:
-    """Mark the blocks that must start a page ('data-folio-break')."""
-    marks: set[int] = set()
-    for note_id, level in fixes.items():
+def _call_lines(document, root, note_ids: set[str]) -> dict[str, tuple]:
+    """For each note, ("line", block, words): the call's paragraph and the words of it laid
+    out before the line that holds the call (a word hyphenated across that line's start
+    goes to the next page whole). Left out: a call not in a paragraph, or in its first line."""
+    wanted = {"call-" + n: n for n in note_ids}
+    found: dict[str, tuple] = {}
+
+    def calls_in(box):
+        element = getattr(box, "element", None)
+        if element is not None and element.get("id") in wanted and type(box).__name__ == "InlineBox":
+            yield wanted[element.get("id")]
+        for child in getattr(box, "children", None) or []:
+            yield from calls_in(child)
+
+    for _page, line, block, words, _inside in laid_out_lines(document, root):
+        if not wanted:
+            break
+        for note_id in calls_in(line):
+            wanted.pop("call-" + note_id, None)
+            if block is not None and block.startswith("p-") and words > 0:
+                found[note_id] = ("line", block, words)
+    return found
+
+
+def _with_breaks(html: str, fixes: dict[str, tuple]) -> str:
+    """Start a page where the fixes say: before the line holding a note's call (the paragraph
+    is split there, the first half's last line justified like any inner line) or before the
+    call's paragraph."""
+    breaks: dict[int, set[str]] = {}                 # a block's opening tag (after its name) -> notes
+    splits: dict[int, tuple[str, tuple, set]] = {}   # a word in a paragraph -> (block, its place, notes)
+    for note_id, fix in fixes.items():
+        if fix[0] == "line":
+            found = word_position(html, fix[1], fix[2])
+            if found is not None:
+                splits.setdefault(found[0], (fix[1], found, set()))[2].add(note_id)
+                continue
         call = html.find(f'id="call-{note_id}"')
-        if call < 0:
-            continue
-        if level == 1:
-            end = html.find("</p>", call)
-            match = _BLOCK_OPEN.search(html, end) if end >= 0 else None
-        else:
-            match = None
-            for match in _BLOCK_OPEN.finditer(html, 0, call):
-                pass
-        if match:
-            marks.add(match.end(1))
-    for position in sorted(marks, reverse=True):
-        html = html[:position] + " data-folio-break" + html[position:]
+        match = None
+        for match in _BLOCK_OPEN.finditer(html, 0, max(call, 0)):
+            pass
+        if call >= 0 and match is not None:
+            breaks.setdefault(match.end(1), set()).add(note_id)
+    inserts = [(position, f' data-folio-break="{" ".join(sorted(notes))}"') for position, notes in breaks.items()]
+    for position, (block, (_, open_tags), notes) in splits.items():
+        later = any(other > position and splits[other][0] == block for other in splits)
+        # the spaces before the word would end the first half's last line, and make it too long
+        start = _space_and_tags_before(html, position)
+        inserts.append((start, _SPACES.sub(lambda m: m.group(1), html[start:position]), position))
+        closing = "".join(f"</{_tag_name(tag)}>" for tag in reversed(open_tags))
+        reopening = "".join(_NO_IDS.sub("", tag) for tag in open_tags)
+        inserts.append((position, f'{closing}</p><p data-folio-break="{" ".join(sorted(notes))}" '
+                                  f'class="folio-split-tail{" folio-split-head" if later else ""}">'
+                                  f'<span data-folio-continues="{block}"></span>{reopening}'))
+        if not any(splits[other][0] == block for other in splits if other < position):  # the first split
+            head = html.rfind("<p>", 0, position)
+            inserts.append((head + 2, ' class="folio-split-head"'))
+    for position, text, *replaced_to in sorted(inserts, key=lambda item: item[0], reverse=True):
+        html = html[:position] + text + html[replaced_to[0] if replaced_to else position:]
     return html
+
+
+_SPACES = re.compile(r"(^|>)\s+")  # spaces in text between tags (tags keep theirs)
+
+
+def _space_and_tags_before(html: str, position: int) -> int:
+    """Where the run of spaces and tags just before ``position`` begins."""
+    while position > 0:
+        if html[position - 1].isspace():
+            position -= 1
+        elif html[position - 1] == ">":
+            position = html.rfind("<", 0, position - 1)
+        else:
+            break
+    return position
+_NO_IDS = re.compile(r'\s(?:id|data-[\w-]+)="[^"]*"')  # a reopened inline tag must not repeat an id
+
+
+def _tag_name(tag: str) -> str:
+    return re.match(r"<(\w+)", tag).group(1)
 
 
 def _short_lines(document) -> list[tuple[int, str]]:

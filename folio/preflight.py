@@ -233,10 +233,12 @@ def _check_page_numbers(pdf_path: Path, pages, destinations, folio, report) -> N
             textpage = document[number - 1].get_textpage()
             trim = page.trimbox
             left, bottom, right, top = (float(v) for v in (trim.left, trim.bottom, trim.right, trim.top))
-            for index in range(textpage.count_chars()):
-                x0, y0, x1, y1 = textpage.get_charbox(index)
+            # runs of text (one rectangle for each stretch of a line), not each character
+            for index in range(textpage.count_rects()):
+                x0, y0, x1, y1 = textpage.get_rect(index)
                 if x1 > x0 and (x0 < left - 0.5 or x1 > right + 0.5 or y0 < bottom - 0.5 or y1 > top + 0.5):
-                    report("E606", number, f"text '{textpage.get_text_range(index, 20).strip()}' runs outside "
+                    outside = textpage.get_text_bounded(x0, y0, x1, y1).strip()[:20]
+                    report("E606", number, f"text '{outside}' runs outside "
                            "the trimmed page", "a line too long for the measure, or a box pushed off the page")
                     break
             # a link broken over lines or around an inline box has several rectangles: join them
