@@ -115,7 +115,7 @@ class PartLayout:
     passes: int = 1
 
 
-MAX_NOTE_PASSES = 12  # passes that may move a break for a note (one note a pass)
+MAX_NOTE_PASSES = 12  # layouts of a part while notes are put back under their calls
 _BLOCK_OPEN = re.compile(r"<(p|h[1-6]|div|blockquote|ul|ol|li|section|table)(?=[\s>])")
 _LINK_TARGET = re.compile(r'<a href="#([^"]+)"')
 
@@ -142,14 +142,18 @@ def lay_out_part(job: PartJob) -> PartLayout:
         anchors = _anchors(document)
         misplaced = _misplaced_notes(anchors)
         todo = [p for p in misplaced if fixes.get(p.note_id, ("",))[0] != "paragraph"]
-        if not todo or passes > MAX_NOTE_PASSES:
+        if not todo or passes >= MAX_NOTE_PASSES:
             break
-        # One note a pass, the first: a fix moves every page after it, so a fix worked out
-        # for a later note from this layout would be wrong in the next one (a break where
-        # the page no longer ends leaves it half empty).
-        first = min(todo, key=lambda p: p.call_page)  # the first in the book's order
-        line = _call_lines(document, root, {first.note_id}).get(first.note_id)
-        fixes[first.note_id] = line if line and first.note_id not in fixes else ("paragraph",)
+        # The first notes in the book's order, one a pass while the passes last: a fix moves
+        # every page after it, so a fix worked out for a later note from this layout may no
+        # longer fit the next one (its break would leave a page half empty). A long part
+        # with many notes left behind takes several a pass, to be done in MAX_NOTE_PASSES.
+        todo.sort(key=lambda p: p.call_page)
+        batch = todo[:-(-len(todo) // (MAX_NOTE_PASSES - passes))]
+        lines = _call_lines(document, root, {p.note_id for p in batch if p.note_id not in fixes})
+        for placement in batch:
+            note_id = placement.note_id
+            fixes[note_id] = lines[note_id] if note_id not in fixes and note_id in lines else ("paragraph",)
     starts = tuple(page_starts(document, root))
     tall, overfull, short = tuple(_tall_notes(document)), tuple(_overfull_lines(document)), tuple(_short_lines(document))
     if job.pad_to_even and len(document.pages) % 2:
