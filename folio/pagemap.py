@@ -86,21 +86,18 @@ def line_text(line) -> str:
     return "".join(parts)
 
 
-def _line_words(line) -> tuple[int, bool]:
-    """(whole words on the line, whether the line ends inside a word)."""
+def _line_words(line) -> int:
+    """Whole words on the line (a word hyphenated at its end counts on the next line)."""
     stripped = line_text(line).rstrip()
     words = len(stripped.split())
-    if stripped and stripped.endswith(_HYPHENS):
-        return words - 1, True
-    return words, False
+    return words - 1 if stripped and stripped.endswith(_HYPHENS) else words
 
 
 def laid_out_lines(document, root):
-    """(page, line box, block id or None, words of the block on earlier lines, whether the
-    block's previous line ended inside a word) for every line of the main flow, in order."""
+    """(page, line box, block id or None, words of the block on earlier lines) for every
+    line of the main flow, in order."""
     blocks = _block_ids(root)
     printed: dict[str, int] = {}   # block -> words printed so far
-    split: dict[str, bool] = {}    # block -> its last line ended inside a word
     for number, page in enumerate(document.pages, start=1):
         body = page._page_box.children[0]  # the root box; notes and margins are siblings
         found = []
@@ -117,17 +114,15 @@ def laid_out_lines(document, root):
 
         walk(body, None)
         for line, block in found:
-            yield number, line, block, printed.get(block, 0), split.get(block, False)
+            yield number, line, block, printed.get(block, 0)
             if block is not None:
-                words, inside = _line_words(line)
-                printed[block] = printed.get(block, 0) + words
-                split[block] = inside
+                printed[block] = printed.get(block, 0) + _line_words(line)
 
 
 def page_starts(document, root) -> list[PageStart]:
     starts: list[PageStart] = []
     seen: set[int] = set()
-    for number, _line, block, words, _inside in laid_out_lines(document, root):
+    for number, _line, block, words in laid_out_lines(document, root):
         if number in seen:
             continue
         seen.add(number)  # a page that starts with text the EPUB lacks gets no marker
@@ -145,11 +140,24 @@ def word_position(html: str, block: str, words: int) -> tuple[int, list[str]] | 
     if anchor < 0 or not html.endswith("<p>", 0, anchor):
         return None
     end = html.find("</p>", anchor)
-    index, count, in_space, open_tags, skip = anchor, 0, True, [], 0
+    for number, position, open_tags in _words(html, anchor, end, _is_note):
+        if number == words:
+            return position, open_tags
+    return None
+
+
+def _is_note(tag: str) -> bool:
+    return 'class="footnote"' in tag
+
+
+def _words(text: str, index: int, end: int, skipped):
+    """(number, where it starts, the inline tags open there) for each word of the markup
+    text[index:end], leaving out the elements whose opening tag ``skipped`` accepts."""
+    count, in_space, open_tags, skip = 0, True, [], 0
     while index < end:
-        if html[index] == "<":
-            close = html.index(">", index)
-            tag = html[index:close + 1]
+        if text[index] == "<":
+            close = text.index(">", index)
+            tag = text[index:close + 1]
             name = re.match(r"</?(\w+)", tag)
             index = close + 1
             if name is None or tag.endswith("/>") or name.group(1) in ("br", "img", "wbr"):
@@ -157,26 +165,22 @@ def word_position(html: str, block: str, words: int) -> tuple[int, list[str]] | 
             closing = tag.startswith("</")
             if skip:
                 skip += -1 if closing else 1
-            elif 'class="footnote"' in tag:
+            elif skipped(tag):
                 skip = 1
             elif closing:
-                open_tags.pop()
+                if open_tags:  # a tag opened before ``index`` closes
+                    open_tags.pop()
             else:
                 open_tags.append(tag)
             continue
         if not skip:
-            if html[index].isspace():
+            if text[index].isspace():
                 in_space = True
             elif in_space:
-                if count == words:
-                    return index, open_tags
+                yield count, index, open_tags
                 count += 1
                 in_space = False
         index += 1
-    return None
-
-
-_TAG = re.compile(r"<[^>]+>")
 
 
 def _marker(label: str) -> str:
@@ -211,30 +215,12 @@ def _position(xhtml: str, match: re.Match, words: int) -> int:
         return match.end() if match.group(1) == "section" else match.start()
     end = xhtml.find("</p>", match.end())
     end = len(xhtml) if end < 0 else end
-    index, count, in_space, skip_depth = match.end(), 0, True, 0
-    while index < end:
-        if xhtml[index] == "<":
-            close = xhtml.index(">", index)
-            tag = xhtml[index:close + 1]
-            if skip_depth:
-                skip_depth += 1 if tag.startswith("<a ") else -1 if tag == "</a>" else 0
-            elif tag.startswith("<a ") and 'class="noteref"' in tag:
-                skip_depth = 1
-            index = close + 1
-            continue
-        if skip_depth:
-            index += 1
-            continue
-        char = xhtml[index]
-        if char.isspace():
-            in_space = True
-        elif in_space:
-            if count == words:
-                return index
-            count += 1
-            in_space = False
-        index += 1
-    return end
+    found = (position for number, position, _ in _words(xhtml, match.end(), end, _is_noteref) if number == words)
+    return next(found, end)
+
+
+def _is_noteref(tag: str) -> bool:
+    return tag.startswith("<a ") and 'class="noteref"' in tag
 
 
 def page_list_nav(entries: list[tuple[str, str]]) -> str:

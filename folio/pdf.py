@@ -238,7 +238,7 @@ def _call_lines(document, root, note_ids: set[str]) -> dict[str, tuple]:
         for child in getattr(box, "children", None) or []:
             yield from calls_in(child)
 
-    for _page, line, block, words, _inside in laid_out_lines(document, root):
+    for _page, line, block, words in laid_out_lines(document, root):
         if not wanted:
             break
         for note_id in calls_in(line):

@@ -44,8 +44,8 @@ def test_a_paragraph_split_before_the_calls_line_starts_the_next_page_there():
     anchors = _anchors(document)
     assert anchors["call-u-1"] == anchors["note-u-1"] == call_page + 1
     lines = list(laid_out_lines(document, root))
-    first = next(line for page, line, _b, _w, _i in lines if page == call_page + 1)
-    last = [line for page, line, _b, _w, _i in lines if page == call_page][-1]
+    first = next(line for page, line, _b, _w in lines if page == call_page + 1)
+    last = [line for page, line, _b, _w in lines if page == call_page][-1]
     # the next page opens with the call's line, unindented; the line before is justified full
     expected = " ".join(split.split("folio-split-tail")[1].split("<em>", 1)[1].split()[:3])
     assert line_text(first).split()[:3] == expected.split()[:3]
