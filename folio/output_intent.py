@@ -30,7 +30,6 @@ def is_print_standard(variant: str | None) -> bool:
 class ProfileHeader:
     device_class: str   # 'prtr' for an output (printer) profile
     colour_space: str   # 'CMYK'
-    version: str
 
 
 def read_header(data: bytes) -> ProfileHeader:
@@ -41,17 +40,21 @@ def read_header(data: bytes) -> ProfileHeader:
     size = int.from_bytes(data[0:4], "big")
     if size != len(data):
         raise ValueError(f"the profile says it has {size} bytes but has {len(data)}")
-    major, minor = data[8], data[9] >> 4
-    return ProfileHeader(data[12:16].decode("latin-1").strip(), data[16:20].decode("latin-1").strip(),
-                         f"{major}.{minor}")
+    return ProfileHeader(data[12:16].decode("latin-1").strip(), data[16:20].decode("latin-1").strip())
 
 
 def profile_fault(path: Path) -> str:
-    """Why ``path`` cannot be a PDF/X output intent, or '' when it can."""
+    """Why the file ``path`` cannot be a PDF/X output intent, or '' when it can."""
     try:
-        header = read_header(path.read_bytes())
+        return header_fault(path.read_bytes())
     except OSError as error:
         return f"cannot be read ({error.strerror})"
+
+
+def header_fault(data: bytes) -> str:
+    """Why the profile ``data`` cannot be a PDF/X output intent, or '' when it can."""
+    try:
+        header = read_header(data)
     except ValueError as error:
         return str(error)
     if header.colour_space != "CMYK":

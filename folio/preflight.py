@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from .model import Edition
 from .names import to_roman
-from .output_intent import is_print_standard, read_header
+from .output_intent import header_fault, is_print_standard
 from .problems import Problems
 
 POINTS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
@@ -112,11 +112,7 @@ def _check_print_standard(reader: PdfReader, variant: str, report, links_removed
                "the build sets it from print.output_profile")
     else:
         profile = pdfx[0].get("/DestOutputProfile")
-        try:
-            header = read_header(profile.get_object().get_data()) if profile is not None else None
-        except ValueError:
-            header = None
-        if header is None or header.colour_space != "CMYK" or header.device_class != "prtr":
+        if profile is None or header_fault(profile.get_object().get_data()):
             report("E608", None, "the output intent carries no CMYK printer profile",
                    "name the printer's CMYK ICC profile in print.output_profile")
         if not str(pdfx[0].get("/OutputConditionIdentifier") or ""):
@@ -156,14 +152,14 @@ def _paints_rgb(page) -> bool:
     """Whether a page (its content, forms and images) paints in an RGB colour space."""
     def rgb_space(space) -> bool:
         space = space.get_object() if space is not None else None
-        if space == "/DeviceRGB" or space == "/CalRGB":
+        if space in ("/DeviceRGB", "/CalRGB"):
             return True
         if isinstance(space, list) and space:
             if space[0] == "/ICCBased":
                 return int(space[1].get_object().get("/N", 0)) == 3
-            if space[0] in ("/CalRGB",):
+            if space[0] == "/CalRGB":
                 return True
-            if space[0] in ("/Indexed",):
+            if space[0] == "/Indexed":
                 return rgb_space(space[1])
         return False
 
