@@ -16,6 +16,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from . import footnote_policy
 from .model import Edition
 from .output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
 from .pagemap import laid_out_lines, line_text, page_starts, word_position
@@ -28,6 +29,7 @@ FONT_FILES = {
     ("italic", "bold"): "GentiumBookPlus-BoldItalic.ttf",
 }
 log = logging.getLogger("folio")
+footnote_policy.apply()  # WeasyPrint 70 moves notes behind their calls to avoid an orphan
 
 
 class ConfinedFetcher(URLFetcher):
@@ -123,10 +125,9 @@ _LINK_TARGET = re.compile(r'<a href="#([^"]+)"')
 def lay_out_part(job: PartJob) -> PartLayout:
     """Lay out one part, then read back where every note landed.
 
-    WeasyPrint 70 sometimes moves a note to the next page while its call
-    stays behind (its footnote-policy 'line' does not always take the call's
-    line along). Where that happens the layout is corrected and laid out
-    again: first the paragraph is split before the line holding the call,
+    WeasyPrint 70 moves a note to the next page while its call stays behind
+    when that avoids an orphan (``footnote_policy`` corrects that); should a
+    note still be left behind, the layout is corrected and laid out again: first the paragraph is split before the line holding the call,
     and that line starts the next page, with its note (as footnote-policy
     'line' means); if that is not enough, the call's whole paragraph starts
     the next page. The passes stop when every note is on its call's page, or
