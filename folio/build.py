@@ -16,7 +16,7 @@ from . import convert, epub, pdf
 from .changes import compare, snapshot
 from .assemble import printers_copy, write_book
 from .cache import Store
-from .typeset import typeset as typeset_book
+from .typeset import Workers, recorded_folios, typeset as typeset_book
 from .check import check_edition
 from .load import load_edition
 from .output_intent import is_print_standard
@@ -97,6 +97,15 @@ def build(options: Options) -> Result:
     problems, edition = result.problems, result.edition
     if edition is None or problems.errors:
         return result
+    workers = Workers(options.worker_count).start()  # they import WeasyPrint while Pandoc converts
+    try:
+        return _build(options, result, workers)
+    finally:
+        workers.close()
+
+
+def _build(options: Options, result: Result, workers: Workers) -> Result:
+    problems, edition = result.problems, result.edition
     step = Steps(result)
     step.number = 1
 
@@ -120,37 +129,48 @@ def build(options: Options) -> Result:
     out_dir.mkdir(parents=True, exist_ok=True)
     slug = edition.settings.slug
     staged: dict[str, tuple[Path, Path]] = {}
+    # Pandoc packages the EPUB (another process) while WeasyPrint lays out the book. Its index
+    # of names links to printed pages: taken from the last build's layout, and packaged again
+    # below if this layout moved them.
+    beside = ThreadPoolExecutor(max_workers=1)
     try:
-        # The EPUB takes its index locators from the print layout, so both need it.
+        packaging, epub_index = None, None
+        if "epub" in options.formats:
+            last = recorded_folios(store) if edition.persons else (lambda anchor: None)
+            if last is not None:
+                epub_index = epub.epub_index(edition, converted, last)
+                packaging = beside.submit(epub.package, edition, converted, options.template_dirs, env, epub_index,
+                                          store)
+        # The EPUB's page list and index take their pages from the print layout, so both need it.
         step("Typesetting the PDF with WeasyPrint")
-        typeset = typeset_book(edition, converted, env, options.template_dirs, store, options.worker_count)
+        typeset = typeset_book(edition, converted, env, options.template_dirs, store, workers)
         result.page_count = typeset.page_count
         result.laid_out = typeset.laid_out
         _report_layout_problems(typeset, converted, edition, problems)
         seen = snapshot(converted, typeset)
-        # The EPUB is packaged (Pandoc, another process) while the PDF is assembled and checked.
-        with ThreadPoolExecutor(max_workers=1) as beside:
-            packaging = None
-            if "epub" in options.formats:
-                epub_tmp = _staging_path(out_dir, slug, ".epub")
-                staged["epub"] = (epub_tmp, out_dir / f"{slug}.epub")
-                packaging = beside.submit(epub.write_epub, edition, converted, epub_tmp, options.template_dirs,
-                                          env, typeset, store)
-            if "pdf" in options.formats:
-                step("Assembling the PDF from its parts")
-                tmp = _staging_path(out_dir, slug, ".pdf")
-                staged["pdf"] = (tmp, out_dir / f"{slug}.pdf")
-                write_book(typeset, tmp)
-                step("Preflight: reading the PDF back")
-                for_printer = is_print_standard(edition.settings.print.pdf_variant)
-                preflight(tmp, edition, problems, shown_as=out_dir / f"{slug}.pdf", links_removed_after=for_printer)
-                if for_printer:  # PDF/X: no annotations inside the trim; the links were checked above
-                    profile = edition.settings.print.output_profile.read_bytes()
-                    tmp.write_bytes(printers_copy(tmp.read_bytes(), profile))
-            if packaging is not None:
-                step("Packaging the EPUB with Pandoc (the rest of it, after the PDF)")
-                for warning in packaging.result():
-                    problems.add("W401", edition.root, None, f"EPUB: {warning}")
+        if "epub" in options.formats:
+            index = epub.epub_index(edition, converted, typeset.folio)
+            if packaging is None or index != epub_index:
+                packaging = beside.submit(epub.package, edition, converted, options.template_dirs, env, index, store)
+        if "pdf" in options.formats:
+            step("Assembling the PDF from its parts")
+            tmp = _staging_path(out_dir, slug, ".pdf")
+            staged["pdf"] = (tmp, out_dir / f"{slug}.pdf")
+            write_book(typeset, tmp)
+            step("Preflight: reading the PDF back")
+            for_printer = is_print_standard(edition.settings.print.pdf_variant)
+            preflight(tmp, edition, problems, shown_as=out_dir / f"{slug}.pdf", links_removed_after=for_printer)
+            if for_printer:  # PDF/X: no annotations inside the trim; the links were checked above
+                profile = edition.settings.print.output_profile.read_bytes()
+                tmp.write_bytes(printers_copy(tmp.read_bytes(), profile))
+        if packaging is not None:
+            step("Finishing the EPUB (Pandoc packaged it during the layout)")
+            raw, warnings = packaging.result()
+            for warning in warnings:
+                problems.add("W401", edition.root, None, f"EPUB: {warning}")
+            epub_tmp = _staging_path(out_dir, slug, ".epub")
+            staged["epub"] = (epub_tmp, out_dir / f"{slug}.epub")
+            epub.finish(raw, epub_tmp, edition, typeset)
         step.done()
         if problems.errors or (options.strict and problems.warnings):
             return result
@@ -171,6 +191,7 @@ def build(options: Options) -> Result:
         problems.add("E402", edition.root, None, str(exc),
                      "the PDF may use only files inside the edition, the templates and the bundled fonts")
     finally:
+        beside.shutdown(wait=True, cancel_futures=True)
         for tmp, _final in staged.values():
             tmp.unlink(missing_ok=True)
     return result

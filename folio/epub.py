@@ -9,6 +9,7 @@ edition the book corresponds to.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import tempfile
@@ -108,13 +109,22 @@ def _md(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
 
 
-def write_epub(edition: Edition, converted: list[Converted], target: Path, template_dirs: list[Path],
-               env: jinja2.Environment, typeset=None, store=None) -> list[str]:
+def epub_index(edition: Edition, converted: list[Converted], folio_of) -> list:
+    """The e-book's index of names: one link a printed page (``folio_of`` from a layout)."""
+    if not edition.persons:
+        return []
+    marks = [mark for item in converted for mark in item.marks]
+    return index_entries(edition.persons, marks, folio_of, ranges=False)
+
+
+def package(edition: Edition, converted: list[Converted], template_dirs: list[Path], env: jinja2.Environment,
+            index=(), store=None) -> tuple[bytes, list[str]]:
+    """The EPUB as Pandoc writes it, with ``index`` (IndexEntry) as its last unit; and Pandoc's
+    warnings. Needs no layout but the index's pages, so it runs while the print book is laid out."""
     css = next((d / "epub.css" for d in template_dirs if (d / "epub.css").exists()), None)
     asts = unit_asts(converted, store)
-    if typeset is not None and typeset.index:
-        marks = [mark for item in converted for mark in item.marks]
-        asts.append(index_ast(index_entries(edition.persons, marks, typeset.folio, ranges=False)))
+    if index:
+        asts.append(index_ast(index))
     with tempfile.TemporaryDirectory(prefix="folio-epub-") as tmp:
         meta_path = Path(tmp) / "metadata.yaml"
         meta_path.write_text(yaml.safe_dump(epub_metadata(edition), allow_unicode=True, sort_keys=False),
@@ -131,7 +141,15 @@ def write_epub(edition: Edition, converted: list[Converted], target: Path, templ
         if css is not None:
             args += ["--css", str(css)]
         _, warnings = run_pandoc(args, json.dumps(book_ast(asts)), "Pandoc EPUB")
-        finish(raw, target, edition, typeset)
+        return raw.read_bytes(), warnings
+
+
+def write_epub(edition: Edition, converted: list[Converted], target: Path, template_dirs: list[Path],
+               env: jinja2.Environment, typeset=None, store=None) -> list[str]:
+    """Package and finish the EPUB in one go (the build runs the two apart)."""
+    index = epub_index(edition, converted, typeset.folio) if typeset is not None else []
+    raw, warnings = package(edition, converted, template_dirs, env, index, store)
+    finish(raw, target, edition, typeset)
     return warnings
 
 
@@ -212,9 +230,10 @@ def _landmarks(nav: str, files: dict, edition: Edition) -> str:
     return nav[:match.end(1)] + "\n" + "".join(items).rstrip("\n") + nav[match.end(1):]
 
 
-def finish(source: Path, target: Path, edition: Edition, typeset=None) -> None:
-    """Copy the EPUB, rewriting what needs it; entry order and dates are kept (reproducible)."""
-    with zipfile.ZipFile(source) as zin:
+def finish(raw: bytes, target: Path, edition: Edition, typeset=None) -> None:
+    """Write the EPUB Pandoc made (``raw``), rewriting what needs it; entry order and dates
+    are kept (reproducible)."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as zin:
         infos = zin.infolist()
         data = {info.filename: zin.read(info.filename) for info in infos}
 

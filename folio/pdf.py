@@ -99,6 +99,7 @@ class PartJob:
     allowed: tuple[str, ...]  # folders the layout may read
     pdf_options: tuple[tuple[str, object], ...]
     pad_to_even: bool         # add a blank page if it ends on a recto (the next part opens on a recto)
+    draft: bool = False       # read back for its pages only, no PDF written (it prints folios not known yet)
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def lay_out_part(job: PartJob) -> PartLayout:
     borrowed = tuple(sorted({t for t in _LINK_TARGET.findall(job.html) if t not in anchors}))
     for target in borrowed:
         document.pages[-1].anchors[target] = (0, 0, 0, 0)  # (x, y, width, height)
-    pdf_bytes = _fixed_document_id(document.write_pdf(**dict(job.pdf_options)))
+    pdf_bytes = b"" if job.draft else _fixed_document_id(document.write_pdf(**dict(job.pdf_options)))
     return PartLayout(job.name, pdf_bytes, len(document.pages), anchors, borrowed, tuple(misplaced),
                       tall, overfull, short, starts, passes)
 

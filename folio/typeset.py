@@ -82,8 +82,16 @@ def all_marks(converted: list[Converted]) -> list:
     return [mark for item in converted for mark in item.marks]
 
 
+def recorded_folios(store: Store | None):
+    """``folio(anchor)`` as the last build laid the book out (its record), or None."""
+    record = (store.read_json("layout.json") if store else None) or {}
+    if not record.get("anchors"):
+        return None
+    return _folio_reader(record["anchors"], record.get("main_start", 1))
+
+
 def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environment, template_dirs: list[Path],
-            store: Store | None = None, workers: int = 1) -> Typeset:
+            store: Store | None = None, workers: "int | Workers" = 1) -> Typeset:
     marks = all_marks(converted)
     titles = convert_titles(edition)
     css_path = next((d / "print.css" for d in template_dirs if (d / "print.css").exists()), None)
@@ -103,26 +111,37 @@ def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environmen
              if last else index_entries(edition.persons, marks, lambda anchor: (0, "000")))
     laid_out: list[str] = []
     runner = _Runner(store, workers)
+
+    def jobs_for(parts: list[Part], firsts: list[int], drafts: bool) -> tuple[list[PartJob], dict]:
+        """The parts' jobs, and the folios they print (link target -> folio). With ``drafts``, a
+        part that prints a folio not known yet (its own first, or a link's) is laid out as a
+        draft: read back for its pages, not written (it will be laid out again)."""
+        jobs, used = [], {}
+        for number, (part, first) in enumerate(zip(parts, firsts)):
+            part_html, targets = _with_page_numbers(part.html, folios)
+            used.update({t: folios.get(t, "000") for t in targets})
+            guessed = first is None or any(t not in folios for t in targets)
+            jobs.append(PartJob(
+                name=part.name, html=part_html, part_css=_part_css(edition, part, first or 1),
+                css_path=str(css_path), base_url=str(edition.root) + "/", allowed=allowed,
+                pdf_options=tuple(sorted(options.items())), pad_to_even=number < len(parts) - 1,
+                draft=drafts and guessed))
+        return jobs, used
+
     try:
         for rounds in range(1, MAX_ROUNDS + 1):
             html = book_html(edition, converted, env, index, titles)
             parts = [whole(html)] if whole_book else split_parts(html)
-            jobs, used = [], {}
             firsts = _first_folios(parts, counts)
-            for number, (part, first) in enumerate(zip(parts, firsts)):
-                part_html, targets = _with_page_numbers(part.html, folios)
-                used.update({t: folios.get(t, "000") for t in targets})
-                jobs.append(PartJob(
-                    name=part.name, html=part_html, part_css=_part_css(edition, part, first),
-                    css_path=str(css_path), base_url=str(edition.root) + "/", allowed=allowed,
-                    pdf_options=tuple(sorted(options.items())), pad_to_even=number < len(parts) - 1))
+            jobs, used = jobs_for(parts, firsts, drafts=rounds == 1 and len(parts) > 1)
             layouts, fresh = runner.run(jobs)
             laid_out += fresh
             book = _assemble_record(parts, layouts)
             counts = {layout.name: layout.page_count for layout in layouts}
             now = {target: book.label(book.anchors[target]) for target in used if target in book.anchors}
             found = index_entries(edition.persons, marks, book.folio)
-            if found == index and now == {t: used[t] for t in now} and _first_folios(parts, counts) == firsts:
+            if (found == index and now == {t: used[t] for t in now} and _first_folios(parts, counts) == firsts
+                    and not any(job.draft for job in jobs)):
                 break
             log.info("  laying out again the parts whose page numbers moved")
             folios, index = now, found
@@ -153,13 +172,14 @@ def _part_css(edition: Edition, part: Part, first_folio: int) -> str:
     return css
 
 
-def _first_folios(parts: list[Part], counts: dict[str, int]) -> list[int]:
-    """Each part's first folio, from the parts' page counts (unknown counts as 0)."""
+def _first_folios(parts: list[Part], counts: dict[str, int]) -> list[int | None]:
+    """Each main part's first folio, from the parts' page counts; None where a count before
+    it is not known (the part is laid out from folio 1 until it is)."""
     firsts, folio = [], 1
     for part in parts:
-        firsts.append(folio)
-        if part.main:
-            folio += counts.get(part.name, 0)
+        firsts.append(folio if part.main else 1)
+        if part.main and folio is not None:
+            folio = folio + counts[part.name] if part.name in counts else None
     return firsts
 
 
@@ -219,11 +239,43 @@ def job_key(job: PartJob, digests: dict[Path, str]) -> str:
     return digest_of(job.__dict__, files)
 
 
-class _Runner:
-    """Lays out the parts the cache does not hold: in this process when one, else in worker processes."""
+def _ready() -> None:
+    """Nothing: run once in each worker so that it starts (and imports WeasyPrint) early."""
 
-    def __init__(self, store: Store | None, workers: int) -> None:
-        self.store, self.workers, self.pool = store, max(1, workers), None
+
+class Workers:
+    """Processes laying out the book's parts. Started at the beginning of a build, so that
+    they import WeasyPrint while Pandoc converts the units; one process lays out in itself."""
+
+    def __init__(self, count: int) -> None:
+        self.count = max(1, min(count, os.cpu_count() or 1))
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> "Workers":
+        if self.count > 1 and self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=get_context("spawn"))
+            for _ in range(self.count):
+                self.pool.submit(_ready)
+        return self
+
+    def lay_out(self, jobs: list[PartJob]) -> list[PartLayout]:
+        if len(jobs) > 1 and self.count > 1:
+            return list(self.start().pool.map(lay_out_part, jobs))
+        return [lay_out_part(job) for job in jobs]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+
+class _Runner:
+    """Lays out the parts the cache does not hold, on the workers."""
+
+    def __init__(self, store: Store | None, workers: "int | Workers") -> None:
+        self.store = store
+        self.own = not isinstance(workers, Workers)  # made here, so closed here
+        self.workers = Workers(workers) if self.own else workers
         self.digests: dict[Path, str] = {}  # files the parts read, digested once a build
         self.done: dict[str, PartLayout] = {}  # layouts of this build, by key (with or without a store)
 
@@ -233,22 +285,18 @@ class _Runner:
                                             for key in keys]
         todo = [n for n, layout in enumerate(layouts) if layout is None]
         if todo:
-            log.info("  laying out %d of %d part(s): %s", len(todo), len(jobs), ", ".join(jobs[n].name for n in todo))
+            drafts = sum(jobs[n].draft for n in todo)
+            log.info("  laying out %d of %d part(s)%s: %s", len(todo), len(jobs),
+                     f" ({drafts} as drafts, for their pages)" if drafts else "",
+                     ", ".join(jobs[n].name for n in todo))
         todo.sort(key=lambda n: -len(jobs[n].html))  # the longest first, so the workers finish together
-        if len(todo) > 1 and self.workers > 1:
-            if self.pool is None:
-                self.pool = ProcessPoolExecutor(max_workers=min(self.workers, os.cpu_count() or 1),
-                                                mp_context=get_context("spawn"))
-            done = dict(zip(todo, self.pool.map(lay_out_part, [jobs[n] for n in todo])))
-        else:
-            done = {n: lay_out_part(jobs[n]) for n in todo}
-        for n, layout in done.items():
+        for n, layout in zip(todo, self.workers.lay_out([jobs[n] for n in todo])):
             layouts[n] = layout
             self.done[keys[n]] = layout
-            if self.store is not None:
+            if self.store is not None and not jobs[n].draft:
                 self.store.put("layout", keys[n], layout)
         return layouts, [jobs[n].name for n in sorted(todo)]
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
+        if self.own:
+            self.workers.close()
