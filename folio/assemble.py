@@ -17,16 +17,14 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+import warnings
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, ByteStringObject, DictionaryObject, FloatObject, NameObject,
-                           NullObject, NumberObject, TextStringObject)
+import pikepdf
+from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, PageLocation, String
 
 from .output_intent import XMP_DOCUMENT_ID
 from .typeset import Typeset
-
-_CATALOG_KEYS = ("/Lang", "/Metadata", "/OutputIntents", "/MarkInfo", "/ViewerPreferences", "/PageMode")
 
 
 def write_book(book: Typeset, target: Path) -> None:
@@ -37,102 +35,127 @@ def write_book(book: Typeset, target: Path) -> None:
 
 
 def assemble(book: Typeset) -> bytes:
-    writer = PdfWriter()
-    readers = [PdfReader(io.BytesIO(part.pdf)) for part in book.parts]
-    first_pages: list[int] = []
-    for reader in readers:
-        first_pages.append(len(writer.pages))
-        for page in reader.pages:
-            writer.add_page(page)
-    pages = writer.pages
+    """The parts' pages in one file (qpdf, through pikepdf), with what joins them. The front
+    matter's file is the base: its catalogue (language, XMP, output intent) and document
+    information are the book's."""
+    sources = [pikepdf.open(io.BytesIO(part.pdf)) for part in book.parts]
+    base = sources[0]
+    # each part's page objects -> their index in the part; each part's first page in the book
+    numbers = [{page.objgen: index for index, page in enumerate(source.pages)} for source in sources]
+    firsts = [0]
+    with warnings.catch_warnings():  # that the named destinations are not carried: they are, below
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        for source in sources[1:]:
+            firsts.append(len(base.pages))
+            base.pages.extend(source.pages)
+    pages = base.pages
 
-    # named destinations: each anchor where its own part put it
-    names: dict[str, ArrayObject] = {}
-    for part, reader, first in zip(book.parts, readers, first_pages):
+    def destination(part: int, target) -> tuple[int, object, object] | None:
+        """(book page, left, top) of an explicit destination [page /XYZ left top zoom] of a part."""
+        if not isinstance(target, Array) or len(target) < 4:
+            return None
+        index = numbers[part].get(target[0].objgen)
+        return None if index is None else (firsts[part] + index, target[2], target[3])
+
+    # named destinations: each anchor where its own part put it (not a part's stand-in)
+    names: dict[str, tuple] = {}
+    for number, (part, source) in enumerate(zip(book.parts, sources)):
+        tree = source.Root.get("/Names", {}).get("/Dests")
+        if tree is None:
+            continue
         borrowed = set(part.borrowed)
-        for name, destination in reader.named_destinations.items():
-            if name in borrowed or name in names:
-                continue
-            page = reader.get_destination_page_number(destination)
-            names[name] = ArrayObject([pages[first + page].indirect_reference, NameObject("/XYZ"),
-                                       _number(destination.left), _number(destination.top), NumberObject(0)])
-    flat = ArrayObject()
+        for name, target in NameTree(tree).items():
+            if name not in borrowed and name not in names:
+                found = destination(number, target)
+                if found is not None:
+                    names[name] = found
+    dests = NameTree.new(base)
     for name in sorted(names):
-        flat += [TextStringObject(name), names[name]]
-    tree = DictionaryObject({NameObject("/Names"): flat})
-    writer.root_object[NameObject("/Names")] = DictionaryObject(
-        {NameObject("/Dests"): writer._add_object(tree)})
+        page, left, top = names[name]
+        dests[name] = Array([pages[page].obj, Name.XYZ, _number(left), _number(top), 0])
+    base.Root.Names = Dictionary(Dests=dests.obj)
 
     # bookmarks, part after part
-    for reader, first in zip(readers, first_pages):
-        _copy_outline(writer, reader, reader.outline, first, None)
+    items: list[OutlineItem] = []
+    for number, source in enumerate(sources):
+        with source.open_outline() as outline:
+            items += [_outline_item(item, number, destination) for item in outline.root]
+    with base.open_outline() as outline:
+        outline.root[:] = [item for item in items if item is not None]
 
     # folios: roman in the front matter, arabic from folio 1
     main = book.main_start - 1
+    labels = [main, Dictionary(S=Name.D, St=1)]
     if main > 0:
-        writer.set_page_label(0, main - 1, style="/r", start=1)
-    writer.set_page_label(main, len(pages) - 1, style="/D", start=1)
+        labels = [0, Dictionary(S=Name.r, St=1)] + labels
+    base.Root.PageLabels = Dictionary(Nums=Array(labels))
 
-    front = readers[0]
-    catalog = front.trailer["/Root"]
-    for key in _CATALOG_KEYS:
-        if key in catalog:
-            writer.root_object[NameObject(key)] = catalog[key].clone(writer)
-    if front.metadata:
-        writer.add_metadata({key: value for key, value in front.metadata.items()})
+    # the file names the book, not its first part: its ID (the first of the pair; qpdf makes the
+    # second from the content) and a PDF/X-4 XMP document ID, from the parts' digests
     digest = hashlib.md5(b"".join(hashlib.sha256(part.pdf).digest() for part in book.parts)).digest()
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
-    metadata = writer.root_object.get("/Metadata")
-    if metadata is not None and XMP_DOCUMENT_ID.search(metadata.get_object().get_data()):
-        # PDF/X-4 XMP names the document: the book, not its first part
-        metadata = metadata.get_object()
-        metadata.set_data(XMP_DOCUMENT_ID.sub(b"xmp.did:" + str(uuid.UUID(bytes=digest)).encode(),
-                                               metadata.get_data()))
-    writer.compress_identical_objects()  # e.g. the output profile, which every part carries
+    base.trailer.ID = Array([String(digest), String(digest)])
+    metadata = base.Root.get("/Metadata")
+    if metadata is not None and XMP_DOCUMENT_ID.search(metadata.read_bytes()):
+        metadata.write(XMP_DOCUMENT_ID.sub(b"xmp.did:" + str(uuid.UUID(bytes=digest)).encode(),
+                                           metadata.read_bytes()))
+    _share_colour_profiles(base)
     out = io.BytesIO()
-    writer.write(out)
+    base.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
+
+
+def _outline_item(item, part: int, destination) -> OutlineItem | None:
+    found = destination(part, item.destination)
+    if found is None:
+        return None
+    page, left, top = found
+    copy = OutlineItem(item.title, page, PageLocation.XYZ, left=_number(left), top=_number(top))
+    copy.children[:] = [c for c in (_outline_item(child, part, destination) for child in item.children) if c]
+    return copy
+
+
+def _share_colour_profiles(pdf: pikepdf.Pdf) -> None:
+    """One copy of each ICC profile: every part carries the output profile (PDF/X)."""
+    kept: dict[bytes, object] = {}     # digest -> the copy kept
+    digests: dict[tuple, bytes] = {}   # object -> digest, each profile read once
+
+    def shared(stream):
+        if stream.objgen not in digests:
+            digests[stream.objgen] = hashlib.sha256(stream.read_raw_bytes()).digest()
+        return kept.setdefault(digests[stream.objgen], stream)
+
+    for page in pdf.pages:
+        spaces = page.obj.get("/Resources", {}).get("/ColorSpace", {})
+        for key, space in spaces.items():
+            if isinstance(space, Array) and len(space) == 2 and space[0] == Name.ICCBased:
+                spaces[key] = Array([Name.ICCBased, shared(space[1])])
+    for intent in pdf.Root.get("/OutputIntents") or []:
+        if intent.get("/DestOutputProfile") is not None:
+            intent.DestOutputProfile = shared(intent.DestOutputProfile)
 
 
 def printers_copy(pdf: bytes, profile: bytes) -> bytes:
     """The PDF/X book as it goes to the printer: ``pdf`` without its link annotations, and
     with the output profile carried byte for byte (WeasyPrint embeds it re-encoded by
-    LittleCMS); everything else, the file ID included, as it was."""
-    reader = PdfReader(io.BytesIO(pdf))
-    writer = PdfWriter(clone_from=reader)
-    for page in writer.pages:
-        annotations = page.get("/Annots")
+    LittleCMS); everything else, the file ID's first half included, as it was."""
+    book = pikepdf.open(io.BytesIO(pdf))
+    for page in book.pages:
+        annotations = page.obj.get("/Annots")
         if annotations is None:
             continue
-        kept = ArrayObject(a for a in annotations.get_object() if a.get_object().get("/Subtype") != "/Link")
+        kept = [a for a in annotations if a.get("/Subtype") != Name.Link]
         if kept:
-            page[NameObject("/Annots")] = kept
+            page.obj.Annots = Array(kept)
         else:
-            del page["/Annots"]
-    writer.compress_identical_objects()  # a clone copies shared objects once per use
-    for intent in writer.root_object.get("/OutputIntents") or []:
-        stream = intent.get_object().get("/DestOutputProfile")
+            del page.obj["/Annots"]
+    for intent in book.Root.get("/OutputIntents") or []:
+        stream = intent.get("/DestOutputProfile")
         if stream is not None:
-            stream.get_object().set_data(profile)
-    writer._ID = reader.trailer["/ID"].clone(writer)
-    writer.pdf_header = reader.pdf_header
+            stream.write(profile)
     out = io.BytesIO()
-    writer.write(out)
+    book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
 
 def _number(value):
-    return NullObject() if value is None else FloatObject(round(float(value), 4))
-
-
-def _copy_outline(writer: PdfWriter, reader: PdfReader, items: list, first: int, parent) -> None:
-    from pypdf.generic import Fit
-    previous = None
-    for item in items:
-        if isinstance(item, list):  # the children of the item before
-            if previous is not None:
-                _copy_outline(writer, reader, item, first, previous)
-            continue
-        page = reader.get_destination_page_number(item)
-        fit = Fit.xyz(left=item.left, top=item.top, zoom=None)
-        previous = writer.add_outline_item(title=item.title, page_number=first + page, parent=parent, fit=fit)
+    return None if value is None else round(float(value), 4)

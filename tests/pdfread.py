@@ -29,11 +29,18 @@ class BuiltPdf:
                 for name, dest in self.reader.named_destinations.items()}
 
     def fonts(self) -> dict[str, bool]:
-        """Base font name -> embedded (on every page that uses it)?"""
-        from folio.preflight import embedded_fonts
+        """Base font name -> embedded (on every page that uses it)? Read with pypdf, not with
+        the preflight's own reader."""
         found: dict[str, bool] = {}
         for page in self.pages:
-            for name, embedded in embedded_fonts(page).items():
+            for ref in ((page.get("/Resources") or {}).get("/Font") or {}).values():
+                font = ref.get_object()
+                descriptor = font.get("/FontDescriptor")
+                if descriptor is None and "/DescendantFonts" in font:
+                    descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+                descriptor = descriptor.get_object() if descriptor is not None else {}
+                embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+                name = str(font.get("/BaseFont"))
                 found[name] = found.get(name, True) and embedded
         return found
 

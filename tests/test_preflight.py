@@ -75,12 +75,17 @@ def test_a_note_off_its_call_page_is_reported(capsys, small_build, tmp_path):
     from folio.cli import main
     reader = PdfReader(str(small_build / "small.pdf"))
     writer = PdfWriter(clone_from=reader)
-    names = writer._root_object["/Names"]["/Dests"]["/Names"]
-    for index in range(0, len(names), 2):
-        if names[index] == "note-chapter-one-1":
-            destination = names[index + 1].get_object()
-            page = writer.pages[reader.get_destination_page_number(reader.named_destinations["note-chapter-one-1"]) + 1]
-            destination[0] = page.indirect_reference
+    def leaves(node):  # the name tree's (name, destination) pairs, through its kids
+        node = node.get_object()
+        names = node.get("/Names") or []
+        yield from ((names[i], names[i + 1]) for i in range(0, len(names), 2))
+        for kid in node.get("/Kids") or []:
+            yield from leaves(kid)
+
+    note_page = reader.get_destination_page_number(reader.named_destinations["note-chapter-one-1"])
+    for name, destination in leaves(writer._root_object["/Names"]["/Dests"]):
+        if name == "note-chapter-one-1":
+            destination.get_object()[0] = writer.pages[note_page + 1].indirect_reference
     bad = tmp_path / "moved.pdf"
     with open(bad, "wb") as handle:
         writer.write(handle)
