@@ -2,9 +2,10 @@
 
 Each unit's AST already went through citeproc on its own, so citations are
 full at their first occurrence in each chapter in the EPUB as in print.
-Pandoc writes the book; ``finish`` then adds what Pandoc cannot: footnotes
-as <aside>, accessibility metadata (EPUB Accessibility 1.1) and the print
-edition the book corresponds to.
+Pandoc writes the book (``package``, while WeasyPrint lays out the print
+book); ``finish`` then adds what Pandoc cannot: footnotes as <aside>,
+accessibility metadata (EPUB Accessibility 1.1), the print edition the book
+corresponds to and its page list (from the print layout).
 """
 
 from __future__ import annotations
@@ -142,15 +143,6 @@ def package(edition: Edition, converted: list[Converted], template_dirs: list[Pa
             args += ["--css", str(css)]
         _, warnings = run_pandoc(args, json.dumps(book_ast(asts)), "Pandoc EPUB")
         return raw.read_bytes(), warnings
-
-
-def write_epub(edition: Edition, converted: list[Converted], target: Path, template_dirs: list[Path],
-               env: jinja2.Environment, typeset=None, store=None) -> list[str]:
-    """Package and finish the EPUB in one go (the build runs the two apart)."""
-    index = epub_index(edition, converted, typeset.folio) if typeset is not None else []
-    raw, warnings = package(edition, converted, template_dirs, env, index, store)
-    finish(raw, target, edition, typeset)
-    return warnings
 
 
 # ---------- finishing what Pandoc wrote ----------
