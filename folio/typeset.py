@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -244,8 +245,10 @@ def _ready() -> None:
 
 
 class Workers:
-    """Processes laying out the book's parts. Started at the beginning of a build, so that
-    they import WeasyPrint while Pandoc converts the units; one process lays out in itself."""
+    """Processes laying out the book's parts. Started at the beginning of a build, before
+    the build starts any thread: on Linux they are forked, with WeasyPrint already imported
+    (0.9 s of processor time each, when spawned); elsewhere spawned, and they import it
+    while Pandoc converts the units. One process lays out in itself."""
 
     def __init__(self, count: int) -> None:
         self.count = max(1, min(count, os.cpu_count() or 1))
@@ -253,7 +256,8 @@ class Workers:
 
     def start(self) -> "Workers":
         if self.count > 1 and self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=get_context("spawn"))
+            method = "fork" if sys.platform.startswith("linux") else "spawn"
+            self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=get_context(method))
             for _ in range(self.count):
                 self.pool.submit(_ready)
         return self
