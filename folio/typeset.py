@@ -7,7 +7,8 @@ index) and each part's first folio come from the record of the previous layout,
 as LaTeX's .aux file: the parts are laid out again until the numbers no longer
 change. A part whose HTML (numbers included) is unchanged is taken from the
 cache, so a rebuild lays out only the parts an edit touched, and then only the
-parts whose printed numbers moved.
+parts whose printed numbers moved. Without a record (a first build), the first
+round only finds the numbers: its parts are drafts, read back and not written.
 """
 
 from __future__ import annotations
