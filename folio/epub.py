@@ -129,9 +129,7 @@ def package(edition: Edition, converted: list[Converted], template_dirs: list[Pa
     units = unit_blocks(converted, store)
     api_version = json.loads(_API_VERSION.match(converted[0].ast).group(1))  # the units' own
     if index:
-        index_unit = index_ast(index)
-        api_version = index_unit["pandoc-api-version"]
-        units.append(json.dumps(index_unit["blocks"]))
+        units.append(json.dumps(index_ast(index)["blocks"]))
     with tempfile.TemporaryDirectory(prefix="folio-epub-") as tmp:
         meta_path = Path(tmp) / "metadata.yaml"
         meta_path.write_text(yaml.safe_dump(epub_metadata(edition), allow_unicode=True, sort_keys=False),

@@ -158,7 +158,8 @@ def lay_out_part(job: PartJob) -> PartLayout:
             fixes[note_id] = lines[note_id] if note_id not in fixes and note_id in lines else ("paragraph",)
     starts = tuple(page_starts(document, root))
     tall, overfull, short = tuple(_tall_notes(document)), tuple(_overfull_lines(document)), tuple(_short_lines(document))
-    if job.pad_to_even and len(document.pages) % 2:
+    page_count = len(document.pages) + (job.pad_to_even and len(document.pages) % 2)
+    if page_count > len(document.pages) and not job.draft:  # a draft's blank page is counted, not made
         document = document.copy([*document.pages, _blank_page(job)])
     # Links to other parts get a stand-in destination on the last page, so WeasyPrint
     # writes them; the assembly points each at its real destination.
@@ -166,7 +167,7 @@ def lay_out_part(job: PartJob) -> PartLayout:
     for target in borrowed:
         document.pages[-1].anchors[target] = (0, 0, 0, 0)  # (x, y, width, height)
     pdf_bytes = b"" if job.draft else _fixed_document_id(document.write_pdf(**dict(job.pdf_options)))
-    return PartLayout(job.name, pdf_bytes, len(document.pages), anchors, borrowed, tuple(misplaced),
+    return PartLayout(job.name, pdf_bytes, page_count, anchors, borrowed, tuple(misplaced),
                       tall, overfull, short, starts, passes)
 
 
