@@ -16,7 +16,7 @@ from . import convert, epub, pdf
 from .changes import compare, snapshot
 from .assemble import printers_copy, write_book
 from .cache import Store
-from .typeset import Workers, recorded_folios, typeset as typeset_book
+from .typeset import Workers, typeset as typeset_book
 from .check import check_edition
 from .load import load_edition
 from .output_intent import is_print_standard
@@ -129,29 +129,16 @@ def _build(options: Options, result: Result, workers: Workers) -> Result:
     out_dir.mkdir(parents=True, exist_ok=True)
     slug = edition.settings.slug
     staged: dict[str, tuple[Path, Path]] = {}
-    # Pandoc packages the EPUB (another process) while WeasyPrint lays out the book. Its index
-    # of names links to printed pages: taken from the last build's layout, and packaged again
-    # below if this layout moved them.
+    # Pandoc writes the EPUB's units (other processes) while WeasyPrint lays out the book.
     beside = ThreadPoolExecutor(max_workers=1)
     try:
-        packaging, epub_index = None, None
-        if "epub" in options.formats:
-            last = recorded_folios(store) if edition.persons else (lambda anchor: None)
-            if last is not None:
-                epub_index = epub.epub_index(edition, converted, last)
-                packaging = beside.submit(epub.package, edition, converted, options.template_dirs, env, epub_index,
-                                          store)
-        # The EPUB's page list and index take their pages from the print layout, so both need it.
+        chapters = beside.submit(epub.chapter_files, edition, converted, store) if "epub" in options.formats else None
         step("Typesetting the PDF with WeasyPrint")
         typeset = typeset_book(edition, converted, env, options.template_dirs, store, workers)
         result.page_count = typeset.page_count
         result.laid_out = typeset.laid_out
         _report_layout_problems(typeset, converted, edition, problems)
         seen = snapshot(converted, typeset)
-        if "epub" in options.formats:
-            index = epub.epub_index(edition, converted, typeset.folio)
-            if packaging is None or index != epub_index:
-                packaging = beside.submit(epub.package, edition, converted, options.template_dirs, env, index, store)
         if "pdf" in options.formats:
             step("Assembling the PDF from its parts")
             tmp = _staging_path(out_dir, slug, ".pdf")
@@ -163,14 +150,18 @@ def _build(options: Options, result: Result, workers: Workers) -> Result:
             if for_printer:  # PDF/X: no annotations inside the trim; the links were checked above
                 profile = edition.settings.print.output_profile.read_bytes()
                 tmp.write_bytes(printers_copy(tmp.read_bytes(), profile))
-        if packaging is not None:
-            step("Finishing the EPUB (Pandoc packaged it during the layout)")
-            raw, warnings = packaging.result()
-            for warning in warnings:
+        if chapters is not None:
+            step("Writing the EPUB (Pandoc wrote its chapters during the layout)")
+            units = chapters.result()
+            index = epub.index_files(epub.epub_index(edition, converted, typeset.folio), edition.settings.language,
+                                     store)
+            units += [index] if index else []
+            frame = epub.frame(edition, units, options.template_dirs, env, store)
+            for warning in dict.fromkeys(w for part in (*units, frame) for w in part.warnings):
                 problems.add("W401", edition.root, None, f"EPUB: {warning}")
             epub_tmp = _staging_path(out_dir, slug, ".epub")
             staged["epub"] = (epub_tmp, out_dir / f"{slug}.epub")
-            epub.finish(raw, epub_tmp, edition, typeset)
+            epub.write(epub.merge(frame, units), epub_tmp, edition, typeset)
         step.done()
         if problems.errors or (options.strict and problems.warnings):
             return result

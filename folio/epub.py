@@ -1,29 +1,40 @@
-"""Stage 5b: package the EPUB 3 with Pandoc from the units' ASTs, then finish it.
+"""Stage 5b: the EPUB 3, written by Pandoc a unit at a time, then finished.
 
 Each unit's AST already went through citeproc on its own, so citations are
 full at their first occurrence in each chapter in the EPUB as in print.
-Pandoc writes the book (``package``, while WeasyPrint lays out the print
-book); ``finish`` then adds what Pandoc cannot: footnotes as <aside>,
-accessibility metadata (EPUB Accessibility 1.1), the print edition the book
-corresponds to and its page list (from the print layout).
+
+1. ``chapter_files``: Pandoc writes each unit as an EPUB of its own (cached, so
+   a rebuild writes only the units an edit changed), while WeasyPrint lays out
+   the print book. A level-1 heading starts a chapter file, as in a whole book.
+2. ``index_files``: the index of names, once the layout has given its pages.
+3. ``frame``: Pandoc writes the book's outline (the units' headings) with the
+   book's metadata: package document, navigation, cover, title page, style sheet.
+4. ``merge``: the units' chapter files take the places of the frame's, numbered
+   in reading order, with the links between units resolved as Pandoc resolves
+   them in a whole book.
+5. ``finish``: what Pandoc cannot do: footnotes as <aside>, accessibility
+   metadata (EPUB Accessibility 1.1), the print edition the book corresponds
+   to, its page list (from the print layout) and landmarks.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import os
 import re
 import tempfile
 import textwrap
+import uuid
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 import yaml
 
-from .cache import digest_of
-from .convert import FILTERS, Converted, run_pandoc
+from .cache import digest_of, file_digest
+from .convert import FILTERS, Converted, PandocError, run_pandoc
 from .model import Edition
 from .names import index_entries
 from .pagemap import insert_page_breaks, page_list_nav
@@ -51,52 +62,137 @@ def epub_metadata(edition: Edition) -> dict:
     }
     if s.isbn_ebook:
         meta["identifier"] = [{"scheme": "ISBN-13", "text": "urn:isbn:" + s.isbn_ebook.replace("-", "")}]
+    else:  # Pandoc would make up a random one: the same book must keep its identifier from build to build
+        meta["identifier"] = [{"text": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'folio:{s.slug}:{s.title}')}"}]
     if s.year:
         meta["date"] = f"{s.year}"
     return {k: v for k, v in meta.items() if v}
 
 
-def epub_unit_blocks(item: Converted) -> str:
-    """The unit's blocks with notes as noteref links and footnotes with book-wide ids: the
-    text of a JSON array of Pandoc blocks."""
-    out, _ = run_pandoc(["--from", "json", "--to", "json", "--metadata", f"folio-unit={item.unit.id}",
-                         "--lua-filter", str(FILTERS / "epub-notes.lua")],
-                        item.ast, f"Pandoc EPUB notes for {item.unit.id}")
-    return json.dumps(json.loads(out)["blocks"])
-
-
-def unit_blocks(converted: list[Converted], store=None) -> list[str]:
-    """Every unit's EPUB blocks, from the cache where the unit's AST is unchanged."""
-    keys = [digest_of("epub-unit", item.unit.id, item.ast) for item in converted]
-    found = [store.get("epub", key) if store else None for key in keys]
-    todo = [n for n, blocks in enumerate(found) if blocks is None]
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        for n, blocks in zip(todo, pool.map(epub_unit_blocks, [converted[n] for n in todo])):
-            found[n] = blocks
-            if store is not None:
-                store.put("epub", keys[n], blocks)
-    return found
+@dataclass(frozen=True)
+class UnitFiles:
+    """One unit as Pandoc's EPUB writer makes it on its own."""
+    chapters: tuple[str, ...]                      # XHTML of its ch001.xhtml, ch002.xhtml, ...
+    properties: tuple[str, ...]                    # each chapter's manifest properties ("svg", "mathml"...)
+    media: tuple[tuple[str, str, bytes], ...]     # (name under media/, media type, data)
+    outline: tuple[str, ...]                       # its headings of levels 1-2, as Pandoc JSON blocks
+    api: tuple[int, ...] = ()                      # the Pandoc API version of its JSON
+    warnings: tuple[str, ...] = ()
 
 
 _API_VERSION = re.compile(r'\{"pandoc-api-version":\s*(\[[\d,\s]+\])')
+_CHAPTER_FILE = re.compile(r"/text/ch(\d+)\.xhtml$")  # Pandoc's chapter files
+_MANIFEST_ITEM = re.compile(r'<item [^>]*?href="([^"]+)" media-type="([^"]+)"(?: properties="([^"]+)")?')
 
 
-def book_json(api_version: list, units: list[str]) -> str:
-    """The book's Pandoc JSON from its units' block arrays (as text, without parsing them again)."""
-    blocks = ",".join(text[1:-1] for text in units if text.strip("[] "))
-    return f'{{"pandoc-api-version":{json.dumps(api_version)},"meta":{{}},"blocks":[{blocks}]}}'
+def chapter_names(names) -> list[str]:
+    """The chapter files among ``names``, in reading order."""
+    return sorted((n for n in names if _CHAPTER_FILE.search(n)), key=lambda n: int(_CHAPTER_FILE.search(n).group(1)))
 
 
-def cover_svg(edition: Edition, env: jinja2.Environment) -> str:
-    s = edition.settings
-    return env.get_template("cover.svg.j2").render(
-        settings=s, title_lines=textwrap.wrap(s.title, 22), subtitle_lines=textwrap.wrap(s.subtitle, 46))
+def unit_files(unit_id: str, source: str, lang: str, resource_root: Path) -> UnitFiles:
+    """Pandoc's EPUB of one unit (``source``: its Pandoc JSON), with its notes made EPUB
+    footnotes on the way. Links to other units stay "#id" until ``merge``."""
+    blocks = json.loads(source)["blocks"]
+    api = tuple(json.loads(_API_VERSION.match(source).group(1)))
+    if not blocks:
+        return UnitFiles((), (), (), (), api)
+    with tempfile.TemporaryDirectory(prefix="folio-epub-") as tmp:
+        out = Path(tmp) / "unit.epub"
+        _, warnings = run_pandoc(["--from", "json", "--to", "epub3", "--output", str(out), "--split-level=1",
+                                  "--epub-title-page=false", "--metadata", f"title={unit_id}",
+                                  "--metadata", f"lang={lang}", "--metadata", f"folio-unit={unit_id}",
+                                  "--resource-path", str(resource_root),
+                                  "--lua-filter", str(FILTERS / "epub-notes.lua")],
+                                 source, f"Pandoc EPUB for {unit_id}")
+        with zipfile.ZipFile(out) as zin:
+            names = zin.namelist()
+            manifest = {href: (kind, props or "") for href, kind, props in
+                        _MANIFEST_ITEM.findall(zin.read(next(n for n in names if n.endswith(".opf"))).decode())}
+            chapters = chapter_names(names)
+            media = tuple((n.rsplit("/", 1)[1], manifest.get(f"media/{n.rsplit('/', 1)[1]}", ("",))[0], zin.read(n))
+                          for n in sorted(names) if "/media/" in n)
+            return UnitFiles(tuple(zin.read(n).decode("utf-8") for n in chapters),
+                             tuple(manifest.get(f"text/{n.rsplit('/', 1)[1]}", ("", ""))[1] for n in chapters),
+                             media, outline(blocks), api, tuple(warnings))
 
 
-def index_ast(entries) -> dict:
-    """The index of names as a unit: each locator links to the occurrence; its
-    label is the printed page, so the index reads like the book's."""
-    lines = ["# Index of Names { #index .index-of-names }", ""]
+def outline(blocks: list) -> tuple[str, ...]:
+    """The headings of levels 1 and 2 (in the Divs that hold them), without notes: all Pandoc
+    needs to write the book's navigation and split it into the same files as the units.
+    A unit that does not open with a level-1 heading starts a file of its own: an unlisted
+    empty heading stands for its opening."""
+    def walk(blocks: list) -> list:
+        kept = []
+        for block in blocks:
+            if block["t"] == "Header" and block["c"][0] <= 2:
+                level, attr, inlines = block["c"]
+                kept.append({"t": "Header", "c": [level, attr, _without_notes(inlines)]})
+            elif block["t"] == "Div":
+                inner = walk(block["c"][1])
+                if inner:
+                    kept.append({"t": "Div", "c": [block["c"][0], inner]})
+        return kept
+
+    kept = walk(blocks)
+    if not (blocks[0]["t"] == "Header" and blocks[0]["c"][0] == 1):
+        kept.insert(0, {"t": "Header", "c": [1, ["", ["unnumbered", "unlisted"], []], []]})
+    return tuple(json.dumps(block, ensure_ascii=False) for block in kept)
+
+
+def _without_notes(node):
+    if isinstance(node, list):
+        return [_without_notes(item) for item in node if not (isinstance(item, dict) and item.get("t") == "Note")]
+    if isinstance(node, dict):
+        return {key: _without_notes(value) for key, value in node.items()}
+    return node
+
+
+def chapter_files(edition: Edition, converted: list[Converted], store=None) -> list[UnitFiles]:
+    """Every unit's EPUB files, from the cache where the unit's AST (and images) are unchanged."""
+    lang, root = edition.settings.language, edition.root
+
+    def make(item: Converted) -> UnitFiles:
+        key = digest_of("epub-unit", item.unit.id, item.ast, lang, _images(item.ast, root))
+        found = store.get("epub", key) if store is not None else None
+        if found is None:
+            found = unit_files(item.unit.id, item.ast, lang, root)
+            if store is not None:
+                store.put("epub", key, found)
+        return found
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return list(pool.map(make, converted))
+
+
+def _images(ast: str, root: Path) -> list:
+    """The images a unit shows, with a digest of their files: a changed image changes its EPUB."""
+    if '"t":"Image"' not in ast:
+        return []
+    found = set()
+
+    def visit(node) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        elif isinstance(node, dict):
+            if node.get("t") == "Image":
+                found.add(node["c"][2][0])
+            visit(node.get("c"))
+
+    visit(json.loads(ast)["blocks"])
+    return [(target, file_digest(root / target) if (root / target).is_file() else None) for target in sorted(found)]
+
+
+INDEX_HEADING = "# Index of Names { #index .index-of-names }"
+
+
+def index_files(entries, lang: str, store=None) -> UnitFiles | None:
+    """The index of names as a unit: each locator links to the occurrence; its label is
+    the printed page, so the index reads like the book's."""
+    if not entries:
+        return None
+    lines = [INDEX_HEADING, ""]
     for entry in entries:
         dates = f" ({entry.dates})" if entry.dates else ""
         links = ", ".join(f"[{loc.label}](#{loc.anchor})" for loc in entry.locators)
@@ -104,9 +200,16 @@ def index_ast(entries) -> dict:
         for label, locators in entry.subentries:
             sub = ", ".join(f"[{loc.label}](#{loc.anchor})" for loc in locators)
             lines += [f"::: {{.index-subentry}}\n{_md(label)}, {sub}\n:::", ""]
-    out, _ = run_pandoc(["--from", "markdown-auto_identifiers", "--to", "json"], "\n".join(lines),
-                        "Pandoc on the index of names")
-    return json.loads(out)
+    markdown = "\n".join(lines)
+    key = digest_of("epub-index", markdown, lang)
+    found = store.get("epub", key) if store is not None else None
+    if found is None:
+        source, _ = run_pandoc(["--from", "markdown-auto_identifiers", "--to", "json"], markdown,
+                               "Pandoc on the index of names")
+        found = unit_files("index", source, lang, Path("."))
+        if store is not None:
+            store.put("epub", key, found)
+    return found
 
 
 def _md(text: str) -> str:
@@ -121,32 +224,118 @@ def epub_index(edition: Edition, converted: list[Converted], folio_of) -> list:
     return index_entries(edition.persons, marks, folio_of, ranges=False)
 
 
-def package(edition: Edition, converted: list[Converted], template_dirs: list[Path], env: jinja2.Environment,
-            index=(), store=None) -> tuple[bytes, list[str]]:
-    """The EPUB as Pandoc writes it, with ``index`` (IndexEntry) as its last unit; and Pandoc's
-    warnings. Needs no layout but the index's pages, so it runs while the print book is laid out."""
+def cover_svg(edition: Edition, env: jinja2.Environment) -> str:
+    s = edition.settings
+    return env.get_template("cover.svg.j2").render(
+        settings=s, title_lines=textwrap.wrap(s.title, 22), subtitle_lines=textwrap.wrap(s.subtitle, 46))
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Pandoc's EPUB of the book's outline: its package document, navigation, cover, title
+    page and style sheet are the book's; its chapter files only hold places."""
+    infos: tuple          # zipfile.ZipInfo, in Pandoc's order
+    data: dict            # name -> bytes
+    warnings: tuple[str, ...] = ()
+
+
+def frame(edition: Edition, units: list[UnitFiles], template_dirs: list[Path], env: jinja2.Environment,
+          store=None) -> Frame:
+    """The book's frame, from the cache while the outline, metadata, style sheet and cover stay."""
     css = next((d / "epub.css" for d in template_dirs if (d / "epub.css").exists()), None)
-    units = unit_blocks(converted, store)
-    api_version = json.loads(_API_VERSION.match(converted[0].ast).group(1))  # the units' own
-    if index:
-        units.append(json.dumps(index_ast(index)["blocks"]))
+    metadata = yaml.safe_dump(epub_metadata(edition), allow_unicode=True, sort_keys=False)
+    cover = edition.root / edition.settings.cover if edition.settings.cover else None
+    cover_text = cover_svg(edition, env) if cover is None else None
+    api = next((unit.api for unit in units if unit.api), (1, 23, 1))
+    blocks = ",".join(block for unit in units for block in unit.outline)
+    book = f'{{"pandoc-api-version":{json.dumps(list(api))},"meta":{{}},"blocks":[{blocks}]}}'
+    key = digest_of("epub-frame", book, metadata, str(edition.root), file_digest(css) if css else None,
+                    file_digest(cover) if cover else cover_text, os.environ.get("SOURCE_DATE_EPOCH"))
+    found = store.get("epub", key) if store is not None else None
+    if found is not None:
+        return found
     with tempfile.TemporaryDirectory(prefix="folio-epub-") as tmp:
         meta_path = Path(tmp) / "metadata.yaml"
-        meta_path.write_text(yaml.safe_dump(epub_metadata(edition), allow_unicode=True, sort_keys=False),
-                             encoding="utf-8")
-        if edition.settings.cover:
-            cover = edition.root / edition.settings.cover
-        else:
+        meta_path.write_text(metadata, encoding="utf-8")
+        if cover is None:
             cover = Path(tmp) / "cover.svg"
-            cover.write_text(cover_svg(edition, env), encoding="utf-8")
+            cover.write_text(cover_text, encoding="utf-8")
         raw = Path(tmp) / "book.epub"
         args = ["--from", "json", "--to", "epub3", "--output", str(raw),
                 "--metadata-file", str(meta_path), "--toc", "--toc-depth=2", "--split-level=1",
                 "--resource-path", str(edition.root), "--epub-cover-image", str(cover)]
         if css is not None:
             args += ["--css", str(css)]
-        _, warnings = run_pandoc(args, book_json(api_version, units), "Pandoc EPUB")
-        return raw.read_bytes(), warnings
+        _, warnings = run_pandoc(args, book, "Pandoc EPUB")
+        with zipfile.ZipFile(raw) as zin:
+            found = Frame(tuple(zin.infolist()), {n: zin.read(n) for n in zin.namelist()}, tuple(warnings))
+    if store is not None:
+        store.put("epub", key, found)
+    return found
+
+
+@dataclass
+class Book:
+    """The EPUB's files, merged: ``chapters`` (full name -> XHTML, in reading order) and the
+    rest as bytes; ``where`` gives the chapter file (short name) of every id."""
+    infos: list
+    files: dict
+    chapters: dict
+    where: dict
+    properties: dict      # chapter (short name) -> its manifest properties, where it has some
+
+
+def merge(frame: Frame, units: list[UnitFiles]) -> Book:
+    """The units' chapter files in place of the frame's, renumbered in reading order, links
+    between units resolved (as Pandoc resolves them in a whole book), the units' media added."""
+    infos, files = list(frame.infos), dict(frame.data)
+    slots = chapter_names(files)
+    if len(slots) != sum(len(unit.chapters) for unit in units):
+        raise PandocError("Pandoc EPUB", f"the book's outline makes {len(slots)} chapter files and its units "
+                          f"{sum(len(unit.chapters) for unit in units)}")
+    texts, where, properties, media = {}, {}, {}, []
+    for position, unit in enumerate(units):
+        base = len(texts)
+        renamed = {old: f"u{position + 1}-{old}" for old, _kind, _data in unit.media}
+        for text, props in zip(unit.chapters, unit.properties):
+            name = slots[len(texts)]
+            short = name.rsplit("/", 1)[1]
+            if base:
+                text = _LOCAL_FILE.sub(lambda m: f"{m.group(1)}ch{int(m.group(2)) + base:03d}.xhtml", text)
+            for old, new in renamed.items():
+                text = text.replace(f'"../media/{old}"', f'"../media/{new}"')
+            texts[name] = text
+            where.update(dict.fromkeys(_ID.findall(text), short))
+            if props:
+                properties[short] = props
+        media += [(renamed[old], kind, blob) for old, kind, blob in unit.media]
+
+    def resolve(match: re.Match) -> str:
+        short = where.get(match.group(1))
+        return f'href="{short}#{match.group(1)}"' if short else match.group(0)
+
+    for name, text in texts.items():
+        if 'href="#' in text:
+            texts[name] = _BARE_LINK.sub(resolve, text)
+        del files[name]
+    if media:
+        opf = next(n for n in files if n.endswith(".opf"))
+        items = "".join(f'    <item id="{name.replace(".", "_")}" href="media/{name}" media-type="{kind}" />\n'
+                        for name, kind, _ in media)
+        files[opf] = files[opf].replace(b"  </manifest>", items.encode() + b"  </manifest>", 1)
+        folder = slots[0].rsplit("/", 2)[0]
+        template = next(info for info in infos if info.filename == slots[0])
+        for name, _kind, blob in media:
+            info = zipfile.ZipInfo(f"{folder}/media/{name}", template.date_time)
+            info.compress_type = template.compress_type
+            infos.append(info)
+            files[info.filename] = blob
+    return Book(infos, files, texts, where, properties)
+
+
+_LOCAL_FILE = re.compile(r'(href="|<title>)ch(\d+)\.xhtml')
+_ID = re.compile(r'\bid="([^"]+)"')
+_BARE_LINK = re.compile(r'href="#([^"]+)"')
 
 
 # ---------- finishing what Pandoc wrote ----------
@@ -204,55 +393,46 @@ def page_starts(typeset) -> list[tuple[str, str, int]]:
     return out
 
 
-_CHAPTER_FILE = re.compile(r"/text/ch\d+\.xhtml$")  # Pandoc's chapter files, in reading order
-
-
-def _landmarks(nav: str, files: dict, edition: Edition) -> str:
-    """Add the start of the body, the bibliography and the index to Pandoc's landmarks."""
+def _landmarks(nav: str, where: dict, edition: Edition) -> str:
+    """Add the start of the body, the bibliography and the index to Pandoc's landmarks
+    (``where``: id -> chapter file)."""
     wanted = []
     if edition.chapters:
         wanted.append((edition.chapters[0].anchor, "bodymatter", "Start of Content"))
     wanted += [("bibliography", "bibliography", edition.settings.bibliography_title), ("index", "index", "Index of Names")]
-    items = []
-    for anchor, kind, label in wanted:
-        for name, data in sorted(files.items()):
-            if _CHAPTER_FILE.search(name) and f'id="{anchor}"'.encode() in data:
-                items.append(f'    <li>\n      <a href="text/{name.rsplit("/", 1)[1]}#{anchor}" epub:type="{kind}">'
-                             f"{_xml(label)}</a>\n    </li>\n")
-                break
+    items = [f'    <li>\n      <a href="text/{where[anchor]}#{anchor}" epub:type="{kind}">{_xml(label)}</a>\n    </li>\n'
+             for anchor, kind, label in wanted if anchor in where]
     match = re.search(r'(<nav epub:type="landmarks"[^>]*>.*?)(\s*</ol>)', nav, re.S)
     if not match or not items:
         return nav
     return nav[:match.end(1)] + "\n" + "".join(items).rstrip("\n") + nav[match.end(1):]
 
 
-def finish(raw: bytes, target: Path, edition: Edition, typeset=None) -> None:
-    """Write the EPUB Pandoc made (``raw``), rewriting what needs it; entry order and dates
-    are kept (reproducible)."""
-    with zipfile.ZipFile(io.BytesIO(raw)) as zin:
-        infos = zin.infolist()
-        data = {info.filename: zin.read(info.filename) for info in infos}
-
+def write(book: Book, target: Path, edition: Edition, typeset=None) -> None:
+    """Finish the merged book and write it; entry order and dates are Pandoc's (reproducible)."""
     pages: list[tuple[str, str]] = []  # (href from the nav, label) in reading order
     starts = page_starts(typeset) if typeset is not None else []
-    for name in sorted(n for n in data if _CHAPTER_FILE.search(n)):
-        text = data[name].decode("utf-8")
+    files = dict(book.files)
+    for name, text in book.chapters.items():
         if starts:
             text, placed = insert_page_breaks(text, starts)
             pages += [(f"text/{name.rsplit('/', 1)[1]}#page-{label}", label) for label in placed]
-        data[name] = _asides(text).encode("utf-8")
+        files[name] = _asides(text).encode("utf-8")
 
-    for name in data:
+    for name in files:
         if name.endswith(".opf"):
-            text = data[name].decode("utf-8")
-            data[name] = text.replace("</metadata>", f"  {_package_metadata(edition, text, bool(pages))}\n"
-                                      "  </metadata>", 1).encode("utf-8")
+            text = files[name].decode("utf-8")
+            for short, props in book.properties.items():
+                text = text.replace(f'href="text/{short}" media-type="application/xhtml+xml" />',
+                                    f'href="text/{short}" media-type="application/xhtml+xml" properties="{props}" />')
+            files[name] = text.replace("</metadata>", f"  {_package_metadata(edition, text, bool(pages))}\n"
+                                       "  </metadata>", 1).encode("utf-8")
         elif name.endswith("nav.xhtml"):
-            text = _landmarks(data[name].decode("utf-8"), data, edition)
+            text = _landmarks(files[name].decode("utf-8"), book.where, edition)
             if pages:
                 text = text.replace("</body>", page_list_nav(pages) + "</body>", 1)
-            data[name] = text.encode("utf-8")
+            files[name] = text.encode("utf-8")
 
     with zipfile.ZipFile(target, "w") as zout:
-        for info in infos:
-            zout.writestr(info, data[info.filename], compress_type=info.compress_type)
+        for info in book.infos:
+            zout.writestr(info, files[info.filename], compress_type=info.compress_type)

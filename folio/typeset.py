@@ -84,14 +84,6 @@ def all_marks(converted: list[Converted]) -> list:
     return [mark for item in converted for mark in item.marks]
 
 
-def recorded_folios(store: Store | None):
-    """``folio(anchor)`` as the last build laid the book out (its record), or None."""
-    record = (store.read_json("layout.json") if store else None) or {}
-    if not record.get("anchors"):
-        return None
-    return _folio_reader(record["anchors"], record.get("main_start", 1))
-
-
 def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environment, template_dirs: list[Path],
             store: Store | None = None, workers: "int | Workers" = 1) -> Typeset:
     marks = all_marks(converted)

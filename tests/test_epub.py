@@ -157,3 +157,58 @@ def test_edition_cover_image_is_used_and_checked(capsys, tmp_path):
     (edition / "edition.yaml").write_text((edition / "edition.yaml").read_text().replace("cover.png", "missing.png"))
     run = run_build(capsys, edition, tmp_path / "out2", command="check")
     assert run.status == 1 and "error E100: cover image 'images/missing.png' is not a file in the edition" in run.stderr
+
+
+def test_images_of_two_chapters_are_kept_apart_in_the_epub(capsys, tmp_path):
+    """Pandoc writes each unit's EPUB on its own, and names the images of each file0, file1...:
+    the book keeps both, each chapter showing its own, and EPUBCheck finds them declared."""
+    import base64
+    import re
+    from conftest import copy_small, run_build
+    edition = copy_small(tmp_path)
+    (edition / "images").mkdir()
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    (edition / "images" / "map.png").write_bytes(png)
+    (edition / "images" / "plan.svg").write_bytes(svg)
+    for name, image in (("chapters/one.md", "![A map of the hall](images/map.png)"),
+                        ("chapters/two.md", "![A plan of the seating](images/plan.svg)")):
+        path = edition / name
+        path.write_text(path.read_text(encoding="utf-8") + f"\n\n{image}\n", encoding="utf-8")
+    run = run_build(capsys, edition, tmp_path / "out", "--format", "epub", "--strict")
+    assert run.status == 0, run.stderr
+    result = epubcheck(tmp_path / "out" / "small.epub")
+    assert result.returncode == 0 and "0 fatals / 0 errors / 0 warnings" in result.stdout, result.stdout
+    files = _read(tmp_path / "out" / "small.epub")
+    media = {name: data for name, data in files.items() if "/media/" in name and not name.endswith("/media/file0.svg")}  # not the cover
+    assert sorted(media.values()) == sorted([png, svg])
+    shown = {}
+    for name, data in files.items():
+        for target in re.findall(r'<img src="\.\./media/([^"]+)" alt="([^"]+)"', data.decode("utf-8", "replace")):
+            shown[target[1]] = files[f"EPUB/media/{target[0]}"]
+    assert shown == {"A map of the hall": png, "A plan of the seating": svg}
+
+
+def test_a_chapter_template_opening_before_its_heading_still_makes_a_valid_epub(capsys, tmp_path):
+    """Each unit's EPUB is written on its own and merged; a unit that does not open with its
+    level-1 heading (an overridden template) gets a file of its own for that opening."""
+    from conftest import REPO, copy_small, run_build
+    edition = copy_small(tmp_path)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    chapter = (REPO / "templates" / "chapter.md.j2").read_text(encoding="utf-8")
+    head, _, rest = chapter.partition("\n# ")
+    (templates / "chapter.md.j2").write_text(f"{head}\n::: epigraph\nAn epigraph before the chapter's title.\n:::\n\n# {rest}",
+                                             encoding="utf-8")
+    run = run_build(capsys, edition, tmp_path / "out", "--format", "epub", "--templates", str(templates))
+    assert run.status == 0, run.stderr
+    result = epubcheck(tmp_path / "out" / "small.epub")
+    assert result.returncode == 0 and "0 fatals / 0 errors / 0 warnings" in result.stdout, result.stdout
+    files = _read(tmp_path / "out" / "small.epub")
+    nav = next(d for n, d in files.items() if n.endswith("nav.xhtml")).decode()
+    chapters = {n: d.decode() for n, d in files.items() if "/text/ch" in n}
+    for anchor in ("first", "second"):  # the claims, in the navigation, point at the file that holds them
+        href = f"#claim-{anchor}" if f"#claim-{anchor}" in nav else f"#{anchor}"
+        target = nav.split(href)[0].rsplit('href="', 1)[1]
+        assert f'id="{href[1:]}"' in chapters[f"EPUB/{target}"], (anchor, target)
+    assert sum("An epigraph before the chapter" in text for text in chapters.values()) == 2
