@@ -19,15 +19,19 @@ full at their first occurrence in each chapter in the EPUB as in print.
 
 from __future__ import annotations
 
+import copy
 import json
+import mimetypes
 import os
 import re
 import tempfile
 import textwrap
+import time
 import uuid
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import jinja2
@@ -63,7 +67,7 @@ def epub_metadata(edition: Edition) -> dict:
     if s.isbn_ebook:
         meta["identifier"] = [{"scheme": "ISBN-13", "text": "urn:isbn:" + s.isbn_ebook.replace("-", "")}]
     else:  # Pandoc would make up a random one: the same book must keep its identifier from build to build
-        meta["identifier"] = [{"text": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'folio:{s.slug}:{s.title}')}"}]
+        meta["identifier"] = [{"text": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'folio:{s.slug}')}"}]
     if s.year:
         meta["date"] = f"{s.year}"
     return {k: v for k, v in meta.items() if v}
@@ -110,11 +114,15 @@ def unit_files(unit_id: str, source: str, lang: str, resource_root: Path) -> Uni
             manifest = {href: (kind, props or "") for href, kind, props in
                         _MANIFEST_ITEM.findall(zin.read(next(n for n in names if n.endswith(".opf"))).decode())}
             chapters = chapter_names(names)
-            media = tuple((n.rsplit("/", 1)[1], manifest.get(f"media/{n.rsplit('/', 1)[1]}", ("",))[0], zin.read(n))
-                          for n in sorted(names) if "/media/" in n)
+            media = tuple((n.rsplit("/", 1)[1], manifest.get(f"media/{n.rsplit('/', 1)[1]}", (_guess_type(n),))[0],
+                           zin.read(n)) for n in sorted(names) if "/media/" in n)
             return UnitFiles(tuple(zin.read(n).decode("utf-8") for n in chapters),
                              tuple(manifest.get(f"text/{n.rsplit('/', 1)[1]}", ("", ""))[1] for n in chapters),
                              media, outline(blocks), api, tuple(warnings))
+
+
+def _guess_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 def outline(blocks: list) -> tuple[str, ...]:
@@ -250,7 +258,7 @@ def frame(edition: Edition, units: list[UnitFiles], template_dirs: list[Path], e
     blocks = ",".join(block for unit in units for block in unit.outline)
     book = f'{{"pandoc-api-version":{json.dumps(list(api))},"meta":{{}},"blocks":[{blocks}]}}'
     key = digest_of("epub-frame", book, metadata, str(edition.root), file_digest(css) if css else None,
-                    file_digest(cover) if cover else cover_text, os.environ.get("SOURCE_DATE_EPOCH"))
+                    file_digest(cover) if cover else cover_text)
     found = store.get("epub", key) if store is not None else None
     if found is not None:
         return found
@@ -408,8 +416,19 @@ def _landmarks(nav: str, where: dict, edition: Edition) -> str:
     return nav[:match.end(1)] + "\n" + "".join(items).rstrip("\n") + nav[match.end(1):]
 
 
+def build_moment() -> datetime:
+    """When the book was made: SOURCE_DATE_EPOCH if set (a reproducible build), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return datetime.fromtimestamp(int(epoch) if epoch.isdigit() else int(time.time()), timezone.utc)
+
+
+_MODIFIED = re.compile(r'(<meta property="dcterms:modified">)[^<]*(</meta>)')
+
+
 def write(book: Book, target: Path, edition: Edition, typeset=None) -> None:
-    """Finish the merged book and write it; entry order and dates are Pandoc's (reproducible)."""
+    """Finish the merged book and write it, in Pandoc's order of entries, dated now (the frame
+    may come from the cache) or at SOURCE_DATE_EPOCH."""
+    moment = build_moment()
     pages: list[tuple[str, str]] = []  # (href from the nav, label) in reading order
     starts = page_starts(typeset) if typeset is not None else []
     files = dict(book.files)
@@ -425,6 +444,7 @@ def write(book: Book, target: Path, edition: Edition, typeset=None) -> None:
             for short, props in book.properties.items():
                 text = text.replace(f'href="text/{short}" media-type="application/xhtml+xml" />',
                                     f'href="text/{short}" media-type="application/xhtml+xml" properties="{props}" />')
+            text = _MODIFIED.sub(lambda m: f"{m.group(1)}{moment:%Y-%m-%dT%H:%M:%SZ}{m.group(2)}", text, count=1)
             files[name] = text.replace("</metadata>", f"  {_package_metadata(edition, text, bool(pages))}\n"
                                        "  </metadata>", 1).encode("utf-8")
         elif name.endswith("nav.xhtml"):
@@ -435,4 +455,6 @@ def write(book: Book, target: Path, edition: Edition, typeset=None) -> None:
 
     with zipfile.ZipFile(target, "w") as zout:
         for info in book.infos:
-            zout.writestr(info, files[info.filename], compress_type=info.compress_type)
+            entry = copy.copy(info)
+            entry.date_time = moment.timetuple()[:6]
+            zout.writestr(entry, files[info.filename], compress_type=info.compress_type)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 from conftest import epubcheck
@@ -212,3 +213,18 @@ def test_a_chapter_template_opening_before_its_heading_still_makes_a_valid_epub(
         target = nav.split(href)[0].rsplit('href="', 1)[1]
         assert f'id="{href[1:]}"' in chapters[f"EPUB/{target}"], (anchor, target)
     assert sum("An epigraph before the chapter" in text for text in chapters.values()) == 2
+
+
+def test_epub_is_dated_by_its_build_even_with_its_frame_from_the_cache(capsys, tmp_path, monkeypatch):
+    from conftest import copy_small, run_build
+    edition = copy_small(tmp_path)
+    for epoch, date in (("1700000000", "2023-11-14T22:13:20Z"), ("1800000000", "2027-01-15T08:00:00Z")):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        claim = edition / "claims" / "second.md"  # an edit, so that the second build is not a no-op
+        claim.write_text(claim.read_text(encoding="utf-8") + f"\nEdited at {epoch}.\n", encoding="utf-8")
+        assert run_build(capsys, edition, tmp_path / "out", "--format", "epub").status == 0
+        with zipfile.ZipFile(tmp_path / "out" / "small.epub") as epub:
+            opf = next(epub.read(n) for n in epub.namelist() if n.endswith(".opf")).decode()
+            assert {info.date_time for info in epub.infolist()} == {
+                tuple(int(x) for x in re.split(r"[-T:Z]", date)[:6])}
+        assert f'<meta property="dcterms:modified">{date}</meta>' in opf
