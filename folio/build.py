@@ -146,7 +146,8 @@ def _build(options: Options, result: Result, workers: Workers) -> Result:
             write_book(typeset, tmp)
             step("Preflight: reading the PDF back")
             for_printer = is_print_standard(edition.settings.print.pdf_variant)
-            preflight(tmp, edition, problems, shown_as=out_dir / f"{slug}.pdf", links_removed_after=for_printer)
+            preflight(tmp, edition, problems, shown_as=out_dir / f"{slug}.pdf", links_removed_after=for_printer,
+                      store=store)
             if for_printer:  # PDF/X: no annotations inside the trim; the links were checked above
                 profile = edition.settings.print.output_profile.read_bytes()
                 tmp.write_bytes(printers_copy(tmp.read_bytes(), profile))
@@ -175,7 +176,7 @@ def _build(options: Options, result: Result, workers: Workers) -> Result:
         if store is not None:
             result.changes = compare(store.read_json("moved.json"), seen)
             store.write_json("moved.json", seen)
-            store.prune(("layout", "convert", "epub"))
+            store.prune(("layout", "convert", "epub", "preflight"))
     except convert.PandocError as exc:
         problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}")
     except pdf.FatalURLFetchingError as exc:  # a BaseException: the fetcher stopped the layout

