@@ -3,18 +3,40 @@ write the part's PDF. The book is assembled from its parts by ``typeset`` and ``
 
 from __future__ import annotations
 
+import ctypes.util
 import hashlib
 import logging
 import re
+import sys
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+
+@contextmanager
+def _sonames_only():
+    """While WeasyPrint loads Pango and its friends on Linux: cffi asks ctypes' find_library
+    about every name it tries before the soname that loads (22 subprocesses, a quarter of a
+    second at every start), and on Linux the dynamic loader finds the sonames itself."""
+    if not sys.platform.startswith("linux") or "weasyprint" in sys.modules:
+        yield
+        return
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = find_library
+
+
+with _sonames_only():
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from . import footnote_policy
 from .model import Edition
