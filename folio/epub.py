@@ -308,8 +308,9 @@ def merge(frame: Frame, units: list[UnitFiles]) -> Book:
         for text, props in zip(unit.chapters, unit.properties):
             name = slots[len(texts)]
             short = name.rsplit("/", 1)[1]
-            if base:
-                text = _LOCAL_FILE.sub(lambda m: f"{m.group(1)}ch{int(m.group(2)) + base:03d}.xhtml", text)
+            if base:  # the unit's own ch001.xhtml... are the book's files from slots[base]
+                text = _LOCAL_FILE.sub(lambda m: m.group(1) + slots[base + int(m.group(2)) - 1].rsplit("/", 1)[1],
+                                       text)
             for old, new in renamed.items():
                 text = text.replace(f'"../media/{old}"', f'"../media/{new}"')
             texts[name] = text
