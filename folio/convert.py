@@ -104,10 +104,21 @@ def convert_unit(unit: Unit, edition: Edition) -> Converted:
     return Converted(unit, text, html, tuple(warnings + more), marks, tuple(note_texts(ast)))
 
 
+def elements(node, kind: str):
+    """The elements of type ``kind`` (e.g. "Note") in a Pandoc JSON tree, in document order;
+    not those inside them."""
+    if isinstance(node, list):
+        for item in node:
+            yield from elements(item, kind)
+    elif isinstance(node, dict):
+        if node.get("t") == kind:
+            yield node
+        else:
+            yield from elements(node.get("c"), kind)
+
+
 def note_texts(ast: dict) -> list[str]:
     """The text of every note of a unit, in order, whitespace folded."""
-    found: list[str] = []
-
     def text(node) -> str:
         if isinstance(node, list):
             return "".join(text(item) for item in node)
@@ -122,18 +133,7 @@ def note_texts(ast: dict) -> list[str]:
             return text(node.get("c"))
         return ""
 
-    def visit(node) -> None:
-        if isinstance(node, list):
-            for item in node:
-                visit(item)
-        elif isinstance(node, dict):
-            if node.get("t") == "Note":
-                found.append(" ".join(text(node["c"]).split()))
-                return
-            visit(node.get("c"))
-
-    visit(ast.get("blocks", []))
-    return found
+    return [" ".join(text(note["c"]).split()) for note in elements(ast.get("blocks", []), "Note")]
 
 
 def convert_titles(edition: Edition) -> dict[str, str]:

@@ -38,7 +38,7 @@ import jinja2
 import yaml
 
 from .cache import digest_of, file_digest
-from .convert import FILTERS, Converted, PandocError, run_pandoc
+from .convert import FILTERS, Converted, PandocError, elements, run_pandoc
 from .model import Edition
 from .names import index_entries
 from .pagemap import insert_page_breaks, page_list_nav
@@ -177,18 +177,7 @@ def _images(ast: str, root: Path) -> list:
     """The images a unit shows, with a digest of their files: a changed image changes its EPUB."""
     if '"t":"Image"' not in ast:
         return []
-    found = set()
-
-    def visit(node) -> None:
-        if isinstance(node, list):
-            for item in node:
-                visit(item)
-        elif isinstance(node, dict):
-            if node.get("t") == "Image":
-                found.add(node["c"][2][0])
-            visit(node.get("c"))
-
-    visit(json.loads(ast)["blocks"])
+    found = {image["c"][2][0] for image in elements(json.loads(ast)["blocks"], "Image")}
     return [(target, file_digest(root / target) if (root / target).is_file() else None) for target in sorted(found)]
 
 
