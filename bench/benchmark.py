@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Benchmark: build a large generated edition and print times, ratios and memory.
 
-    python bench/benchmark.py [--scale N] [--keep]
+    python bench/benchmark.py [--scale N] [--repeat N] [--scaling N] [--keep]
 
 Figures are printed as seconds and as ratios to a reference measured in the
 same run (a plain single-document Pandoc run over the same Markdown, with
-citeproc), because absolute times on shared machines are noisy.
+citeproc), because absolute times on shared machines are noisy. Each figure
+is the median of ``--repeat`` runs (3 by default), taken in turns.
 """
 
 from __future__ import annotations
@@ -75,6 +76,13 @@ def timed(argv: list[str], check: bool = True) -> tuple[float, int, str]:
     return seconds, peak[0], err
 
 
+def median_run(runs: list[tuple[float, int, str]]) -> tuple[float, int, str]:
+    """The run of median time, with the highest peak of memory of all of them."""
+    ordered = sorted(runs, key=lambda run: run[0])
+    seconds, _, log = ordered[len(ordered) // 2]
+    return seconds, max(run[1] for run in runs), log
+
+
 def reference_markdown(edition_root: Path, work: Path) -> Path:
     """The whole edition as one Markdown file, as a plain Pandoc user would have it."""
     from folio.build import Options, gather
@@ -104,38 +112,40 @@ def _key_cited_once(edition: Path) -> tuple[str, Path]:
     return key, counts[key][0]
 
 
-def _peers(work: Path, whole: Path, csl: Path, python: str) -> dict[str, float | str]:
-    """The same content through Pandoc -> XeLaTeX and Pandoc -> Typst (PDF only), if installed."""
+def _peers(work: Path, whole: Path, csl: Path, python: str, repeat: int) -> dict[str, float | str]:
+    """The same content through Pandoc -> XeLaTeX and Pandoc -> Typst (PDF only), if installed,
+    and through Pandoc -> WeasyPrint as one document: each the median of ``repeat`` runs."""
     import pypandoc
     from folio.pdf import FONTS
     pandoc = pypandoc.get_pandoc_path()
     common = [pandoc, str(whole), "--citeproc", "--csl", str(csl), "--bibliography", str(work / "bibliography.bib"),
               "--metadata", "title=Benchmark"]
-    found: dict[str, float | str] = {}
+    runs: dict[str, list] = {}
     if shutil.which("xelatex"):
         fonts = ("Path=" + str(FONTS) + "/,Extension=.ttf,UprightFont=*-Regular,ItalicFont=*-Italic,"
                  "BoldFont=*-Bold,BoldItalicFont=*-BoldItalic")
-        seconds, rss, _ = timed([*common, "--pdf-engine=xelatex", "-V", "mainfont=GentiumBookPlus",
-                                 "-V", f"mainfontoptions={fonts}", "-V", "geometry:paperwidth=6in",
-                                 "-V", "geometry:paperheight=9in", "-V", "geometry:margin=0.75in",
-                                 "-o", str(work / "peer-xelatex.pdf")])
-        found["xelatex"] = seconds
-    else:
-        found["xelatex"] = "not installed (sh bench/setup-peers.sh)"
+        runs["xelatex"] = [[*common, "--pdf-engine=xelatex", "-V", "mainfont=GentiumBookPlus",
+                            "-V", f"mainfontoptions={fonts}", "-V", "geometry:paperwidth=6in",
+                            "-V", "geometry:paperheight=9in", "-V", "geometry:margin=0.75in",
+                            "-o", str(work / "peer-xelatex.pdf")]]
     typst_python = HERE / ".peers" / "bin" / "python"
     if typst_python.exists():
-        started = time.perf_counter()
-        timed([*common, "-t", "typst", "-s", "-o", str(work / "peer.typ")])
-        timed([str(typst_python), "-c", "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], "
-               "font_paths=[sys.argv[3]])", str(work / "peer.typ"), str(work / "peer-typst.pdf"), str(FONTS)])
-        found["typst"] = time.perf_counter() - started
-    else:
-        found["typst"] = "not installed (sh bench/setup-peers.sh)"
-    weasyprint = Path(python).parent / "weasyprint"
-    started = time.perf_counter()
-    timed([*common, "-t", "html5", "-s", "-o", str(work / "peer.html")])
-    timed([str(weasyprint), str(work / "peer.html"), str(work / "peer-weasyprint.pdf")])
-    found["weasyprint"] = time.perf_counter() - started
+        runs["typst"] = [[*common, "-t", "typst", "-s", "-o", str(work / "peer.typ")],
+                         [str(typst_python), "-c", "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], "
+                          "font_paths=[sys.argv[3]])", str(work / "peer.typ"), str(work / "peer-typst.pdf"), str(FONTS)]]
+    runs["weasyprint"] = [[*common, "-t", "html5", "-s", "-o", str(work / "peer.html")],
+                          [str(Path(python).parent / "weasyprint"), str(work / "peer.html"),
+                           str(work / "peer-weasyprint.pdf")]]
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, commands in runs.items():
+            started = time.perf_counter()
+            for command in commands:
+                timed(command)
+            times[name].append(time.perf_counter() - started)
+    found: dict[str, float | str] = {name: sorted(values)[len(values) // 2] for name, values in times.items()}
+    for name in ("xelatex", "typst"):
+        found.setdefault(name, "not installed (sh bench/setup-peers.sh)")
     return found
 
 
@@ -150,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scaling", type=int, default=0, metavar="N",
                         help="also build an edition N times larger and compare the cold builds (slow)")
     parser.add_argument("--no-peers", action="store_true", help="skip the XeLaTeX, Typst and WeasyPrint references")
+    parser.add_argument("--repeat", type=int, default=3, metavar="N",
+                        help="runs of each measurement; the median is printed (default 3)")
     parser.add_argument("--keep", action="store_true", help="keep the generated edition (bench/work)")
     args = parser.parse_args(argv)
 
@@ -170,35 +182,50 @@ def main(argv: list[str] | None = None) -> int:
         from folio.styles import style_path
         csl = style_path("chicago-notes-bibliography")
         whole = reference_markdown(work, work)
-        ref_t, _, _ = timed([pypandoc.get_pandoc_path(), str(whole), "--citeproc", "--csl", str(csl),
-                             "--bibliography", str(work / "bibliography.bib"),
-                             "-t", "html5", "-s", "-o", str(work / "whole.html"), "--metadata", "title=ref"])
-        peers = {} if args.no_peers else _peers(work, whole, csl, python)
+        repeat = max(1, args.repeat)
+        ref_t, _, _ = median_run([timed([pypandoc.get_pandoc_path(), str(whole), "--citeproc", "--csl", str(csl),
+                                         "--bibliography", str(work / "bibliography.bib"), "-t", "html5", "-s",
+                                         "-o", str(work / "whole.html"), "--metadata", "title=ref"])
+                                  for _ in range(repeat)])
+        peers = {} if args.no_peers else _peers(work, whole, csl, python, repeat)
 
-        cold_t, cold_rss, log = timed(build)
+        def cold() -> tuple[float, int, str]:
+            shutil.rmtree(work / ".folio-cache", ignore_errors=True)
+            shutil.rmtree(work / "output", ignore_errors=True)
+            return timed(build)
+
+        cold_t, cold_rss, log = median_run([cold() for _ in range(repeat)])
         steps = _steps(log)
         pages = _pages(work / "output" / "bench.pdf")
         epub_size = (work / "output" / "bench.epub").stat().st_size
-        noop_t, _, noop_log = timed(build)
-        assert "Nothing changed" in noop_log, noop_log
+        noops = [timed(build) for _ in range(repeat)]
+        assert all("Nothing changed" in run[2] for run in noops), noops[0][2]
+        noop_t, _, _ = median_run(noops)
 
+        # edits, each a change against the state before it (a new title, a new sentence)
         key, cited_in = _key_cited_once(work / "edition")
         bib = work / "bibliography.bib"
         text = bib.read_text(encoding="utf-8")
         at = text.index("{" + key + ",")
         title = text.index("title", at)
-        bib.write_text(text[:title] + "title = {Revised: " + text[text.index("{", title) + 1:], encoding="utf-8")
-        bib_t, bib_rss, bib_log = timed(build)
-        claim = sorted((work / "edition" / "claims").glob("*.md"))[len(list((work / "edition" / "claims").glob("*.md"))) // 2]
-        claim.write_text(claim.read_text(encoding="utf-8").rstrip() + " The editor added this sentence.\n",
-                         encoding="utf-8")
-        claim_t, claim_rss, claim_log = timed(build)
+        claims = sorted((work / "edition" / "claims").glob("*.md"))
+        claim = claims[len(claims) // 2]
+        analysis = claim.read_text(encoding="utf-8").rstrip()
+        bib_runs, claim_runs = [], []
+        for n in range(1, repeat + 1):
+            bib.write_text(text[:title] + f"title = {{Revised {n}: " + text[text.index("{", title) + 1:],
+                           encoding="utf-8")
+            bib_runs.append(timed(build))
+            claim.write_text(analysis + f" The editor added sentence {n}.\n", encoding="utf-8")
+            claim_runs.append(timed(build))
+        bib_t, bib_rss, bib_log = median_run(bib_runs)
+        claim_t, claim_rss, claim_log = median_run(claim_runs)
 
         def parts(log: str) -> str:
             found = re.findall(r"laying out (\d+) of (\d+) part", log)
             return " + ".join(f"{a}/{b}" for a, b in found) or "none"
 
-        print(f"\nreferences, measured in this run (same content as one document):")
+        print(f"\nreferences, measured in this run (same content as one document; medians of {repeat} runs):")
         print(f"  R  plain pandoc, Markdown -> HTML with citeproc        {ref_t:8.2f} s")
         for name, label in (("weasyprint", "plain pandoc -> WeasyPrint, one document, PDF"),
                             ("xelatex", "pandoc -> LaTeX -> xelatex, PDF"),
