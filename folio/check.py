@@ -61,14 +61,19 @@ def note_label_problems(text: str, path: Path, first_line: int, problems: Proble
                          f"call it with [^{label}] in the text, or remove it")
 
 
-IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)")
 
 
 def image_problems(text: str, path: Path, first_line: int, root: Path, problems: Problems) -> None:
-    """Images must be files inside the edition folder: the build reads nothing else."""
+    """Images must be files inside the edition folder: the build reads nothing else. And
+    each needs a description: it is the image's alternative text in the EPUB."""
     for offset, line in enumerate(text.splitlines()):
         for match in IMAGE.finditer(line):
-            target = match.group(1)
+            description, target = match.group(1), match.group(2)
+            if not description.strip():
+                problems.add("W214", path, first_line + offset, f"image '{target}' has no description",
+                             "describe it between the brackets, e.g. ![Map of Moscow, 1956](images/map.png): "
+                             "readers who cannot see the image are given this text")
             if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", target):
                 problems.add("E213", path, first_line + offset, f"image '{target}' is not a file of the edition",
                              "copy the image into the edition folder and give its relative path")

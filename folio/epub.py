@@ -12,7 +12,7 @@ full at their first occurrence in each chapter in the EPUB as in print.
 4. ``merge``: the units' chapter files take the places of the frame's, numbered
    in reading order, with the links between units resolved as Pandoc resolves
    them in a whole book.
-5. ``finish``: what Pandoc cannot do: footnotes as <aside>, accessibility
+5. ``write``: what Pandoc cannot do: footnotes as <aside>, accessibility
    metadata (EPUB Accessibility 1.1), the print edition the book corresponds
    to, its page list (from the print layout) and landmarks.
 """
@@ -46,7 +46,9 @@ from .pagemap import insert_page_breaks, page_list_nav
 A11Y_SUMMARY = ("This publication meets the requirements of EPUB Accessibility 1.1 and WCAG 2.1 Level AA as far as "
                 "its generator can tell: it has a navigable table of contents with chapters and claims, a logical "
                 "reading order, structured headings, footnotes linked both ways, and text that follows the reader's "
-                "display settings. It contains no images that carry meaning beyond the generated cover.")
+                "display settings.")
+NO_IMAGES = " It contains no images that carry meaning beyond the generated cover."
+WITH_IMAGES = " Its images carry the descriptions the editors gave them as alternative text."
 
 
 def epub_metadata(edition: Edition) -> dict:
@@ -280,6 +282,7 @@ class Book:
     chapters: dict
     where: dict
     properties: dict      # chapter (short name) -> its manifest properties, where it has some
+    images: bool = False  # the units show images of their own (not only the cover)
 
 
 def merge(frame: Frame, units: list[UnitFiles]) -> Book:
@@ -328,7 +331,7 @@ def merge(frame: Frame, units: list[UnitFiles]) -> Book:
             info.compress_type = template.compress_type
             infos.append(info)
             files[info.filename] = blob
-    return Book(infos, files, texts, where, properties)
+    return Book(infos, files, texts, where, properties, bool(media))
 
 
 _LOCAL_FILE = re.compile(r'(href="|<title>)ch(\d+)\.xhtml')
@@ -347,7 +350,7 @@ def _asides(xhtml: str) -> str:
                              xhtml)
 
 
-def _package_metadata(edition: Edition, opf: str, page_list: bool) -> str:
+def _package_metadata(edition: Edition, opf: str, page_list: bool, images: bool) -> str:
     """Accessibility metadata Pandoc does not write, and the print source of the page numbers."""
     s = edition.settings
     wanted = [
@@ -358,7 +361,7 @@ def _package_metadata(edition: Edition, opf: str, page_list: bool) -> str:
         ("schema:accessibilityFeature", "readingOrder"),
         ("schema:accessibilityFeature", "displayTransformability"),
         ("schema:accessibilityHazard", "none"),
-        ("schema:accessibilitySummary", A11Y_SUMMARY),
+        ("schema:accessibilitySummary", A11Y_SUMMARY + (WITH_IMAGES if images else NO_IMAGES)),
         ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
     ]
     if page_list:
@@ -435,7 +438,7 @@ def write(book: Book, target: Path, edition: Edition, typeset=None) -> None:
                 text = text.replace(f'href="text/{short}" media-type="application/xhtml+xml" />',
                                     f'href="text/{short}" media-type="application/xhtml+xml" properties="{props}" />')
             text = _MODIFIED.sub(lambda m: f"{m.group(1)}{moment:%Y-%m-%dT%H:%M:%SZ}{m.group(2)}", text, count=1)
-            files[name] = text.replace("</metadata>", f"  {_package_metadata(edition, text, bool(pages))}\n"
+            files[name] = text.replace("</metadata>", f"  {_package_metadata(edition, text, bool(pages), book.images)}\n"
                                        "  </metadata>", 1).encode("utf-8")
         elif name.endswith("nav.xhtml"):
             text = _landmarks(files[name].decode("utf-8"), book.where, edition)

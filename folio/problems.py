@@ -40,6 +40,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E211": (ERROR, "note called but never written"),
     "E212": (ERROR, "note label defined twice"),
     "E213": (ERROR, "image outside the edition"),
+    "W214": (WARNING, "image without a description"),
     # bibliography
     "E301": (ERROR, "BibTeX entry cannot be parsed"),
     "E302": (ERROR, "duplicate BibTeX key"),

@@ -152,6 +152,16 @@ def test_image_outside_the_edition_is_refused(capsys, edition, output):
     assert "'/etc/hostname' is not a file inside the edition" in run.stderr
 
 
+def test_image_without_a_description_is_a_warning(capsys, edition, output):
+    (edition / "images").mkdir()
+    (edition / "images" / "plan.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
+    replace_in(edition / "claims" / "second.md", "See also [](#first).", "See also [](#first).\n\n![](images/plan.svg)")
+    run = run_build(capsys, edition, output, command="check")
+    assert run.status == 0 and "edition/claims/second.md:12: warning W214: image 'images/plan.svg' has no description" \
+        in run.stderr, run.stderr
+    assert run_build(capsys, edition, output, "--strict", command="check").status == 1
+
+
 def test_a_note_too_long_for_a_page_is_refused(capsys, edition, output):
     long_note = " ".join(["This note goes on and on about the documents of the period."] * 90)
     replace_in(edition / "claims" / "first.md", "[^a1]: A note of the editor's own on the first claim.",

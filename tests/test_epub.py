@@ -188,6 +188,8 @@ def test_images_of_two_chapters_are_kept_apart_in_the_epub(capsys, tmp_path):
         for target in re.findall(r'<img src="\.\./media/([^"]+)" alt="([^"]+)"', data.decode("utf-8", "replace")):
             shown[target[1]] = files[f"EPUB/media/{target[0]}"]
     assert shown == {"A map of the hall": png, "A plan of the seating": svg}
+    opf = next(d for n, d in files.items() if n.endswith(".opf")).decode()
+    assert "Its images carry the descriptions" in opf and "no images that carry meaning" not in opf
 
 
 def test_a_chapter_template_opening_before_its_heading_still_makes_a_valid_epub(capsys, tmp_path):
