@@ -49,10 +49,6 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def pandoc_version() -> str:
-    return pypandoc.get_pandoc_version()
-
-
 def run_pandoc(args: list[str], text: str, what: str, cwd: Path | None = None) -> tuple[str, list[str]]:
     """Run pandoc; return (stdout, warning lines). Raises PandocError on failure."""
     env = dict(os.environ)

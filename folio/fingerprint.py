@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from .cache import Store, tool_digest
@@ -70,10 +69,3 @@ def up_to_date(options: Options, digest: str) -> dict | None:
         if not output.is_file() or _stamp(output) != stamp:
             return None
     return record
-
-
-def forget(options: Options) -> None:
-    try:
-        os.unlink(options.cache_dir / RECORD)
-    except OSError:
-        pass

@@ -191,10 +191,6 @@ class Settings:
     def running_title(self) -> str:
         return self.short_title or self.title
 
-    @property
-    def contributors(self) -> tuple[str, ...]:
-        return self.authors + self.editors
-
 
 @dataclass(frozen=True)
 class Edition:

@@ -92,10 +92,6 @@ def validate(data, schema: dict, path: Path, problems: Problems, where: str = ""
     return ok
 
 
-def lines_of(value) -> int | None:
-    return getattr(value, "line", None)
-
-
 def as_list(value) -> list:
     if value is None:
         return []
