@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import uuid
 import warnings
 from pathlib import Path
@@ -23,15 +24,35 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, PageLocation, String
 
+from .clock import build_moment
 from .output_intent import XMP_DOCUMENT_ID
 from .typeset import Typeset
 
 
 def write_book(book: Typeset, target: Path) -> None:
-    if len(book.parts) == 1:  # laid out whole: WeasyPrint's file as it is
-        target.write_bytes(book.parts[0].pdf)
+    if len(book.parts) == 1:  # laid out whole: WeasyPrint's file, dated
+        pdf = pikepdf.open(io.BytesIO(book.parts[0].pdf))
+        _date(pdf)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        target.write_bytes(out.getvalue())
         return
     target.write_bytes(assemble(book))
+
+
+def _date(pdf: pikepdf.Pdf) -> None:
+    """The book's creation and modification dates: the build's (SOURCE_DATE_EPOCH when set), in
+    the document information and the XMP metadata alike."""
+    moment = build_moment()
+    pdf.docinfo["/CreationDate"] = pdf.docinfo["/ModDate"] = String(moment.strftime("D:%Y%m%d%H%M%SZ"))
+    metadata = pdf.Root.get("/Metadata")
+    if metadata is not None:
+        xmp = metadata.read_bytes()
+        stamp = moment.strftime("%Y-%m-%dT%H:%M:%S+00:00").encode()
+        dated = re.sub(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)[^<]*(</xmp:)", rb"\g<1>" + stamp + rb"\g<2>",
+                       xmp)
+        if dated != xmp:
+            metadata.write(dated)
 
 
 def assemble(book: Typeset) -> bytes:
@@ -99,6 +120,7 @@ def assemble(book: Typeset) -> bytes:
         metadata.write(XMP_DOCUMENT_ID.sub(b"xmp.did:" + str(uuid.UUID(bytes=digest)).encode(),
                                            metadata.read_bytes()))
     _share_colour_profiles(base)
+    _date(base)
     out = io.BytesIO()
     base.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()

@@ -52,11 +52,52 @@ def digest_of(*pieces) -> str:
 
 
 class Store:
-    """Entries by kind and key, written atomically; a damaged entry is a miss."""
+    """Entries by kind and key, written atomically; a damaged entry is a miss. A cache that
+    cannot be written (a read-only folder, a full disk) is only a slower build: the first
+    fault is kept in ``fault`` (the build warns, W701) and nothing more is written."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.used: set[Path] = set()
+        self.fault: str = ""
+        self._fragments: dict | None = None
+        self._fragments_used: set[str] = set()
+        self._fragments_new = False
+
+    def _write(self, path: Path, data: bytes) -> None:
+        if self.fault:
+            return
+        try:
+            _write_atomically(path, data)
+        except OSError as exc:
+            self.fault = f"{exc.strerror or exc} ({exc.filename or path})"
+
+    # the fragments of the edition as Pandoc read them: one file, by digest of their text
+    def fragments(self) -> dict:
+        if self._fragments is None:
+            try:
+                with open(self.root / "fragments.pickle", "rb") as handle:
+                    self._fragments = pickle.load(handle)
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+                self._fragments = {}
+            if not isinstance(self._fragments, dict):
+                self._fragments = {}
+        return self._fragments
+
+    def add_fragments(self, new: dict) -> None:
+        self.fragments().update(new)
+        self._fragments_new = True
+
+    def use_fragments(self, digests) -> None:
+        self._fragments_used.update(digests)
+
+    def flush(self) -> None:
+        """Write what changed of the fragments' file (only the fragments this build used)."""
+        known = self.fragments()
+        if self._fragments_new or set(known) - self._fragments_used:
+            kept = {d: known[d] for d in self._fragments_used if d in known}
+            self._write(self.root / "fragments.pickle", pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+            self._fragments_new = False
 
     def _path(self, kind: str, key: str) -> Path:
         return self.root / kind / f"{key}.pickle"
@@ -73,7 +114,7 @@ class Store:
 
     def put(self, kind: str, key: str, value) -> None:
         path = self._path(kind, key)
-        _write_atomically(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        self._write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         self.used.add(path)
 
     def read_json(self, name: str):
@@ -83,16 +124,21 @@ class Store:
             return None
 
     def write_json(self, name: str, value) -> None:
-        _write_atomically(self.root / name, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        self._write(self.root / name, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
     def prune(self, kinds: tuple[str, ...]) -> None:
         """Drop the entries of these kinds that this build did not use."""
-        for kind in kinds:
-            folder = self.root / kind
-            if folder.is_dir():
-                for path in folder.glob("*.pickle"):
-                    if path not in self.used:
-                        path.unlink(missing_ok=True)
+        if self.fault:
+            return
+        try:
+            for kind in kinds:
+                folder = self.root / kind
+                if folder.is_dir():
+                    for path in folder.glob("*.pickle"):
+                        if path not in self.used:
+                            path.unlink(missing_ok=True)
+        except OSError as exc:
+            self.fault = f"{exc.strerror or exc} ({exc.filename})"
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

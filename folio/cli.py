@@ -21,6 +21,9 @@ def parser() -> argparse.ArgumentParser:
                         help="the BibTeX file (default: bibliography.bib beside the edition folder)")
     common.add_argument("-q", "--quiet", action="store_true", help="print problems only, no progress")
     common.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    common.add_argument("--ignore", action="append", default=[], metavar="CODE",
+                        help="do not report warnings of this code (e.g. W301 for a bibliography exported whole "
+                             "from Zotero); may be given several times, or as W301,W304")
 
     top = argparse.ArgumentParser(prog="build.py", description="Build a footnoted critical edition (PDF and EPUB).")
     commands = top.add_subparsers(dest="command")
@@ -62,10 +65,26 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+COMMANDS = ("build", "check", "watch")
+_WITH_VALUE = {"--edition", "--bibliography", "--output", "--templates", "--format", "--jobs", "--interval",
+               "--ignore"}
+
+
+def command_first(argv: list[str]) -> list[str]:
+    """The arguments with the command first, wherever it was given ('-q check' is 'check -q');
+    'build' when none is given."""
+    for index, token in enumerate(argv):
+        if token in COMMANDS and (index == 0 or argv[index - 1] not in _WITH_VALUE):
+            return [token, *argv[:index], *argv[index + 1:]]
+        if token == "--":
+            break
+    if argv and argv[0] in ("-h", "--help"):
+        return argv
+    return ["build", *argv]
+
+
 def _main(argv: list[str] | None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ("build", "check", "watch", "-h", "--help"):
-        argv.insert(0, "build")
+    argv = command_first(list(sys.argv[1:] if argv is None else argv))
     args = parser().parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)  # the current stderr, for each call of main
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -85,10 +104,18 @@ def _main(argv: list[str] | None) -> int:
     if not args.edition.is_dir():
         print(f"build.py: {args.edition}: no such edition folder (give --edition DIR)", file=sys.stderr)
         return 2
+    ignore = tuple(code.strip().upper() for value in args.ignore for code in value.split(",") if code.strip())
+    from .problems import CODES
+    unknown_codes = [code for code in ignore if code not in CODES or not code.startswith("W")]
+    if unknown_codes:
+        print(f"build.py: --ignore takes warning codes (W...), not {', '.join(unknown_codes)}; see docs/problems.md",
+              file=sys.stderr)
+        return 2
     options = Options(edition=args.edition, bibliography=args.bibliography,
                       output=getattr(args, "output", None), formats=formats,
                       templates=getattr(args, "templates", None), strict=args.strict,
-                      workers=max(0, getattr(args, "jobs", 0) or 0), cache=not getattr(args, "no_cache", False))
+                      workers=max(0, getattr(args, "jobs", 0) or 0), cache=not getattr(args, "no_cache", False),
+                      ignore=ignore)
     if args.command == "watch":
         from .watch import watch
         return watch(options, args, lambda: _build_and_report(options, args))

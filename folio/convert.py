@@ -1,7 +1,10 @@
-"""Stage 4: Pandoc. Each unit's Markdown -> AST (citeproc) -> print HTML.
+"""Stage 4: Pandoc. Each unit's frame, with the editor's fragments put in (``fragments``)
+-> Pandoc AST with citations (citeproc) -> print HTML.
 
-Pandoc is run from the binary that pypandoc ships, through subprocess, so
-that its warnings reach the editor instead of being swallowed.
+Pandoc is run from the binary that pypandoc ships, through subprocess, so that its
+warnings reach the editor instead of being swallowed; always in its sandbox (it reads
+only the files named on its command line, and nothing from the network), and with a
+time limit.
 """
 
 from __future__ import annotations
@@ -17,15 +20,16 @@ from pathlib import Path
 
 import pypandoc
 
+from . import fragments, ids
 from .cache import digest_of, file_digest
+from .fragments import Library, Splicer, walk
 from .model import Edition
 from .names import Marker
 from .pagemap import mark_blocks
 from .render import Unit
-from .styles import style_path
 
 FILTERS = Path(str(resources.files("folio") / "filters"))
-READER = "markdown-raw_html-raw_tex"  # editors write Markdown; no raw HTML or TeX passes through
+PANDOC_TIMEOUT = 600  # seconds; a unit of a 400-page book takes about one
 
 
 class PandocError(Exception):
@@ -49,12 +53,23 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def run_pandoc(args: list[str], text: str, what: str, cwd: Path | None = None) -> tuple[str, list[str]]:
-    """Run pandoc; return (stdout, warning lines). Raises PandocError on failure."""
+def _environment() -> dict:
     env = dict(os.environ)
     env.setdefault("LANG", "C.UTF-8")
-    process = subprocess.run([pandoc_path(), *args], input=text.encode("utf-8"), capture_output=True,
-                             cwd=str(cwd) if cwd else None, env=env)
+    return env
+
+
+def run_pandoc(args: list[str], text: str, what: str, cwd: Path | None = None,
+               sandbox: bool = True) -> tuple[str, list[str]]:
+    """Run pandoc; return (stdout, warning lines). Raises PandocError on failure."""
+    command = [pandoc_path(), *(["--sandbox"] if sandbox else []), *args]
+    try:
+        process = subprocess.run(command, input=text.encode("utf-8"), capture_output=True,
+                                 cwd=str(cwd) if cwd else None, env=_environment(), timeout=PANDOC_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise PandocError(what, f"Pandoc took more than {PANDOC_TIMEOUT} s") from None
+    except OSError as exc:
+        raise PandocError(what, f"Pandoc could not be run ({exc.strerror}): reinstall pypandoc-binary") from None
     stderr = process.stderr.decode("utf-8", "replace")
     if process.returncode != 0:
         raise PandocError(what, stderr.strip() or f"exit status {process.returncode}")
@@ -62,33 +77,53 @@ def run_pandoc(args: list[str], text: str, what: str, cwd: Path | None = None) -
     return process.stdout.decode("utf-8"), warnings
 
 
-def unit_ast(unit: Unit, edition: Edition) -> tuple[dict, list[str]]:
+def run_pandoc_lua(script: str, text: str, what: str) -> str:
+    """Run one of our Lua scripts with ``pandoc lua``; its output."""
+    try:
+        process = subprocess.run([pandoc_path(), "lua", str(FILTERS / script)], input=text.encode("utf-8"),
+                                 capture_output=True, env=_environment(), timeout=PANDOC_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise PandocError(what, f"Pandoc took more than {PANDOC_TIMEOUT} s") from None
+    except OSError as exc:
+        raise PandocError(what, f"Pandoc could not be run ({exc.strerror}): reinstall pypandoc-binary") from None
+    if process.returncode != 0:
+        raise PandocError(what, process.stderr.decode("utf-8", "replace").strip()
+                          or f"exit status {process.returncode}")
+    return process.stdout.decode("utf-8")
+
+
+def citeproc_args(edition: Edition, unit: Unit) -> list[str]:
     settings = edition.settings
     args = [
-        "--from", READER, "--to", "json",
+        "--from", "json", "--to", "json",
         "--citeproc",
-        "--csl", str(style_path(settings.citation_style)),
+        "--csl", str(settings.style_path),
         "--bibliography", str(edition.bibliography.path.resolve()),
         "--metadata", f"lang={settings.language}",
         "--metadata", f"folio-unit={unit.id}",
         "--metadata", "link-citations=false",
+        *ids.lua_metadata(),
         "--lua-filter", str(FILTERS / "unit.lua"),
     ]
     if unit.kind != "bibliography":
         args += ["--metadata", "suppress-bibliography=true"]
-    out, warnings = run_pandoc(args, unit.markdown, f"Pandoc on {unit.id}")
+    return args
+
+
+def unit_ast(unit: Unit, edition: Edition, spliced: str) -> tuple[dict, list[str]]:
+    out, warnings = run_pandoc(citeproc_args(edition, unit), spliced, f"Pandoc on {unit.id}")
     return json.loads(out), warnings
 
 
 def ast_html(ast: str, unit: Unit) -> tuple[str, list[str]]:
     args = ["--from", "json", "--to", "html5", "--wrap=none",
-            "--metadata", f"folio-unit={unit.id}",
+            "--metadata", f"folio-unit={unit.id}", *ids.lua_metadata(),
             "--lua-filter", str(FILTERS / "print-notes.lua")]
     return run_pandoc(args, ast, f"Pandoc HTML for {unit.id}")
 
 
-def convert_unit(unit: Unit, edition: Edition) -> Converted:
-    ast, warnings = unit_ast(unit, edition)
+def convert_unit(unit: Unit, edition: Edition, spliced: str) -> Converted:
+    ast, warnings = unit_ast(unit, edition, spliced)
     marks: tuple = ()
     if unit.kind != "bibliography" and edition.persons:
         marker = Marker(edition.persons, unit.id)
@@ -132,34 +167,95 @@ def note_texts(ast: dict) -> list[str]:
     return [" ".join(text(note["c"]).split()) for note in elements(ast.get("blocks", []), "Note")]
 
 
-def convert_titles(edition: Edition) -> dict[str, str]:
-    """Titles as inline HTML (smart quotes, italics), by anchor, for the contents.
-
-    One Pandoc run over all titles, as a list, so that the contents read
-    exactly like the headings.
-    """
-    items = [(part.anchor, part.title) for part in edition.front]
-    items += [(chapter.anchor, chapter.title) for chapter in edition.chapters]
-    items += [(claim.anchor, claim.title) for claim in edition.claims.values()]
-    items += [("appendix", edition.settings.appendix_title), ("bibliography", edition.settings.bibliography_title)]
-    markdown = "\n".join(f"- {title.replace(chr(10), ' ')}" for _, title in items)
-    html, _ = run_pandoc(["--from", READER, "--to", "html5", "--wrap=none"], markdown, "Pandoc on titles")
+def inline_html(edition: Edition, library: Library) -> dict[str, str]:
+    """Every one-line fragment (titles, headings, locators) as inline HTML (smart quotes,
+    italics), by ref: one Pandoc run over all of them, so that the contents and the title
+    pages read exactly like the headings."""
+    refs = [ref for ref, fragment in library.fragments.items() if fragment.inline]
+    if not refs:
+        return {}
+    splicer = Splicer(edition, library)
+    items = [[{"t": "Plain", "c": splicer._adopt_inlines(library.inlines(ref), library.fragments[ref])
+               or [{"t": "Str", "c": ""}]}] for ref in refs]
+    doc = {"pandoc-api-version": _api(library), "meta": {}, "blocks": [{"t": "BulletList", "c": items}]}
+    html, _ = run_pandoc(["--from", "json", "--to", "html5", "--wrap=none"], json.dumps(doc), "Pandoc on titles")
     rendered = re.findall(r"<li>(.*?)</li>", html, re.S)
-    if len(rendered) != len(items):
+    if len(rendered) != len(refs):
         raise PandocError("Pandoc on titles", "a title did not convert to one list item")
-    return {anchor: text.strip() for (anchor, _), text in zip(items, rendered)}
+    return {ref: text.strip() for ref, text in zip(refs, rendered)}
 
 
-def convert_units(units: list[Unit], edition: Edition, jobs: int | None = None, store=None) -> list[Converted]:
+def titles_by_anchor(edition: Edition, html_of: dict[str, str]) -> dict[str, str]:
+    """The titles of the parts and claims as HTML, by anchor (for the contents)."""
+    found = {part.anchor: html_of.get(part.title.ref, "") for part in edition.front}
+    found.update({chapter.anchor: html_of.get(chapter.title.ref, "") for chapter in edition.chapters})
+    found.update({claim.anchor: html_of.get(claim.title.ref, "") for claim in edition.claims.values()})
+    from markupsafe import escape
+    found[ids.APPENDIX] = str(escape(edition.settings.appendix_title))
+    found[ids.BIBLIOGRAPHY] = str(escape(edition.settings.bibliography_title))
+    return found
+
+
+_API_VERSION = re.compile(r'^\{"pandoc-api-version":\s*(\[[\d,\s]+\])')
+
+
+def _api(library: Library) -> list:
+    for parsed in library.parsed.values():
+        match = _API_VERSION.match(parsed.json)
+        if match:
+            return json.loads(match.group(1))
+    return [1, 23, 1, 1]
+
+
+def splice_units(units: list[Unit], edition: Edition, library: Library, store=None) -> dict[str, str]:
+    """Each unit's frame read by Pandoc, the fragments put in: unit id -> Pandoc JSON."""
+    frames = fragments.parse([unit.markdown for unit in units], store)
+    splicer = Splicer(edition, library)
+    out = {}
+    for unit, frame in zip(units, frames):
+        if not frame.json:
+            raise PandocError(f"Pandoc on {unit.id}", frame.error or "the unit's template nests too deeply")
+        doc = splicer.unit(json.loads(frame.json))
+        if unit.kind == "bibliography":
+            keys = sorted(library_cited(edition, library) & set(edition.bibliography.entries))
+            doc["meta"]["nocite"] = {"t": "MetaInlines", "c": [{"t": "Cite", "c": [[_citation(k) for k in keys], []]}]}
+        out[unit.id] = json.dumps(doc, ensure_ascii=False)
+    return out
+
+
+def _citation(key: str) -> dict:
+    return {"citationId": key, "citationPrefix": [], "citationSuffix": [], "citationMode": {"t": "NormalCitation"},
+            "citationNoteNum": 0, "citationHash": 0}
+
+
+def cited_in(ast_json: str) -> set[str]:
+    if '"Cite"' not in ast_json:
+        return set()
+    return {c["citationId"] for e in walk(json.loads(ast_json)["blocks"]) if e["t"] == "Cite" for c in e["c"][0]}
+
+
+def library_cited(edition: Edition, library: Library) -> set[str]:
+    """Every key the edition cites (in any fragment), and the parents they cross-reference."""
+    keys = set()
+    for ref in library.fragments:
+        parsed = library.parsed.get(ref)
+        if parsed is not None and parsed.json and "Cite" in parsed.json:
+            keys |= cited_in(parsed.json)
+    return keys
+
+
+def convert_units(units: list[Unit], edition: Edition, library: Library, jobs: int | None = None,
+                  store=None) -> list[Converted]:
     """Convert every unit; Pandoc runs as separate processes, so threads suffice.
     With a store, a unit whose inputs are unchanged is taken from the cache."""
-    keys = unit_keys(units, edition)
+    spliced = splice_units(units, edition, library, store)
+    keys = unit_keys(units, edition, spliced)
     found = {unit.id: store.get("convert", keys[unit.id]) for unit in units} if store else {}
     todo = [unit for unit in units if found.get(unit.id) is None]
     if todo:
         jobs = jobs or min(len(todo), (os.cpu_count() or 1) + 1) or 1
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for item in pool.map(lambda u: convert_unit(u, edition), todo):
+            for item in pool.map(lambda u: convert_unit(u, edition, spliced[u.id]), todo):
                 found[item.unit.id] = item
                 if store is not None:
                     store.put("convert", keys[item.unit.id], item)
@@ -167,15 +263,14 @@ def convert_units(units: list[Unit], edition: Edition, jobs: int | None = None, 
 
 
 _ENTRY = re.compile(r"^@\s*(\w+)\s*[{(]\s*([^,\s]*)", re.M)
-_CITED = re.compile(r"@\{?([\w:.#$%&+?<>~/-]+)")
 _LINKED = re.compile(r"\b(?:crossref|xdata|xref)\s*=\s*[{\"]([^}\"]+)", re.I)
 
 
-def unit_keys(units: list[Unit], edition: Edition) -> dict[str, str]:
-    """For each unit, a digest of what its conversion reads: its Markdown, the
-    bibliography entries it cites (with the @string and @preamble blocks and
+def unit_keys(units: list[Unit], edition: Edition, spliced: dict[str, str]) -> dict[str, str]:
+    """For each unit, a digest of what its conversion reads: its AST with the fragments in,
+    the bibliography entries it cites (with the @string and @preamble blocks and
     cross-referenced entries), the style, the settings and the persons."""
-    text = edition.bibliography.path.read_text(encoding="utf-8", errors="replace")
+    text = edition.bibliography.text
     starts = list(_ENTRY.finditer(text))
     common, entries = [], {}
     for number, match in enumerate(starts):
@@ -183,20 +278,20 @@ def unit_keys(units: list[Unit], edition: Edition) -> dict[str, str]:
         if match.group(1).lower() in ("string", "preamble", "comment"):
             common.append(block)
         else:
-            entries[match.group(2)] = block
-    shared = (file_digest(style_path(edition.settings.citation_style)), edition.settings.language,
-              "".join(common), repr(edition.persons))
+            entries[match.group(2).lower()] = block
+    shared = (file_digest(edition.settings.style_path), edition.settings.language, "".join(common),
+              repr(edition.persons))
     keys = {}
     for unit in units:
         if unit.kind == "bibliography":
             cited = text
         else:
-            wanted, blocks = set(_CITED.findall(unit.markdown)), []
+            wanted, blocks = {k.lower() for k in cited_in(spliced[unit.id])}, []
             while wanted:
                 key = wanted.pop()
                 if key in entries and entries[key] not in blocks:
                     blocks.append(entries[key])
-                    wanted.update(_LINKED.findall(entries[key]))
+                    wanted.update(k.lower() for k in _LINKED.findall(entries[key]))
             cited = sorted(blocks)
-        keys[unit.id] = digest_of("convert", unit.id, unit.kind, unit.markdown, cited, shared)
+        keys[unit.id] = digest_of("convert", unit.id, unit.kind, spliced[unit.id], cited, shared)
     return keys

@@ -19,6 +19,7 @@ full at their first occurrence in each chapter in the EPUB as in print.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import mimetypes
@@ -34,14 +35,16 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import jinja2
-import yaml
-
+from . import files, ids
 from .cache import digest_of, file_digest
+from .clock import build_moment
 from .convert import FILTERS, Converted, PandocError, elements, run_pandoc
 from .model import Edition
 from .names import index_entries
+from .fragments import escape
 from .pagemap import insert_page_breaks, page_list_nav
+
+TOC_DEPTH = 3  # parts, claims and essay sections, sections in claims (quotations are unlisted)
 
 A11Y_SUMMARY = ("This publication meets the requirements of EPUB Accessibility 1.1 and WCAG 2.1 Level AA as far as "
                 "its generator can tell: it has a navigable table of contents with chapters and claims, a logical "
@@ -51,11 +54,13 @@ NO_IMAGES = " It contains no images that carry meaning beyond the generated cove
 WITH_IMAGES = " Its images carry the descriptions the editors gave them as alternative text."
 
 
-def epub_metadata(edition: Edition) -> dict:
+def epub_metadata(edition: Edition, plain: dict | None = None) -> dict:
+    """The package's metadata, as plain values (``plain``: a Markdown field's ref -> its text)."""
     s = edition.settings
-    title = [{"type": "main", "text": s.title}]
+    plain = plain or {}
+    title = [{"type": "main", "text": plain.get(s.title.ref, str(s.title))}]
     if s.subtitle:
-        title.append({"type": "subtitle", "text": s.subtitle})
+        title.append({"type": "subtitle", "text": plain.get(s.subtitle.ref, str(s.subtitle))})
     creators = [{"role": "aut", "text": n} for n in s.authors] + [{"role": "edt", "text": n} for n in s.editors]
     meta = {
         "title": title,
@@ -81,7 +86,7 @@ class UnitFiles:
     chapters: tuple[str, ...]                      # XHTML of its ch001.xhtml, ch002.xhtml, ...
     properties: tuple[str, ...]                    # each chapter's manifest properties ("svg", "mathml"...)
     media: tuple[tuple[str, str, bytes], ...]     # (name under media/, media type, data)
-    outline: tuple[str, ...]                       # its headings of levels 1-2, as Pandoc JSON blocks
+    outline: tuple[str, ...]                       # its listed headings down to TOC_DEPTH, as Pandoc JSON blocks
     api: tuple[int, ...] = ()                      # the Pandoc API version of its JSON
     warnings: tuple[str, ...] = ()
 
@@ -96,19 +101,53 @@ def chapter_names(names) -> list[str]:
     return sorted((n for n in names if _CHAPTER_FILE.search(n)), key=lambda n: int(_CHAPTER_FILE.search(n).group(1)))
 
 
+def meta_value(value):
+    """A Python value as Pandoc metadata that Pandoc takes as it is (a MetaString is not read as
+    Markdown: a title cannot bring in an image, and '--' stays two hyphens)."""
+    if isinstance(value, dict):
+        return {"t": "MetaMap", "c": {k: meta_value(v) for k, v in value.items()}}
+    if isinstance(value, (list, tuple)):
+        return {"t": "MetaList", "c": [meta_value(v) for v in value]}
+    if isinstance(value, bool):
+        return {"t": "MetaBool", "c": value}
+    return {"t": "MetaString", "c": str(value)}
+
+
+def _with_data_images(source: str, root: Path) -> str:
+    """The unit's images as data: URLs made from the files the resolver allows, so that Pandoc,
+    in its sandbox, reads nothing itself."""
+    if '"Image"' not in source:
+        return source
+    doc = json.loads(source)
+    roots = [root.resolve()]
+    for image in elements(doc["blocks"], "Image"):
+        target = image["c"][2][0]
+        try:
+            path = files.resolve(root, target, roots, "image")
+            data = files.read_bytes(path, roots, "image")
+        except files.Refused:  # the checks refused the edition already; nothing is read
+            image["c"][2][0] = ""
+            continue
+        kind = _guess_type(path.name)
+        image["c"][2][0] = f"data:{kind};base64,{base64.b64encode(data).decode()}"
+    return json.dumps(doc, ensure_ascii=False)
+
+
 def unit_files(unit_id: str, source: str, lang: str, resource_root: Path) -> UnitFiles:
     """Pandoc's EPUB of one unit (``source``: its Pandoc JSON), with its notes made EPUB
-    footnotes on the way. Links to other units stay "#id" until ``merge``."""
+    footnotes on the way. Links to other units stay "#id" until ``merge``. Pandoc runs in its
+    sandbox: the unit's images come to it inside the JSON."""
     blocks = json.loads(source)["blocks"]
     api = tuple(json.loads(_API_VERSION.match(source).group(1)))
     if not blocks:
         return UnitFiles((), (), (), (), api)
+    source = _with_data_images(source, resource_root)
     with tempfile.TemporaryDirectory(prefix="folio-epub-") as tmp:
         out = Path(tmp) / "unit.epub"
         _, warnings = run_pandoc(["--from", "json", "--to", "epub3", "--output", str(out), "--split-level=1",
                                   "--epub-title-page=false", "--metadata", f"title={unit_id}",
                                   "--metadata", f"lang={lang}", "--metadata", f"folio-unit={unit_id}",
-                                  "--resource-path", str(resource_root),
+                                  *ids.lua_metadata(),
                                   "--lua-filter", str(FILTERS / "epub-notes.lua")],
                                  source, f"Pandoc EPUB for {unit_id}")
         with zipfile.ZipFile(out) as zin:
@@ -135,7 +174,7 @@ def outline(blocks: list) -> tuple[str, ...]:
     def walk(blocks: list) -> list:
         kept = []
         for block in blocks:
-            if block["t"] == "Header" and block["c"][0] <= 2:
+            if block["t"] == "Header" and block["c"][0] <= TOC_DEPTH and "unlisted" not in block["c"][1][1]:
                 level, attr, inlines = block["c"]
                 kept.append({"t": "Header", "c": [level, attr, _without_notes(inlines)]})
             elif block["t"] == "Div":
@@ -151,8 +190,19 @@ def outline(blocks: list) -> tuple[str, ...]:
 
 
 def _without_notes(node):
+    """Headings for the navigation: no notes, images, links or index marks (their text stays)."""
     if isinstance(node, list):
-        return [_without_notes(item) for item in node if not (isinstance(item, dict) and item.get("t") == "Note")]
+        out = []
+        for item in node:
+            if isinstance(item, dict) and item.get("t") in ("Note", "RawInline"):
+                continue
+            if isinstance(item, dict) and item.get("t") == "Image":
+                out += _without_notes(item["c"][1])
+            elif isinstance(item, dict) and item.get("t") == "Link":
+                out += _without_notes(item["c"][1])
+            else:
+                out.append(_without_notes(item))
+        return out
     if isinstance(node, dict):
         return {key: _without_notes(value) for key, value in node.items()}
     return node
@@ -177,10 +227,17 @@ def chapter_files(edition: Edition, converted: list[Converted], store=None) -> l
 
 def _images(ast: str, root: Path) -> list:
     """The images a unit shows, with a digest of their files: a changed image changes its EPUB."""
-    if '"t":"Image"' not in ast:
+    if '"Image"' not in ast:
         return []
     found = {image["c"][2][0] for image in elements(json.loads(ast)["blocks"], "Image")}
-    return [(target, file_digest(root / target) if (root / target).is_file() else None) for target in sorted(found)]
+    roots, out = [root.resolve()], []
+    for target in sorted(found):
+        try:
+            out.append((target, file_digest(files.check_file(files.resolve(root, target, roots, "image"), roots,
+                                                              "image"))))
+        except files.Refused:
+            out.append((target, None))
+    return out
 
 
 INDEX_HEADING = "# Index of Names { #index .index-of-names }"
@@ -195,10 +252,11 @@ def index_files(entries, lang: str, store=None) -> UnitFiles | None:
     for entry in entries:
         dates = f" ({entry.dates})" if entry.dates else ""
         links = ", ".join(f"[{loc.label}](#{loc.anchor})" for loc in entry.locators)
-        lines += [f"[{_md(entry.name)}]{{#{entry.anchor} .index-term}}{dates}{', ' + links if links else ''}", ""]
+        lines += [f"[{escape(entry.name)}]{{#{entry.anchor} .index-term}}{escape(dates)}"
+                  f"{', ' + links if links else ''}", ""]
         for label, locators in entry.subentries:
             sub = ", ".join(f"[{loc.label}](#{loc.anchor})" for loc in locators)
-            lines += [f"::: {{.index-subentry}}\n{_md(label)}, {sub}\n:::", ""]
+            lines += [f"::: {{.index-subentry}}\n{escape(label)}, {sub}\n:::", ""]
     markdown = "\n".join(lines)
     key = digest_of("epub-index", markdown, lang)
     found = store.get("epub", key) if store is not None else None
@@ -211,10 +269,6 @@ def index_files(entries, lang: str, store=None) -> UnitFiles | None:
     return found
 
 
-def _md(text: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
-
-
 def epub_index(edition: Edition, converted: list[Converted], folio_of) -> list:
     """The e-book's index of names: one link a printed page (``folio_of`` from a layout)."""
     if not edition.persons:
@@ -223,10 +277,12 @@ def epub_index(edition: Edition, converted: list[Converted], folio_of) -> list:
     return index_entries(edition.persons, marks, folio_of, ranges=False)
 
 
-def cover_svg(edition: Edition, env: jinja2.Environment) -> str:
+def cover_svg(edition: Edition, env) -> str:
     s = edition.settings
-    return env.get_template("cover.svg.j2").render(
-        settings=s, title_lines=textwrap.wrap(s.title, 22), subtitle_lines=textwrap.wrap(s.subtitle, 46))
+    plain = getattr(env, "plain_of", {})
+    title, subtitle = plain.get(s.title.ref, str(s.title)), plain.get(s.subtitle.ref, str(s.subtitle))
+    return env.render("cover.svg.j2", settings=s, title_lines=textwrap.wrap(title, 22),
+                      subtitle_lines=textwrap.wrap(subtitle, 46))
 
 
 @dataclass(frozen=True)
@@ -238,34 +294,37 @@ class Frame:
     warnings: tuple[str, ...] = ()
 
 
-def frame(edition: Edition, units: list[UnitFiles], template_dirs: list[Path], env: jinja2.Environment,
-          store=None) -> Frame:
-    """The book's frame, from the cache while the outline, metadata, style sheet and cover stay."""
+def frame(edition: Edition, units: list[UnitFiles], template_dirs: list[Path], env, store=None) -> Frame:
+    """The book's frame, from the cache while the outline, metadata, style sheet and cover stay.
+    Pandoc reads only the style sheet and the cover (both checked); the book's outline and
+    metadata come to it as JSON."""
     css = next((d / "epub.css" for d in template_dirs if (d / "epub.css").exists()), None)
-    metadata = yaml.safe_dump(epub_metadata(edition), allow_unicode=True, sort_keys=False)
-    cover = edition.root / edition.settings.cover if edition.settings.cover else None
+    metadata = json.dumps(meta_value(epub_metadata(edition, getattr(env, "plain_of", {}))), ensure_ascii=False)
+    cover = (files.resolve(edition.root, edition.settings.cover, [edition.root.resolve()], "cover image")
+             if edition.settings.cover else None)
     cover_text = cover_svg(edition, env) if cover is None else None
     api = next((unit.api for unit in units if unit.api), (1, 23, 1))
     blocks = ",".join(block for unit in units for block in unit.outline)
-    book = f'{{"pandoc-api-version":{json.dumps(list(api))},"meta":{{}},"blocks":[{blocks}]}}'
-    key = digest_of("epub-frame", book, metadata, str(edition.root), file_digest(css) if css else None,
+    meta = json.loads(metadata)["c"]
+    book = json.dumps({"pandoc-api-version": list(api), "meta": meta, "blocks": json.loads(f"[{blocks}]")},
+                      ensure_ascii=False)
+    key = digest_of("epub-frame", book, file_digest(css) if css else None,
                     file_digest(cover) if cover else cover_text)
     found = store.get("epub", key) if store is not None else None
     if found is not None:
         return found
     with tempfile.TemporaryDirectory(prefix="folio-epub-") as tmp:
-        meta_path = Path(tmp) / "metadata.yaml"
-        meta_path.write_text(metadata, encoding="utf-8")
         if cover is None:
             cover = Path(tmp) / "cover.svg"
             cover.write_text(cover_text, encoding="utf-8")
         raw = Path(tmp) / "book.epub"
         args = ["--from", "json", "--to", "epub3", "--output", str(raw),
-                "--metadata-file", str(meta_path), "--toc", "--toc-depth=2", "--split-level=1",
-                "--resource-path", str(edition.root), "--epub-cover-image", str(cover)]
+                "--toc", f"--toc-depth={TOC_DEPTH}", "--split-level=1",
+                "--resource-path", tmp, "--epub-cover-image", str(cover)]
         if css is not None:
             args += ["--css", str(css)]
-        _, warnings = run_pandoc(args, book, "Pandoc EPUB")
+        # not in the sandbox: it stops --epub-cover-image and --css; the input holds no image or link
+        _, warnings = run_pandoc(args, book, "Pandoc EPUB", cwd=Path(tmp), sandbox=False)
         with zipfile.ZipFile(raw) as zin:
             found = Frame(tuple(zin.infolist()), {n: zin.read(n) for n in zin.namelist()}, tuple(warnings))
     if store is not None:
@@ -407,12 +466,6 @@ def _landmarks(nav: str, where: dict, edition: Edition) -> str:
     if not match or not items:
         return nav
     return nav[:match.end(1)] + "\n" + "".join(items).rstrip("\n") + nav[match.end(1):]
-
-
-def build_moment() -> datetime:
-    """When the book was made: SOURCE_DATE_EPOCH if set (a reproducible build), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    return datetime.fromtimestamp(int(epoch) if epoch.isdigit() else int(time.time()), timezone.utc)
 
 
 _MODIFIED = re.compile(r'(<meta property="dcterms:modified">)[^<]*(</meta>)')

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from pathlib import Path
+
+from .files import LIMITS
 
 from .cache import Store, tool_digest
 from .options import Options
@@ -18,29 +22,74 @@ from .options import Options
 RECORD = "last-build.json"
 
 
+def _entries(root: Path):
+    """(path, kind) of everything under ``root``, links not followed: kind is 'file' for a
+    regular file, 'link' (with its target) for a link, else what the entry is."""
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names) + [d for d in dirs if (Path(folder) / d).is_symlink()]:
+            if name.startswith("."):
+                continue
+            path = Path(folder) / name
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            if stat.S_ISLNK(info.st_mode):
+                yield path, "link:" + os.readlink(path)
+            elif stat.S_ISREG(info.st_mode):
+                yield path, "file"
+            else:
+                yield path, f"mode:{stat.S_IFMT(info.st_mode)}"
+
+
 def input_files(options: Options) -> list[Path]:
-    """Every file a build of these options may read, in a stable order."""
-    roots = [options.edition, *options.template_dirs]
-    files = {options.bibliography_path.resolve()}
-    for root in roots:
-        for path in root.rglob("*"):
-            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts):
-                files.add(path.resolve())
-    return sorted(files)
+    """Every regular file a build of these options may read, in a stable order (links are
+    left out: the build reads no file through a link that leads out of the edition, and one
+    that stays inside names a file that is here already)."""
+    found = set()
+    for root in [options.edition, *options.template_dirs]:
+        found |= {path.resolve() for path, kind in _entries(root) if kind == "file"}
+    for bib in _bibliographies(options):
+        if bib.is_file() and not bib.is_symlink():
+            found.add(bib.resolve())
+    return sorted(found)
+
+
+def _bibliographies(options: Options) -> list[Path]:
+    if options.bibliography is not None:
+        return [options.bibliography]
+    return [options.edition.parent / "bibliography.bib", options.edition / "bibliography.bib"]
 
 
 def fingerprint(options: Options) -> str:
     digest = hashlib.sha256(tool_digest().encode())
     asked = {"formats": list(options.formats), "strict": options.strict, "output": str(options.output_dir.resolve()),
-             "templates": [str(d.resolve()) for d in options.template_dirs]}
+             "templates": [str(d.resolve()) for d in options.template_dirs], "ignore": list(options.ignore)}
     digest.update(json.dumps(asked, sort_keys=True).encode())
-    for path in input_files(options):
-        digest.update(str(path).encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"unreadable")
+    for root in [options.edition, *options.template_dirs]:
+        for path, kind in _entries(root):
+            digest.update(f"{path}\0{kind}\0".encode())
+            if kind == "file":
+                digest.update(_content_digest(path))
+    for bib in _bibliographies(options):
+        digest.update(f"{bib}\0".encode())
+        if bib.is_file():
+            digest.update(_content_digest(bib.resolve()))
     return digest.hexdigest()
+
+
+def _content_digest(path: Path) -> bytes:
+    """A regular file's content digest; for a file beyond any limit, its size and time (the build
+    refuses it, and says so)."""
+    try:
+        info = path.stat()
+        if info.st_size > max(LIMITS.values()):
+            return f"large:{info.st_size}:{info.st_mtime_ns}".encode()
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").digest()
+    except OSError:
+        return b"unreadable"
 
 
 def _stamp(path: Path) -> list:

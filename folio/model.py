@@ -8,6 +8,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import ids
+
+
+class Markdown(str):
+    """Text an editor wrote in Pandoc Markdown, with where it was written. It reaches Pandoc
+    as a fragment parsed on its own (``fragments``), never pasted into generated Markdown:
+    ``ref`` names it, ``inline`` says whether it is a title-like run of words or blocks."""
+
+    ref: str
+    path: Path
+    line: int
+    inline: bool
+
+    def __new__(cls, text: str, ref: str, path: Path, line: int, inline: bool = False) -> "Markdown":
+        made = super().__new__(cls, text)
+        made.ref, made.path, made.line, made.inline = ref, Path(path), line, inline
+        return made
+
+    def __reduce__(self):
+        return Markdown, (str(self), self.ref, self.path, self.line, self.inline)
+
 
 @dataclass(frozen=True)
 class Source:
@@ -15,12 +36,9 @@ class Source:
 
     key: str
     locator: str = ""
-
-    def pandoc(self) -> str:
-        """The citation in Pandoc syntax, e.g. ``[@getty1999, 498]``."""
-        if self.locator:
-            return f"[@{self.key}, {self.locator}]"
-        return f"[@{self.key}]"
+    ref: str = ""          # the fragment that carries it (fragments.citation_markdown)
+    path: Path = Path()
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -35,7 +53,7 @@ class Passage:
 @dataclass(frozen=True)
 class Claim:
     id: str
-    number: int
+    number: int            # the first number of the claim (a claim may cover several: 21-24)
     title: str
     passage: Passage
     assessment: str
@@ -46,14 +64,24 @@ class Claim:
     analysis_line: int
     chapter_id: str = ""
     lines: dict = field(default_factory=dict, compare=False, repr=False)  # key -> source line
+    last_number: int = 0   # the last number of a claim over a range; 0 for one number
+
+    @property
+    def label(self) -> str:
+        """The claim's number as printed: "7", or "21–24" for a claim over a range."""
+        return f"{self.number}–{self.last_number}" if self.last_number > self.number else str(self.number)
+
+    @property
+    def numbers(self) -> range:
+        return range(self.number, max(self.number, self.last_number) + 1)
 
     @property
     def anchor(self) -> str:
-        return f"claim-{self.id}"
+        return ids.claim(self.id)
 
     @property
     def sources_anchor(self) -> str:
-        return f"sources-{self.id}"
+        return ids.sources(self.id)
 
 
 @dataclass(frozen=True)
@@ -67,10 +95,11 @@ class Chapter:
     path: Path
     opening_line: int
     lines: dict = field(default_factory=dict, compare=False, repr=False)  # key -> source line
+    short_title: str = ""  # the running head, when the title is too long for it
 
     @property
     def anchor(self) -> str:
-        return f"chapter-{self.id}"
+        return ids.chapter(self.id)
 
 
 @dataclass(frozen=True)
@@ -83,7 +112,7 @@ class FrontPart:
 
     @property
     def anchor(self) -> str:
-        return f"front-{self.id}"
+        return ids.front(self.id)
 
 
 @dataclass(frozen=True)
@@ -102,12 +131,13 @@ class Quotation:
 
     @property
     def anchor(self) -> str:
-        return f"q-{self.id}"
+        return ids.quotation(self.id)
 
 
 @dataclass(frozen=True)
 class Person:
     name: str
+    key: str = ""   # tells homonyms apart: [Zhukov]{.person key=zhukov-iurii}
     variants: tuple[str, ...] = ()
     dates: str = ""
     path: Path = Path()
@@ -124,37 +154,26 @@ class BibEntry:
     entry_type: str
     fields: dict
     line: int
+    field_lines: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Bibliography:
     path: Path
     entries: dict  # key -> BibEntry
+    text: str = ""   # the file as read (Pandoc is given this text, not the file again)
 
 
 @dataclass(frozen=True)
 class PrintSettings:
     trim: str = "6x9in"
-    bleed: str = "0in"
+    bleed: str = "0"
     crop_marks: bool = False
     pdf_variant: str | None = None
     output_profile: Path | None = None  # the CMYK ICC profile of a PDF/X book (folio.output_intent)
     font_size: str = "10.5pt"
-
-    TRIMS = {
-        "6x9in": ("6in", "9in"),
-        "5.5x8.5in": ("5.5in", "8.5in"),
-        "a5": ("148mm", "210mm"),
-        "royal": ("156mm", "234mm"),
-    }
-
-    @property
-    def page_width(self) -> str:
-        return self.TRIMS[self.trim][0]
-
-    @property
-    def page_height(self) -> str:
-        return self.TRIMS[self.trim][1]
+    page_width: str = "6in"
+    page_height: str = "9in"
 
 
 @dataclass(frozen=True)
@@ -177,6 +196,7 @@ class Settings:
     subjects: tuple[str, ...] = ()
     cover: str = ""
     citation_style: str = "chicago-notes-bibliography"
+    style_path: Path | None = None   # the CSL file: from the styles package, or the edition's own
     note_numbering: str = "per-chapter"
     assessments: dict = field(default_factory=dict)  # key -> label
     print: PrintSettings = PrintSettings()
@@ -202,6 +222,7 @@ class Edition:
     quotations: dict  # id -> Quotation, in file order
     persons: tuple[Person, ...]
     bibliography: Bibliography
+    known_broken: frozenset = frozenset()  # ids of claims and quotations whose files are faulty (reported)
 
     def claims_of(self, chapter: Chapter) -> list[Claim]:
         return [self.claims[cid] for cid in chapter.claim_ids if cid in self.claims]

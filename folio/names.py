@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from . import ids
 from .model import Person
 
 INLINE_TYPES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps",
@@ -19,34 +20,45 @@ INLINE_TYPES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript"
                 "Note", "Span"}
 SKIP = {"Cite", "Code", "Math", "RawInline", "Link", "Image",  # citations are not indexed as names
         "Header"}  # an anchor in a heading would also land in the EPUB navigation
-_EDGE = "\"'“”‘’«»()[],.;:!?—–"
+_EDGE = "\"“”‘«»()[],.;:!?—–"      # punctuation around a word that is not part of a name
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "ʹ": "'", "′": "'"})
 
 
 def slug(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+    return ids.person_key(text)
+
+
+def _normal(word: str) -> str:
+    return word.translate(_APOSTROPHES)
 
 
 def forms_of(person: Person) -> list[tuple[str, ...]]:
-    """The word sequences that name the person, longest first."""
+    """The word sequences that name the person, longest first (apostrophes made one kind:
+    "Chubar’" and "Chubar'" are the same name)."""
     forms = set()
     names = [person.name, *person.variants]
     if ", " in person.name:  # "Beria, Lavrentii" is also written "Lavrentii Beria"
         surname, forename = person.name.split(", ", 1)
         names.append(f"{forename} {surname}")
     for name in names:
-        words = tuple(name.split())
+        words = tuple(_normal(w) for w in name.split())
         if words:
             forms.add(words)
     return sorted(forms, key=len, reverse=True)
 
 
-def _word(token: str) -> str:
-    token = token.strip(_EDGE)
-    for suffix in ("’s", "'s"):
-        if token.endswith(suffix):
-            token = token[: -len(suffix)]
-    return token
+def _words(token: str) -> tuple[str, ...]:
+    """What a token of the text may be as a word of a name: "Chubar'," is "Chubar'" (a soft
+    sign) and also "Chubar" (a closing quote); "Chubar's" is "Chubar"."""
+    token = _normal(token).strip(_EDGE)
+    found = [token]
+    if token.endswith("'s"):
+        found.append(token[:-2])
+    elif token.endswith("'"):
+        found.append(token.rstrip("'"))
+    if token.startswith("'"):
+        found += [w.lstrip("'") for w in list(found)]
+    return tuple(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)
@@ -58,18 +70,27 @@ class Mark:
 
 
 class Marker:
-    """Places anchors before each occurrence of a person's name in a unit's AST."""
+    """Places anchors around each occurrence of a person's name in a unit's AST. A name that
+    several persons share (homonyms) is marked only where the text says who it is:
+    [Zhukov]{.person key=zhukov-iurii}; ``ambiguous`` lists the unmarked ones."""
 
     def __init__(self, persons: tuple[Person, ...], unit: str) -> None:
         self.unit = unit
-        self.forms = [(form, person) for person in persons for form in forms_of(person)]
+        owners: dict[tuple, set] = {}
+        for person in persons:
+            for form in forms_of(person):
+                owners.setdefault(form, set()).add(person.name)
+        self.shared = {form for form, names in owners.items() if len(names) > 1}
+        self.forms = [(form, person) for person in persons for form in forms_of(person) if form not in self.shared]
         self.forms.sort(key=lambda item: len(item[0]), reverse=True)
-        self.first_words = {form[0] for form, _ in self.forms}
+        self.first_words = {form[0] for form, _ in self.forms} | {form[0] for form in self.shared}
+        self.by_key = {person.key: person for person in persons}
         self.marks: list[Mark] = []
+        self.ambiguous: list[str] = []
         self.claim = ""  # the claim being walked: set by its heading
 
     def mark(self, ast: dict) -> dict:
-        if self.forms:
+        if self.forms or self.by_key:
             ast["blocks"] = self._walk(ast["blocks"])
         return ast
 
@@ -81,8 +102,9 @@ class Marker:
         if isinstance(node, dict):
             if node.get("t") == "Header":  # headings are not indexed, but say which claim follows
                 identifier = node["c"][1][0]
-                if identifier.startswith("claim-") or node["c"][0] == 1:
-                    self.claim = identifier[len("claim-"):] if identifier.startswith("claim-") else ""
+                claim_prefix = ids.PREFIXES["claim"]
+                if identifier.startswith(claim_prefix) or node["c"][0] == 1:
+                    self.claim = identifier[len(claim_prefix):] if identifier.startswith(claim_prefix) else ""
                 return node
             if node.get("t") in SKIP:
                 return node
@@ -96,11 +118,22 @@ class Marker:
         out, i = [], 0
         while i < len(inlines):
             el = inlines[i]
-            if el.get("t") == "Str" and _word(el["c"]) in self.first_words:
+            if el.get("t") == "Span" and "person" in el["c"][0][1]:
+                key = dict(el["c"][0][2]).get("key", "")
+                person = self.by_key.get(key)
+                if person is not None:  # the editor said who it is (the checks know every key)
+                    out.append(self._anchor(person, el["c"][1]))
+                    i += 1
+                    continue
+            if el.get("t") == "Str" and set(_words(el["c"])) & self.first_words:
                 match = self._match(inlines, i)
                 if match:
                     person, length = match
-                    out.append(self._anchor(person, inlines[i:i + length]))
+                    if person is None:
+                        self.ambiguous.append(" ".join(_text(x) for x in inlines[i:i + length]).strip())
+                        out += inlines[i:i + length]
+                    else:
+                        out.append(self._anchor(person, inlines[i:i + length]))
                     i += length
                     continue
             out.append(el)
@@ -108,7 +141,11 @@ class Marker:
         return out
 
     def _match(self, inlines: list, start: int):
-        for form, person in self.forms:
+        """(person, number of inlines) of the longest name at ``start``; person None for a
+        name several persons share."""
+        candidates = [(form, person) for form, person in self.forms] + [(form, None) for form in self.shared]
+        candidates.sort(key=lambda item: len(item[0]), reverse=True)
+        for form, person in candidates:
             j, ok = start, True
             for n, word in enumerate(form):
                 if n:
@@ -116,7 +153,7 @@ class Marker:
                         ok = False
                         break
                     j += 1
-                if j >= len(inlines) or inlines[j].get("t") != "Str" or _word(inlines[j]["c"]) != word:
+                if j >= len(inlines) or inlines[j].get("t") != "Str" or word not in _words(inlines[j]["c"]):
                     ok = False
                     break
                 j += 1
@@ -128,9 +165,15 @@ class Marker:
         """The name wrapped in a span carrying the anchor. (An empty span before
         the name would do as an anchor, but WeasyPrint 70 then breaks and
         justifies the line badly.)"""
-        anchor = f"ix-{slug(person.name)}-{self.unit}-{len(self.marks) + 1}"
+        anchor = ids.index_mark(person.key or slug(person.name), self.unit, len(self.marks) + 1)
         self.marks.append(Mark(person.name, anchor, self.unit, self.claim))
         return {"t": "Span", "c": [[anchor, ["index-mark"], []], name]}
+
+
+def _text(element: dict) -> str:
+    if element.get("t") == "Str":
+        return element["c"]
+    return " " if element.get("t") in ("Space", "SoftBreak") else ""
 
 
 def page_ranges(pages: list[int]) -> list[tuple[int, int]]:
@@ -168,9 +211,11 @@ class IndexEntry:
     locators: tuple[Locator, ...]
     subentries: tuple[tuple[str, tuple[Locator, ...]], ...] = ()  # (label, locators)
 
+    key: str = ""
+
     @property
     def anchor(self) -> str:
-        return f"index-{slug(self.name)}"
+        return ids.index_entry(self.key or slug(self.name))
 
 
 def index_entries(persons: tuple[Person, ...], marks: list[Mark], folio_of, ranges: bool = True) -> list[IndexEntry]:
@@ -188,7 +233,7 @@ def index_entries(persons: tuple[Person, ...], marks: list[Mark], folio_of, rang
                      for label, claim_ids in person.subentries)
         subs = tuple((label, locs) for label, locs in subs if locs)
         if main or subs:
-            entries.append(IndexEntry(person.name, person.dates, main, subs))
+            entries.append(IndexEntry(person.name, person.dates, main, subs, person.key))
     return entries
 
 

@@ -21,6 +21,7 @@ class Options:
     strict: bool = False
     workers: int = 0           # processes laying out parts; 0: one per processor
     cache: bool = True         # keep what each stage produced in .folio-cache beside the edition
+    ignore: tuple[str, ...] = ()  # warning codes not reported (e.g. W301 for a whole Zotero library)
 
     @property
     def cache_dir(self) -> Path:
@@ -29,10 +30,6 @@ class Options:
     @property
     def worker_count(self) -> int:
         return self.workers or os.cpu_count() or 1
-
-    @property
-    def bibliography_path(self) -> Path:
-        return self.bibliography or self.edition.parent / "bibliography.bib"
 
     @property
     def output_dir(self) -> Path:

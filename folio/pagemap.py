@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import ids
+
 _HYPHENS = ("\u2010", "-", "\u2013", "\u2014", "/", "\u00ad")
 
 
@@ -35,7 +37,7 @@ def mark_blocks(ast: dict, unit: str) -> dict:
                 return
             if kind in ("Para", "Plain") and not in_note:
                 counter[0] += 1
-                node["c"].insert(0, {"t": "Span", "c": [[f"p-{unit}-{counter[0]}", ["pb-anchor"], []], []]})
+                node["c"].insert(0, {"t": "Span", "c": [[ids.paragraph(unit, counter[0]), ["pb-anchor"], []], []]})
             if kind in ("Header", "Cite", "Link"):
                 return
             if "c" in node:
@@ -59,7 +61,7 @@ def _block_ids(root) -> dict:
     for element in root.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
         first = element[0] if len(element) else None
-        if first is not None and first.tag == "span" and (first.get("id") or "").startswith("p-"):
+        if first is not None and first.tag == "span" and ids.is_paragraph(first.get("id") or ""):
             found[element] = first.get("id")  # a paragraph, list item or cell with its anchor
         elif first is not None and first.tag == "span" and first.get("data-folio-continues"):
             found[element] = first.get("data-folio-continues")

@@ -38,18 +38,12 @@ with _sonames_only():
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from . import footnote_policy
+from . import footnote_policy, ids
 from .model import Edition
 from .output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
+from .typefaces import FONT_FILES, FONTS
 from .pagemap import laid_out_lines, line_text, page_starts, word_position
 
-FONTS = Path(str(resources.files("folio") / "fonts"))
-FONT_FILES = {
-    ("normal", "normal"): "GentiumBookPlus-Regular.ttf",
-    ("italic", "normal"): "GentiumBookPlus-Italic.ttf",
-    ("normal", "bold"): "GentiumBookPlus-Bold.ttf",
-    ("italic", "bold"): "GentiumBookPlus-BoldItalic.ttf",
-}
 log = logging.getLogger("folio")
 footnote_policy.apply()  # WeasyPrint 70 moves notes behind their calls to avoid an orphan
 
@@ -241,9 +235,9 @@ def _anchors(document) -> dict[str, int]:
 def _misplaced_notes(anchors: dict[str, int]) -> list[NotePlacement]:
     misplaced = []
     for anchor, page in anchors.items():
-        if anchor.startswith("call-"):
-            note_id = anchor[len("call-"):]
-            note_page = anchors.get("note-" + note_id, 0)  # 0: WeasyPrint dropped the note altogether
+        note_id = ids.call_key(anchor)
+        if note_id is not None:
+            note_page = anchors.get(ids.note_anchor(note_id), 0)  # 0: WeasyPrint dropped the note altogether
             if note_page != page:
                 misplaced.append(NotePlacement(note_id, page, note_page))
     return misplaced
@@ -253,7 +247,7 @@ def _call_lines(document, root, note_ids: set[str]) -> dict[str, tuple]:
     """For each note, ("line", block, words): the call's paragraph and the words of it laid
     out before the line that holds the call (a word hyphenated across that line's start
     goes to the next page whole). Left out: a call not in a paragraph, or in its first line."""
-    wanted = {"call-" + n: n for n in note_ids}
+    wanted = {ids.call_anchor(n): n for n in note_ids}
     found: dict[str, tuple] = {}
 
     def calls_in(box):
@@ -267,8 +261,8 @@ def _call_lines(document, root, note_ids: set[str]) -> dict[str, tuple]:
         if not wanted:
             break
         for note_id in calls_in(line):
-            wanted.pop("call-" + note_id, None)
-            if block is not None and block.startswith("p-") and words > 0:
+            wanted.pop(ids.call_anchor(note_id), None)
+            if block is not None and ids.is_paragraph(block) and words > 0:
                 found[note_id] = ("line", block, words)
     return found
 
@@ -285,7 +279,7 @@ def _with_breaks(html: str, fixes: dict[str, tuple]) -> str:
             if found is not None:
                 splits.setdefault(found[0], (fix[1], found, set()))[2].add(note_id)
                 continue
-        call = html.find(f'id="call-{note_id}"')
+        call = html.find(f'id="{ids.call_anchor(note_id)}"')
         match = None
         for match in _BLOCK_OPEN.finditer(html, 0, max(call, 0)):
             pass
@@ -393,6 +387,6 @@ def _tall_notes(document) -> list[tuple[str, int, float]]:
             element = getattr(note, "element", None)
             note_id = (element.get("id") or "") if element is not None else ""
             share = note.margin_height() / box.height
-            if note_id.startswith("note-") and share > MAX_NOTE_SHARE:
-                found.append((note_id[len("note-"):], number, share))
+            if note_id.startswith(ids.PREFIXES["note"]) and share > MAX_NOTE_SHARE:
+                found.append((note_id[len(ids.PREFIXES["note"]):], number, share))
     return found

@@ -21,6 +21,7 @@ import pikepdf
 import pypdfium2 as pdfium
 from pikepdf import Array, Name, NameTree
 
+from . import ids
 from .cache import digest_of
 from .model import Edition
 from .names import to_roman
@@ -28,7 +29,6 @@ from .output_intent import header_fault, is_print_standard
 from .problems import Problems
 
 POINTS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
-OPENINGS = re.compile(r"^(chapter-|front-|appendix$|bibliography$|index$)")
 # a page number ending a link's text: ", p. 12", "(p. 12)", ". . . 12" (contents), or the whole text ("12", "12–14")
 _PAGE_NUMBER = re.compile(r"(?:p\.\s?|\.\s)([0-9]+|[ivxlc]+)\)?\.?$|^([0-9]+|[ivxlc]+)(?:–[0-9ivxlc]+)?$")
 
@@ -41,44 +41,44 @@ def length(value: str) -> float:
 
 
 def preflight(pdf_path: Path, edition: Edition, problems: Problems, shown_as: Path | None = None,
-              links_removed_after: bool = False, store=None) -> int:
+              links_removed_after: bool = False, store=None, openings=()) -> int:
     """Check ``pdf_path``; add problems (named ``shown_as``, e.g. the final name
     of a staged file); return the number of pages read. ``links_removed_after``:
     the build takes the links out of this file once it has been checked (PDF/X).
     With a ``store``, what a page's text says is taken from the cache for a page
     whose content (text, fonts, links) was read before."""
     with pikepdf.open(pdf_path) as reader:
-        return _preflight(reader, pdf_path, edition, problems, shown_as, links_removed_after, store)
+        return _preflight(reader, pdf_path, edition, problems, shown_as, links_removed_after, store, set(openings))
 
 
 def _preflight(reader: pikepdf.Pdf, pdf_path: Path, edition: Edition, problems: Problems, shown_as: Path | None,
-               links_removed_after: bool, store=None) -> int:
+               links_removed_after: bool, store=None, openings: set = frozenset()) -> int:
     pages = reader.pages
-
-    def report(code: str, page: int | None, message: str, hint: str = "") -> None:
-        where = f"page {page}: " if page else ""
-        problems.add(code, shown_as or pdf_path, None, where + message, hint)
-
     destinations = _destination_pages(reader)
-    main_start = destinations.get("mainmatter", 1)
+    main_start = destinations.get(ids.MAINMATTER, 1)
 
     def folio(page: int) -> str:
         return str(page - main_start + 1) if page >= main_start else to_roman(page)
+
+    def report(code: str, page: int | None, message: str, hint: str = "") -> None:
+        where = f"p. {folio(page)} (sheet {page}): " if page else ""
+        problems.add(code, shown_as or pdf_path, None, where + message, hint)
 
     _check_boxes(pages, edition, report)
     _check_fonts(pages, report)
     if is_print_standard(edition.settings.print.pdf_variant):
         _check_print_standard(reader, edition.settings.print.pdf_variant, report, links_removed_after)
     for name, page in sorted(destinations.items(), key=lambda item: item[1]):
-        if OPENINGS.match(name) and page % 2 == 0:
+        if name in openings and page % 2 == 0:
             report("E603", page, f"'{name}' opens on a verso (an even page)",
                    "parts open on a recto: check 'break-before: right' in the print CSS")
-        if name.startswith("call-"):
-            note = destinations.get("note-" + name[len("call-"):])
+        key = ids.call_key(name)
+        if key is not None:
+            note = destinations.get(ids.note_anchor(key))
             if note is None:
-                report("E604", page, f"note {name[len('call-'):]} is called here but not printed")
+                report("E604", page, f"note {key} is called here but not printed")
             elif note != page:
-                report("E604", page, f"note {name[len('call-'):]} is called here but printed on page {note}",
+                report("E604", page, f"note {key} is called here but printed on p. {folio(note)} (sheet {note})",
                        "the build corrects this; a PDF that still has it was laid out by other means")
     _check_page_numbers(pdf_path, pages, destinations, folio, report, store)
     return len(pages)

@@ -25,6 +25,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E105": (ERROR, "bad value"),
     "E106": (ERROR, "front matter missing or unterminated"),
     "E107": (ERROR, "output profile unusable"),
+    "E108": (ERROR, "control character in a file"),
+    "E109": (ERROR, "file refused: not a regular file, too large or nested too deep"),
+    "E110": (ERROR, "key given twice in a YAML mapping"),
+    "E111": (ERROR, "empty file"),
     "W101": (WARNING, "setting has no effect"),
     # identity and references
     "E201": (ERROR, "duplicate id"),
@@ -41,6 +45,15 @@ CODES: dict[str, tuple[str, str]] = {
     "E212": (ERROR, "note label defined twice"),
     "E213": (ERROR, "image outside the edition"),
     "W214": (WARNING, "image without a description"),
+    "E214": (ERROR, "id reserved for the build's own ids"),
+    "E215": (ERROR, "link to something other than a web address or a part of the book"),
+    "W215": (WARNING, "raw HTML or TeX removed"),
+    "E216": (ERROR, "citation or locator that cannot be read"),
+    "W216": (WARNING, "character that no bundled font has"),
+    "E217": (ERROR, "text nested too deeply"),
+    "E218": (ERROR, "template error"),
+    "W217": (WARNING, "person never mentioned in the text"),
+    "W218": (WARNING, "name shared by several persons"),
     # bibliography
     "E301": (ERROR, "BibTeX entry cannot be parsed"),
     "E302": (ERROR, "duplicate BibTeX key"),
@@ -50,6 +63,9 @@ CODES: dict[str, tuple[str, str]] = {
     "W301": (WARNING, "bibliography entry never cited"),
     "W302": (WARNING, "quotation not linked to any claim"),
     "W303": (WARNING, "note written but never called"),
+    "W304": (WARNING, "unknown BibTeX field"),
+    "E306": (ERROR, "undefined BibTeX macro"),
+    "E307": (ERROR, "BibTeX cross-reference missing, cyclic or too deep"),
     # conversion and layout
     "E401": (ERROR, "Pandoc failed"),
     "E402": (ERROR, "WeasyPrint refused to read a resource"),
@@ -58,6 +74,9 @@ CODES: dict[str, tuple[str, str]] = {
     "E502": (ERROR, "note too long for a page"),
     "W503": (WARNING, "text runs out of the text block"),
     "W504": (WARNING, "line broken far too early inside a paragraph"),
+    "W505": (WARNING, "loose line: word spaces far wider than the book's"),
+    "W506": (WARNING, "running head too long for its line"),
+    "W507": (WARNING, "page left short above its notes"),
     # preflight of a built PDF (check --pdf)
     "E601": (ERROR, "font not embedded"),
     "E602": (ERROR, "page size or page box wrong"),
@@ -67,6 +86,11 @@ CODES: dict[str, tuple[str, str]] = {
     "E606": (ERROR, "text outside the page"),
     "E607": (ERROR, "colour outside the output intent (PDF/X)"),
     "E608": (ERROR, "PDF/X identification or output intent wrong"),
+    "E609": (ERROR, "one font subset name for different font programs"),
+    # the machine
+    "E701": (ERROR, "output folder cannot be written"),
+    "W701": (WARNING, "cache cannot be used"),
+    "E702": (ERROR, "a tool the build needs is missing or failed"),
 }
 
 
@@ -104,9 +128,10 @@ class Problem:
 class Problems:
     """An ordered collection of problems, filled by the checking stages."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, ignore=()) -> None:
         self.root = root
         self.items: list[Problem] = []
+        self.ignore = {code for code in ignore if code in CODES and CODES[code][0] == WARNING}
 
     def where(self, path: Path | str, line: int | None = None) -> Place:
         path = Path(path)
@@ -119,6 +144,8 @@ class Problems:
 
     def add(self, code: str, path: Path | str, line: int | None, message: str, hint: str = "") -> None:
         assert code in CODES, code
+        if code in self.ignore:
+            return
         self.items.append(Problem(code, self.where(path, line), message, hint))
 
     def extend(self, other: "Problems") -> None:

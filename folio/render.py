@@ -1,21 +1,33 @@
-"""Stage 3: render the edition into Pandoc Markdown units with Jinja2.
+"""Stage 3: render the edition into the frames of its Pandoc units with Jinja2.
 
 A unit is one chapter, one front-matter part, the appendix or the
 bibliography. Each unit goes through Pandoc on its own, so citations are
 full at their first occurrence in each chapter and short afterwards.
+
+The templates are files an editor can read and override. They run in Jinja's
+sandbox, with the model as their only data. In a Markdown template, every value
+is written as Markdown that reads back as the same text (``fragments.escape``),
+and every piece of the editor's own Markdown (a ``model.Markdown``) as a
+placeholder that ``fragments.Splicer`` fills with that piece as Pandoc read it
+on its own: nothing an editor types can change the frame around it. In an HTML
+or SVG template, values are HTML-escaped; the editor's Markdown is written as
+the HTML Pandoc made of it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from dataclasses import dataclass, replace
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import markupsafe
+from jinja2.sandbox import SandboxedEnvironment
 
-from .check import CROSS_REFERENCE, cited_keys
-from .model import Edition
+from . import files
+from .fragments import escape, safe_url
+from .model import Edition, Markdown, Source
 
 
 @dataclass(frozen=True)
@@ -23,7 +35,7 @@ class Unit:
     id: str          # "front-introduction", "chapter-cult", "appendix", "bibliography"
     kind: str        # "front", "chapter", "appendix", "bibliography"
     title: str
-    markdown: str
+    markdown: str    # the frame, with placeholders for the editor's fragments
     source: Path | None = None
 
     @property
@@ -31,45 +43,151 @@ class Unit:
         return hashlib.sha256(self.markdown.encode()).hexdigest()[:16]
 
 
-def _blockquote(text: str) -> str:
-    return "\n".join(("> " + line) if line.strip() else ">" for line in str(text).strip().splitlines())
+class TemplateProblem(Exception):
+    """A fault in a template: its file and line, in the editor's words."""
+
+    def __init__(self, path: str, line: int | None, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.path, self.line, self.message, self.hint = path, line, message, hint
 
 
-def environment(template_dirs: list[Path]) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
-        autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".svg.j2", ".xml.j2")),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=False,
-    )
-    env.filters["blockquote"] = _blockquote
-    return env
+class ConfinedLoader(jinja2.BaseLoader):
+    """Templates from a list of folders, first match wins; a template (or an include) is read
+    only when it is a regular file inside its folder, within the size limit."""
+
+    def __init__(self, folders: list[Path]) -> None:
+        self.folders = [Path(f) for f in folders]
+
+    def get_source(self, environment, template):
+        parts = template.replace("\\", "/").split("/")
+        if template.startswith("/") or any(part in ("", ".", "..") for part in parts):
+            raise jinja2.TemplateNotFound(template, f"'{template}' is not a template name (no '..', no absolute path)")
+        for folder in self.folders:
+            path = folder.joinpath(*parts)
+            if not (path.exists() or path.is_symlink()):
+                continue
+            try:
+                text = files.read_text(path, [folder.resolve()], "template")
+            except files.Refused as refused:
+                raise jinja2.TemplateNotFound(template, f"{path}: {refused.message}") from None
+            mtime = os.path.getmtime(path)
+            return text, str(path), lambda: os.path.exists(path) and os.path.getmtime(path) == mtime
+        raise jinja2.TemplateNotFound(template)
+
+    def list_templates(self):
+        found = set()
+        for folder in self.folders:
+            if folder.is_dir():
+                found |= {p.name for p in folder.iterdir() if p.name.endswith(".j2")}
+        return sorted(found)
 
 
-NOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
+def _placeholder(value: Markdown) -> markupsafe.Markup:
+    if value.inline:
+        return markupsafe.Markup(f'[]{{.folio-fragment ref="{value.ref}"}}')
+    return markupsafe.Markup(f'\n\n::: {{.folio-fragment ref="{value.ref}"}}\n:::\n\n')
 
 
-def _scope_note_labels(text: str, scope: str) -> str:
-    """'[^1]' -> '[^scope--1]': labels need only be unique within one file,
-    but several files (the claims of a chapter) make one Pandoc unit."""
-    return NOTE_LABEL.sub(lambda m: f"[^{scope}--{m.group(1)}]", text)
+def _markdown_value(value):
+    """How a value is written into a Markdown template."""
+    if isinstance(value, markupsafe.Markup):
+        return value
+    if isinstance(value, Markdown):
+        if not str(value).strip():
+            return markupsafe.Markup("")
+        return _placeholder(value)
+    if isinstance(value, Source):
+        return markupsafe.Markup(f'[]{{.folio-fragment ref="{value.ref}"}}') if value.ref else ""
+    if value is None:
+        return ""
+    return markupsafe.Markup(escape(str(value)))
 
 
-def _link_cross_references(text: str, edition: Edition) -> str:
-    """'[](#cult)' -> '[claim 3](#claim-cult){.xref .claimref}'; quotations likewise."""
+def _blockquote(value, tail=None):
+    """A block fragment set as a block quotation; ``tail`` (a citation) ends its last paragraph."""
+    if not isinstance(value, Markdown) or not str(value).strip():
+        return markupsafe.Markup("")
+    extra = f' tail="{tail.ref}"' if isinstance(tail, (Source, Markdown)) and tail.ref else ""
+    return markupsafe.Markup(f'\n\n::: {{.folio-fragment .folio-quote ref="{value.ref}"{extra}}}\n:::\n\n')
 
-    def replace(match: re.Match) -> str:
-        ref = match.group(1)
-        if ref in edition.claims:
-            claim = edition.claims[ref]
-            return f"[claim {claim.number}](#{claim.anchor}){{.xref .claimref}}"
-        if ref in edition.quotations:
-            quotation = edition.quotations[ref]
-            return f"[{quotation.heading}](#{quotation.anchor}){{.xref .quotationref}}"
-        return match.group(0)  # reported by check
 
-    return CROSS_REFERENCE.sub(replace, text)
+def _link(url) -> markupsafe.Markup:
+    """A web address as a Markdown link showing the address."""
+    safe = safe_url(str(url or ""))
+    if safe is None:
+        return markupsafe.Markup(escape(str(url or "")))
+    return markupsafe.Markup(f"[{escape(str(url))}](<{safe}>)")
+
+
+class Templates:
+    """The template folders as two sandboxed environments: Markdown templates (.md.j2) and
+    HTML or SVG templates; ``get_template`` picks by the name."""
+
+    def __init__(self, template_dirs: list[Path]) -> None:
+        loader = ConfinedLoader(template_dirs)
+        common = dict(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+        self.markdown = SandboxedEnvironment(autoescape=False, finalize=_markdown_value, **common)
+        self.markdown.filters["blockquote"] = _blockquote
+        self.markdown.filters["link"] = _link
+        self.markdown.filters["md"] = lambda value: _markdown_value(value)
+        self.html_of: dict[str, str] = {}   # a Markdown fragment's ref -> its HTML (set by the build)
+        self.plain_of: dict[str, str] = {}  # a Markdown fragment's ref -> its plain text
+        self.html = SandboxedEnvironment(autoescape=True, finalize=self._html_value, **common)
+        self.html.filters["plain"] = self._plain
+
+    def _html_value(self, value):
+        if isinstance(value, Markdown) and value.ref in self.html_of:
+            return markupsafe.Markup(self.html_of[value.ref])
+        return value
+
+    def _plain(self, value) -> str:
+        if isinstance(value, Markdown):
+            return self.plain_of.get(value.ref, " ".join(str(value).split()))
+        return "" if value is None else str(value)
+
+    def get_template(self, name: str) -> jinja2.Template:
+        env = self.markdown if name.endswith(".md.j2") else self.html
+        try:
+            return env.get_template(name)
+        except jinja2.TemplateError as error:
+            raise template_problem(error, name) from None
+
+    def render(self, name: str, **context) -> str:
+        template = self.get_template(name)
+        try:
+            return template.render(**context)
+        except jinja2.TemplateError as error:
+            raise template_problem(error, name) from None
+        except jinja2.exceptions.SecurityError as error:  # pragma: no cover - a TemplateError too
+            raise template_problem(error, name) from None
+
+
+def template_problem(error: Exception, name: str) -> TemplateProblem:
+    """A Jinja fault as a problem with the template's file and line."""
+    path, line = getattr(error, "filename", None) or name, getattr(error, "lineno", None)
+    tb = error.__traceback__
+    while tb is not None:  # the innermost frame of a template (Jinja names them by the template's file)
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            path, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    if isinstance(error, jinja2.TemplateNotFound):
+        message = f"template '{error.name}' cannot be used: {error.message or 'not found'}"
+        hint = "a template includes only templates of the template folders, by name"
+    elif isinstance(error, jinja2.exceptions.SecurityError):
+        message, hint = f"the template does what templates may not: {error}", \
+            "templates may use the edition's model only (no Python internals)"
+    elif isinstance(error, jinja2.UndefinedError):
+        message, hint = f"the template uses something undefined: {error.message}", \
+            "check the names against the default template in templates/"
+    else:
+        message, hint = f"{type(error).__name__}: {getattr(error, 'message', None) or error}", \
+            "check the template's syntax on this line"
+    return TemplateProblem(str(path), line, message, hint)
+
+
+def environment(template_dirs: list[Path]) -> Templates:
+    return Templates(template_dirs)
 
 
 @dataclass(frozen=True)
@@ -85,11 +203,14 @@ def appendix_groups(edition: Edition) -> list[tuple[object, list[AppendixEntry]]
     """(claim, entries) in claim order: a claim's own list, then quotations naming it."""
     groups = []
     printed: dict[str, object] = {}
+    naming: dict[str, list] = {}
+    for quotation in edition.quotations.values():
+        for claim_id in quotation.claim_ids:
+            naming.setdefault(claim_id, []).append(quotation)
     for claim in edition.claims.values():
         quotations = edition.quotations_of(claim)
-        for quotation in edition.quotations.values():
-            if claim.id in quotation.claim_ids and quotation not in quotations:
-                quotations.append(quotation)
+        listed = {q.id for q in quotations}
+        quotations += [q for q in naming.get(claim.id, []) if q.id not in listed]
         entries = []
         for quotation in quotations:
             first = quotation.id not in printed
@@ -100,30 +221,19 @@ def appendix_groups(edition: Edition) -> list[tuple[object, list[AppendixEntry]]
     return groups
 
 
-def render_units(edition: Edition, env: jinja2.Environment) -> list[Unit]:
+def render_units(edition: Edition, env: Templates, cited=()) -> list[Unit]:
     units: list[Unit] = []
-    def link(text: str, scope: str) -> str:
-        return _scope_note_labels(_link_cross_references(text, edition), scope)
-
     for part in edition.front:
-        markdown = env.get_template("front.md.j2").render(edition=edition, part=_with(part, body=link(part.body, part.id)))
+        markdown = env.render("front.md.j2", edition=edition, part=part)
         units.append(Unit(part.anchor, "front", part.title, markdown, part.path))
     for chapter in edition.chapters:
-        claims = [_with(c, analysis=link(c.analysis, c.id)) for c in edition.claims_of(chapter)]
-        markdown = env.get_template("chapter.md.j2").render(
-            edition=edition, chapter=_with(chapter, opening=link(chapter.opening, chapter.id)), claims=claims)
+        markdown = env.render("chapter.md.j2", edition=edition, chapter=chapter, claims=edition.claims_of(chapter))
         units.append(Unit(chapter.anchor, "chapter", chapter.title, markdown, chapter.path))
     if edition.settings.appendix and edition.quotations:
-        groups = [(claim, [_with(e, quotation=_with(e.quotation, text=link(e.quotation.text, e.quotation.id))) for e in entries])
-                  for claim, entries in appendix_groups(edition)]
-        markdown = env.get_template("appendix.md.j2").render(edition=edition, groups=groups)
+        markdown = env.render("appendix.md.j2", edition=edition, groups=appendix_groups(edition))
         units.append(Unit("appendix", "appendix", edition.settings.appendix_title, markdown))
     if edition.settings.bibliography:
-        keys = sorted(cited_keys(edition) & set(edition.bibliography.entries))
-        markdown = env.get_template("bibliography.md.j2").render(edition=edition, keys=keys)
+        keys = sorted(set(cited) & set(edition.bibliography.entries))
+        markdown = env.render("bibliography.md.j2", edition=edition, keys=keys)
         units.append(Unit("bibliography", "bibliography", edition.settings.bibliography_title, markdown))
     return units
-
-
-def _with(obj, **changes):
-    return replace(obj, **changes)

@@ -23,11 +23,10 @@ from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import unquote
 
-import jinja2
 import markupsafe
 
 from .cache import Store, digest_of, file_digest
-from .convert import Converted, convert_titles
+from .convert import Converted
 from .model import Edition
 from .names import index_entries, to_roman
 from .parts import Part, split_parts, whole
@@ -65,17 +64,21 @@ class Typeset:
     def label(self, page: int) -> str:
         return folio_label(page, self.main_start)
 
+    def page_name(self, sheet: int) -> str:
+        """A page as a problem names it: its printed folio, and its place in the file."""
+        return f"p. {self.label(sheet)} (sheet {sheet})"
+
 
 def folio_label(page: int, main_start: int) -> str:
     """The printed folio of a physical page: roman in the front matter, then arabic."""
     return str(page - main_start + 1) if page >= main_start else to_roman(page)
 
 
-def book_html(edition: Edition, converted: list[Converted], env: jinja2.Environment, index=(), titles=None) -> str:
-    """The book as one HTML document; ``index`` is the list of IndexEntry to print."""
-    titles = titles or convert_titles(edition)
-    titles = {anchor: markupsafe.Markup(html) for anchor, html in titles.items()}
-    return env.get_template("book.html.j2").render(
+def book_html(edition: Edition, converted: list[Converted], env, index=(), titles=None) -> str:
+    """The book as one HTML document; ``index`` is the list of IndexEntry to print; ``titles``
+    the titles of parts and claims as HTML, by anchor."""
+    titles = {anchor: markupsafe.Markup(html) for anchor, html in (titles or {}).items()}
+    return env.render("book.html.j2",
         edition=edition, settings=edition.settings, converted=converted, titles=titles, index=index,
         chapters={c.anchor: c for c in edition.chapters})
 
@@ -84,10 +87,10 @@ def all_marks(converted: list[Converted]) -> list:
     return [mark for item in converted for mark in item.marks]
 
 
-def typeset(edition: Edition, converted: list[Converted], env: jinja2.Environment, template_dirs: list[Path],
-            store: Store | None = None, workers: "int | Workers" = 1) -> Typeset:
+def typeset(edition: Edition, converted: list[Converted], env, template_dirs: list[Path],
+            store: Store | None = None, workers: "int | Workers" = 1, titles: dict | None = None) -> Typeset:
     marks = all_marks(converted)
-    titles = convert_titles(edition)
+    titles = titles or {}
     css_path = next((d / "print.css" for d in template_dirs if (d / "print.css").exists()), None)
     settings = edition.settings.print
     options = {"pdf_tags": False}

@@ -32,7 +32,7 @@ def _state(options: Options) -> dict[Path, tuple[int, int]]:
 
 def watch(options: Options, args, rebuild: Callable[[], int]) -> int:
     interval = max(0.1, getattr(args, "interval", 0.5))
-    log.info("Watching %s, %s and the templates; Ctrl-C stops.", options.edition, options.bibliography_path)
+    log.info("Watching %s, its bibliography and the templates; Ctrl-C stops.", options.edition)
     try:
         last = _state(options)  # before building: a save during the build is seen after it
         _attempt(rebuild)

@@ -93,8 +93,8 @@ def test_duplicate_bibtex_key(capsys, edition, output):
 
 
 def test_bibtex_entry_missing_required_field(capsys, edition, output):
-    replace_in(edition.parent / "bibliography.bib", "  publisher = tp,\n  address = {Testville},\n  year = {2001}",
-               "  address = {Testville},\n  year = {2001}")
+    replace_in(edition.parent / "bibliography.bib", "  address = {Testville},\n  year = {2001}",
+               "  address = {Testville}")
     assert_rejected(capsys, edition, output, "E303", "bibliography.bib:3")
 
 
@@ -127,7 +127,7 @@ def test_unused_bibliography_entry_is_a_warning(capsys, edition, output):
                    encoding="utf-8")
     run = run_build(capsys, edition, output, command="check")
     assert run.status == 0
-    assert "warning W301: entry 'unused2000' is never cited" in run.stderr
+    assert "warning W301: 1 entry is never cited: 'unused2000' (line 35)" in run.stderr
     strict = run_build(capsys, edition, output, "--strict", command="check")
     assert strict.status == 1
 
@@ -149,7 +149,7 @@ def test_same_note_label_in_two_claims_of_a_chapter_is_fine(capsys, edition, tmp
 def test_image_outside_the_edition_is_refused(capsys, edition, output):
     replace_in(edition / "claims" / "second.md", "See also [](#first).", "![secret](/etc/hostname)")
     run = assert_rejected(capsys, edition, output, "E213", "edition/claims/second.md:10")
-    assert "'/etc/hostname' is not a file inside the edition" in run.stderr
+    assert "image '/etc/hostname' is an absolute path" in run.stderr
 
 
 def test_image_without_a_description_is_a_warning(capsys, edition, output):
@@ -167,4 +167,4 @@ def test_a_note_too_long_for_a_page_is_refused(capsys, edition, output):
     replace_in(edition / "claims" / "first.md", "[^a1]: A note of the editor's own on the first claim.",
                f"[^a1]: {long_note}")
     run = assert_rejected(capsys, edition, output, "E502", "edition/chapters/one.md")
-    assert "a note cannot be split over pages" in run.stderr
+    assert "could not be continued" in run.stderr

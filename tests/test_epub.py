@@ -46,10 +46,10 @@ def test_epub_note_ids_are_unique_in_the_whole_book_and_link_both_ways(sample_bu
         if name.endswith(".xhtml"):
             text = data.decode()
             ids += re.findall(r'\bid="([^"]+)"', text)
-            refs |= set(re.findall(r'<a href="[^"#]*#(note-[^"]+)" id="(?:ref-[^"]+)"', text))
+            refs |= set(re.findall(r'<a href="[^"#]*#(note-[^"]+)" id="(?:nref-[^"]+)"', text))
             notes |= set(re.findall(r'<aside id="(note-[^"]+)" class="footnote"[^>]*epub:type="footnote"', text))
             for note in re.findall(r'<aside id="note-([^"]+)"', text):
-                assert f'#ref-{note}"' in text, f"note {note} has no link back"
+                assert f'#nref-{note}"' in text, f"note {note} has no link back"
     duplicates = {i for i in ids if ids.count(i) > 1}
     assert not duplicates, duplicates
     assert notes and refs == notes
@@ -157,7 +157,7 @@ def test_edition_cover_image_is_used_and_checked(capsys, tmp_path):
     assert any(name.endswith(".png") and data == png for name, data in files.items())
     (edition / "edition.yaml").write_text((edition / "edition.yaml").read_text().replace("cover.png", "missing.png"))
     run = run_build(capsys, edition, tmp_path / "out2", command="check")
-    assert run.status == 1 and "error E100: cover image 'images/missing.png' is not a file in the edition" in run.stderr
+    assert run.status == 1 and "error E100: cover image 'images/missing.png' file not found" in run.stderr
 
 
 def test_images_of_two_chapters_are_kept_apart_in_the_epub(capsys, tmp_path):

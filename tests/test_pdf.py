@@ -109,9 +109,12 @@ def _note_texts(edition_dir):
     from folio.convert import convert_units
     from folio.render import environment, render_units
 
+    from folio.convert import library_cited
     options = Options(edition=edition_dir)
-    edition = gather(options).edition
-    converted = convert_units(render_units(edition, environment(options.template_dirs)), edition)
+    result = gather(options)
+    edition, library = result.edition, result.library
+    units = render_units(edition, environment(options.template_dirs), library_cited(edition, library))
+    converted = convert_units(units, edition, library)
 
     class Notes(HTMLParser):
         def __init__(self):

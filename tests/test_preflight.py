@@ -25,18 +25,17 @@ def test_a_book_that_breaks_the_rules_is_refused_with_each_fault(capsys, tmp_pat
     css = (REPO / "templates" / "print.css").read_text(encoding="utf-8")
     # parts that may open on any page (within the front matter: the parts of the main
     # matter are laid out one by one, each from a recto), and a passage pushed off the page
-    css += "\n.unit { break-before: page !important; }\n.passage { margin-left: -3in; }\n"
+    # and a page number typed by hand in a cross-reference
+    css += ("\n.unit { break-before: page !important; }\n.passage { margin-left: -3in; }\n"
+            'a.claimref::after { content: " (p.\\00A0 99)"; }\n')
     (templates / "print.css").write_text(css, encoding="utf-8")
-    claim = edition / "claims" / "second.md"
-    claim.write_text(claim.read_text(encoding="utf-8").replace(
-        "See also [](#first).", "See also [the first claim, p. 99](#claim-first)."), encoding="utf-8")
     output = tmp_path / "output"
     run = run_build(capsys, edition, output, "--templates", str(templates))
     assert run.status == 1
-    assert re.search(r"output/small\.pdf: error E603: page \d+: 'front-\w+' opens on a verso", run.stderr), run.stderr
-    assert re.search(r"error E605: page \d+: '.*p\. 99' prints page 99, but 'claim-first' is on page 1", run.stderr)
-    assert re.search(r"error E606: page \d+: text '.*' runs outside the trimmed page", run.stderr)
-    assert re.search(r"warning W503: page \d+: text runs [0-9.]+ pt out of the text block", run.stderr)
+    assert re.search(r"output/small\.pdf: error E603: p\. \w+ \(sheet \d+\): 'front-\w+' opens on a verso", run.stderr), run.stderr
+    assert re.search(r"error E605: p\. \w+ \(sheet \d+\): '.*p\. 99\)' prints page 99, but 'claim-first' is on page 1", run.stderr)
+    assert re.search(r"error E606: p\. \w+ \(sheet \d+\): text '.*' runs outside the trimmed page", run.stderr)
+    assert re.search(r"warning W503: p\. \w+ \(sheet \d+\): text runs [0-9.]+ pt out of the text block", run.stderr)
     assert not output.exists() or not list(output.iterdir())
     # built again, the same faults, with what each page's text says taken from the cache
     import folio.preflight
@@ -58,7 +57,7 @@ def test_wrong_trim_size_and_unembedded_font_are_reported(capsys, small_build, t
     capsys.readouterr()
     assert main(["check", "--edition", str(edition), "--pdf", str(small_build / "small.pdf")]) == 1
     err = capsys.readouterr().err
-    assert re.search(r"small\.pdf: error E602: page 1: page is 432\.0 x 648\.0 pt; the trim size a5", err), err
+    assert re.search(r"small\.pdf: error E602: p\. i \(sheet 1\): page is 432\.0 x 648\.0 pt; the trim size a5", err), err
 
     writer = PdfWriter()
     page = writer.add_blank_page(width=432, height=648)
@@ -71,7 +70,7 @@ def test_wrong_trim_size_and_unembedded_font_are_reported(capsys, small_build, t
         writer.write(handle)
     shutil.copy(small_build / "small.pdf", tmp_path / "good.pdf")
     assert main(["check", "--edition", str(copy_small(tmp_path / "again")), "--pdf", str(bad)]) == 1
-    assert "error E601: page 1: font /Helvetica is not embedded" in capsys.readouterr().err
+    assert "error E601: p. 1 (sheet 1): font /Helvetica is not embedded" in capsys.readouterr().err
 
 
 def test_a_note_off_its_call_page_is_reported(capsys, small_build, tmp_path):
@@ -98,5 +97,5 @@ def test_a_note_off_its_call_page_is_reported(capsys, small_build, tmp_path):
         writer.write(handle)
     capsys.readouterr()
     assert main(["check", "--edition", str(copy_small(tmp_path)), "--pdf", str(bad)]) == 1
-    assert re.search(r"error E604: page \d+: note chapter-one-1 is called here but printed on page \d+",
+    assert re.search(r"error E604: p\. \w+ \(sheet \d+\): note chapter-one-1 is called here but printed on p\. \w+ \(sheet \d+\)",
                      capsys.readouterr().err)

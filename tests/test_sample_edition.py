@@ -2,7 +2,7 @@
 
 from conftest import REPO
 from folio.build import Options, gather
-from folio.check import citations_in
+from folio.convert import cited_in
 
 
 def test_sample_edition_is_complete_and_clean():
@@ -13,7 +13,7 @@ def test_sample_edition_is_complete_and_clean():
     assert len(edition.claims) >= 12
     for claim in edition.claims.values():
         assert claim.passage.text, claim.id
-        keys = {key for key, _ in citations_in(claim.analysis, claim.analysis_line)}
+        keys = cited_in(result.library.parsed[claim.analysis.ref].json)
         assert len(keys) >= 2, f"{claim.id} cites {keys}"
         assert edition.quotations_of(claim), f"{claim.id} has no appendix quotation"
     assert len(edition.bibliography.entries) >= 25

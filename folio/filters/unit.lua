@@ -1,25 +1,24 @@
 -- Runs after --citeproc on each unit.
--- 1. Two notes called side by side would print as one number ("78"):
---    merge a note that directly follows another into it.
--- 2. Headings written by the editor get ids Pandoc makes from their text;
---    prefix them with the unit's id so that ids stay unique in the book.
+-- 1. A citation's note directly followed by another note would print as one number
+--    ("78"): the second is merged into the first ("Beta, An Article, 7. The editor's
+--    remark."). Two notes of the editor's own stay two notes: a thin separator goes
+--    between their calls ("7,8").
+-- 2. Every link's address is percent-encoded where it must be (citeproc writes DOIs
+--    and URLs as they stand in the bibliography).
 
-local unit = "unit"
-local reserved = { "chapter%-", "claim%-", "sources%-", "q%-", "front%-", "appendix", "bibliography" }
-
-function Meta(meta)
-  if meta["folio-unit"] then
-    unit = pandoc.utils.stringify(meta["folio-unit"])
-  end
+local function is_citation_note(el)
+  return el.t == "Cite" and #el.content == 1 and el.content[1].t == "Note"
 end
 
 -- After citeproc, a citation in a notes style is a Cite holding one Note.
 local function as_note(el)
   if el.t == "Note" then return el end
-  if el.t == "Cite" and #el.content == 1 and el.content[1].t == "Note" then
-    return el.content[1]
-  end
+  if is_citation_note(el) then return el.content[1] end
   return nil
+end
+
+local function separator()
+  return pandoc.Span({ pandoc.Str(",") }, { class = "note-sep" })
 end
 
 local function merge_notes(inlines)
@@ -37,7 +36,7 @@ local function merge_notes(inlines)
           k = k + 1
         end
         local next_note = k <= #inlines and as_note(inlines[k])
-        if next_note then
+        if next_note and (is_citation_note(el) or is_citation_note(inlines[k])) then
           local last = note.content[#note.content]
           local first = next_note.content[1]
           if last and first and last.t == "Para" and first.t == "Para" then
@@ -55,6 +54,10 @@ local function merge_notes(inlines)
         end
       end
       out:insert(merged and note or el)
+      -- two calls side by side: a separator between them
+      if j <= #inlines and as_note(inlines[j]) then
+        out:insert(separator())
+      end
       i = j
     else
       out:insert(el)
@@ -64,21 +67,17 @@ local function merge_notes(inlines)
   return out
 end
 
-local function is_reserved(id)
-  for _, prefix in ipairs(reserved) do
-    if id:find("^" .. prefix) then return true end
-  end
-  return false
+local function encode(url)
+  return (url:gsub("[%s<>\"{}|\\^`]", function(c) return string.format("%%%02X", string.byte(c)) end))
 end
 
-function Header(el)
-  if el.identifier ~= "" and not is_reserved(el.identifier) then
-    el.identifier = unit .. "--" .. el.identifier
+function Link(el)
+  if not el.target:match("^#") then
+    el.target = encode(el.target)
   end
   return el
 end
 
 return {
-  { Meta = Meta },
-  { Inlines = merge_notes, Header = Header },
+  { Inlines = merge_notes, Link = Link },
 }
