@@ -192,6 +192,9 @@ def build(options: Options) -> Result:
     workers = Workers(options.worker_count).start()  # they import WeasyPrint while Pandoc converts
     try:
         return _build(options, result, workers, store)
+    except KeyboardInterrupt:
+        workers.kill()
+        raise
     finally:
         workers.close()
         if store is not None:

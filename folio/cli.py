@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
     except KeyboardInterrupt:
-        print("build.py: interrupted; the output folder was not changed", file=sys.stderr)
+        print("folio: interrupted; the output folder was not changed", file=sys.stderr)
         return 130
     except Exception as exc:  # a fault of ours, not of the edition: say so plainly
         if os.environ.get("FOLIO_DEBUG"):

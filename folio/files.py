@@ -67,7 +67,7 @@ def resolve(base: Path, name: str, roots, what: str = "file") -> Path:
         raise Refused(f"{what} '{text}' cannot be resolved ({exc})", code="E213") from None
     if not within(path, roots):
         raise Refused(f"{what} '{text}' lies outside the edition folder"
-                      + (" (through a symbolic link)" if not _plainly_inside(base, text) else ""),
+                      + (" (through a symbolic link)" if _plainly_inside(base, text) else ""),
                       "the build reads only files inside the edition folder: copy the file there", code="E213")
     return path
 

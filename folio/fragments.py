@@ -345,8 +345,9 @@ def facts(fragment: Fragment, parsed: Parsed) -> Facts:
     doc = json.loads(parsed.json)
     where = _Locator(fragment)
     blocks = doc["blocks"]
-    if fragment.inline and (len(blocks) > 1 or (blocks and blocks[0]["t"] not in ("Para", "Plain"))):
-        found.blocks = True
+    text_blocks = [block for block in blocks if block["t"] != "RawBlock"]
+    if fragment.inline and any(block["t"] not in ("Para", "Plain") for block in text_blocks):
+        found.blocks = True  # (a one-line field makes several paragraphs only around raw HTML, removed)
     for element in walk(blocks):
         kind = element["t"]
         if kind == "Cite":
@@ -373,7 +374,9 @@ def facts(fragment: Fragment, parsed: Parsed) -> Facts:
                 found.raw.append((shown, where.line(text.strip()[:30], "raw")))
         attr = _attr_of(element)
         if attr is not None:
-            if attr[0] and kind != "Header":
+            given = attr[0] and (kind != "Header" or re.search(r"\{[^}\n]*#" + re.escape(attr[0]) + r"(?![\w-])",
+                                                                where.text))
+            if given:  # an id the editor wrote (not one Pandoc made from a heading's text)
                 found.ids.append((attr[0], where.line("#" + attr[0], "id")))
             if "person" in attr[1]:
                 key = dict(attr[2]).get("key", "")

@@ -8,6 +8,7 @@ docs/problems.md lists it for editors.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,10 +137,13 @@ class Problems:
     def where(self, path: Path | str, line: int | None = None) -> Place:
         path = Path(path)
         if self.root is not None:
-            try:
-                path = path.resolve().relative_to(self.root.resolve())
+            try:  # the path as named (a link is not followed: the message names the link)
+                path = Path(os.path.abspath(path)).relative_to(os.path.abspath(self.root))
             except ValueError:
-                pass
+                try:
+                    path = path.resolve().relative_to(self.root.resolve())
+                except (ValueError, OSError, RuntimeError):
+                    pass
         return Place(str(path), line)
 
     def add(self, code: str, path: Path | str, line: int | None, message: str, hint: str = "") -> None:

@@ -240,6 +240,22 @@ def _ready() -> None:
     """Nothing: run once in each worker so that it starts (and imports WeasyPrint) early."""
 
 
+def _worker_start() -> None:
+    """In each worker, first: Ctrl-C is the build's to handle (it stops the workers), and on
+    Linux the worker dies with the build, however the build ends (even killed outright)."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() == 1:  # the build is already gone
+                os._exit(1)
+        except (OSError, AttributeError):
+            pass
+
+
 class Workers:
     """Processes laying out the book's parts. Started at the beginning of a build, before
     the build starts any thread: on Linux they are forked, with WeasyPrint already imported
@@ -253,7 +269,8 @@ class Workers:
     def start(self) -> "Workers":
         if self.count > 1 and self.pool is None:
             method = "fork" if sys.platform.startswith("linux") else "spawn"
-            self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=get_context(method))
+            self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=get_context(method),
+                                            initializer=_worker_start)
             for _ in range(self.count):
                 self.pool.submit(_ready)
         return self
@@ -265,8 +282,22 @@ class Workers:
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-            self.pool = None
+            pool, self.pool = self.pool, None
+            processes = list(getattr(pool, "_processes", {}).values())
+            try:
+                pool.shutdown(wait=True, cancel_futures=True)
+            except KeyboardInterrupt:  # a second Ctrl-C: stop them now
+                for process in processes:
+                    process.kill()
+                raise
+
+    def kill(self) -> None:
+        """Stop the workers at once (the build was interrupted)."""
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 class _Runner:
