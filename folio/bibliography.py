@@ -203,7 +203,21 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
 
     for entry in entries.values():
         _check_crossref(entry, entries, folded, path, problems)
-    return Bibliography(path, entries, text)
+    return Bibliography(path, entries, for_pandoc(text, folded))
+
+
+_CROSSREF = re.compile(r"(\bcrossref\s*=\s*[{\"])([^}\"]+)([}\"])", re.I)
+
+
+def for_pandoc(text: str, folded: dict) -> str:
+    """The bibliography as Pandoc is given it: as written, but with each crossref naming its
+    parent's key as the parent writes it (BibTeX matches keys without regard to case; Pandoc
+    does not, and would print the child without what it inherits)."""
+    def fix(match: re.Match) -> str:
+        key = folded.get(match.group(2).strip().lower())
+        return match.group(1) + key + match.group(3) if key else match.group(0)
+
+    return _CROSSREF.sub(fix, text)
 
 
 def _block_key(raw: str) -> str:

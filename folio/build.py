@@ -226,6 +226,7 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
     for item in converted:
         for warning in item.warnings:
             problems.add("W401", item.unit.source or edition.root, None, f"{item.unit.id}: {warning}")
+    _report_persons(edition, converted, problems)
     titles = convert.titles_by_anchor(edition, env.html_of)
 
     out_dir = options.output_dir
@@ -299,6 +300,22 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
             except OSError:
                 pass
     return result
+
+
+def _report_persons(edition: Edition, converted, problems: Problems) -> None:
+    """A person of the index never found in the text (a misspelt name, a form missing from the
+    variants), and names several persons share that the text does not say who they are."""
+    mentioned = {mark.person for item in converted for mark in item.marks}
+    for person in edition.persons:
+        if person.name not in mentioned:
+            problems.add("W217", person.path, person.line, f"{person.name} is never mentioned in the text: the "
+                         "index would leave them out", "add the forms the text uses to 'variants' (inflected "
+                         "forms, transliterations), or remove the person")
+    for item in converted:
+        for name in item.ambiguous:
+            problems.add("W218", item.unit.source or edition.root, None,
+                         f"'{name}' in {item.unit.id} names several persons of the index, so it is not indexed",
+                         f"say who it is: [{name}]{{.person key=...}} with the key of one of them")
 
 
 def _staging_path(out_dir: Path, slug: str, suffix: str) -> Path:

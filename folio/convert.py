@@ -13,6 +13,7 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -47,6 +48,7 @@ class Converted:
     warnings: tuple[str, ...]
     marks: tuple = ()  # names.Mark: where the index of names points
     notes: tuple[str, ...] = ()  # the text of each note, in order (for the report of what moved)
+    ambiguous: tuple[str, ...] = ()  # names found that several persons share, not marked with who it is
 
 
 def pandoc_path() -> str:
@@ -92,13 +94,13 @@ def run_pandoc_lua(script: str, text: str, what: str) -> str:
     return process.stdout.decode("utf-8")
 
 
-def citeproc_args(edition: Edition, unit: Unit) -> list[str]:
+def citeproc_args(edition: Edition, unit: Unit, bibliography: Path) -> list[str]:
     settings = edition.settings
     args = [
         "--from", "json", "--to", "json",
         "--citeproc",
         "--csl", str(settings.style_path),
-        "--bibliography", str(edition.bibliography.path.resolve()),
+        "--bibliography", str(bibliography),
         "--metadata", f"lang={settings.language}",
         "--metadata", f"folio-unit={unit.id}",
         "--metadata", "link-citations=false",
@@ -110,8 +112,8 @@ def citeproc_args(edition: Edition, unit: Unit) -> list[str]:
     return args
 
 
-def unit_ast(unit: Unit, edition: Edition, spliced: str) -> tuple[dict, list[str]]:
-    out, warnings = run_pandoc(citeproc_args(edition, unit), spliced, f"Pandoc on {unit.id}")
+def unit_ast(unit: Unit, edition: Edition, spliced: str, bibliography: Path) -> tuple[dict, list[str]]:
+    out, warnings = run_pandoc(citeproc_args(edition, unit, bibliography), spliced, f"Pandoc on {unit.id}")
     return json.loads(out), warnings
 
 
@@ -122,17 +124,18 @@ def ast_html(ast: str, unit: Unit) -> tuple[str, list[str]]:
     return run_pandoc(args, ast, f"Pandoc HTML for {unit.id}")
 
 
-def convert_unit(unit: Unit, edition: Edition, spliced: str) -> Converted:
-    ast, warnings = unit_ast(unit, edition, spliced)
+def convert_unit(unit: Unit, edition: Edition, spliced: str, bibliography: Path) -> Converted:
+    ast, warnings = unit_ast(unit, edition, spliced, bibliography)
     marks: tuple = ()
+    ambiguous: tuple = ()
     if unit.kind != "bibliography" and edition.persons:
         marker = Marker(edition.persons, unit.id)
         ast = marker.mark(ast)
-        marks = tuple(marker.marks)
+        marks, ambiguous = tuple(marker.marks), tuple(dict.fromkeys(marker.ambiguous))
     ast = mark_blocks(ast, unit.id)
     text = json.dumps(ast)
     html, more = ast_html(text, unit)
-    return Converted(unit, text, html, tuple(warnings + more), marks, tuple(note_texts(ast)))
+    return Converted(unit, text, html, tuple(warnings + more), marks, tuple(note_texts(ast)), ambiguous)
 
 
 def elements(node, kind: str):
@@ -254,11 +257,14 @@ def convert_units(units: list[Unit], edition: Edition, library: Library, jobs: i
     todo = [unit for unit in units if found.get(unit.id) is None]
     if todo:
         jobs = jobs or min(len(todo), (os.cpu_count() or 1) + 1) or 1
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for item in pool.map(lambda u: convert_unit(u, edition, spliced[u.id]), todo):
-                found[item.unit.id] = item
-                if store is not None:
-                    store.put("convert", keys[item.unit.id], item)
+        with tempfile.TemporaryDirectory(prefix="folio-bib-") as folder:
+            bibliography = Path(folder) / ("bibliography" + (edition.bibliography.path.suffix or ".bib"))
+            bibliography.write_text(edition.bibliography.text, encoding="utf-8")
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                for item in pool.map(lambda u: convert_unit(u, edition, spliced[u.id], bibliography), todo):
+                    found[item.unit.id] = item
+                    if store is not None:
+                        store.put("convert", keys[item.unit.id], item)
     return [replace(found[unit.id], unit=unit) for unit in units]
 
 

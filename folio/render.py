@@ -119,6 +119,12 @@ def _link(url) -> markupsafe.Markup:
     return markupsafe.Markup(f"[{escape(str(url))}](<{safe}>)")
 
 
+def _attribute(value) -> markupsafe.Markup:
+    """A value inside a quoted Pandoc attribute ("..."), as plain text."""
+    text = " ".join(str(value or "").split())
+    return markupsafe.Markup(text.replace("\\", "\\\\").replace('"', '\\"'))
+
+
 class Templates:
     """The template folders as two sandboxed environments: Markdown templates (.md.j2) and
     HTML or SVG templates; ``get_template`` picks by the name."""
@@ -130,6 +136,7 @@ class Templates:
         self.markdown.filters["blockquote"] = _blockquote
         self.markdown.filters["link"] = _link
         self.markdown.filters["md"] = lambda value: _markdown_value(value)
+        self.markdown.filters["attr"] = _attribute
         self.html_of: dict[str, str] = {}   # a Markdown fragment's ref -> its HTML (set by the build)
         self.plain_of: dict[str, str] = {}  # a Markdown fragment's ref -> its plain text
         self.html = SandboxedEnvironment(autoescape=True, finalize=self._html_value, **common)
