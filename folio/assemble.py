@@ -120,10 +120,67 @@ def assemble(book: Typeset) -> bytes:
         metadata.write(XMP_DOCUMENT_ID.sub(b"xmp.did:" + str(uuid.UUID(bytes=digest)).encode(),
                                            metadata.read_bytes()))
     _share_colour_profiles(base)
+    distinct_subset_tags(base)
     _date(base)
     out = io.BytesIO()
     base.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
+
+
+def fonts_of(pdf: pikepdf.Pdf):
+    """Every font dictionary the pages (and the forms they draw) use, once each."""
+    seen: set = set()
+
+    def visit(resources):
+        if resources is None:
+            return
+        for font in (resources.get("/Font") or {}).values():
+            if font.objgen not in seen or font.objgen == (0, 0):
+                seen.add(font.objgen)
+                yield font
+        for xobject in (resources.get("/XObject") or {}).values():
+            if xobject.get("/Subtype") == Name.Form and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                yield from visit(xobject.get("/Resources"))
+
+    for page in pdf.pages:
+        yield from visit(page.obj.get("/Resources"))
+
+
+def font_program(font):
+    """(the dictionaries that carry the font's name, its embedded program) of a font."""
+    named = [font]
+    descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else None
+    if descendant is not None:
+        named.append(descendant)
+    descriptor = (descendant if descendant is not None else font).get("/FontDescriptor")
+    program = None
+    if descriptor is not None:
+        program = next((descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor), None)
+    return named, descriptor, program
+
+
+def distinct_subset_tags(pdf: pikepdf.Pdf) -> None:
+    """Each part embeds its own subset of a face under the same name ("INNEDB+Gentium-Book-Plus"):
+    the PDF standard wants distinct subsets to have distinct tags. Identical programs are kept
+    once; each distinct one is named by a tag made from its content."""
+    programs: dict[bytes, object] = {}
+    for font in fonts_of(pdf):
+        named, descriptor, program = font_program(font)
+        base = str(font.get("/BaseFont", ""))
+        if program is None or "+" not in base:
+            continue
+        digest = hashlib.sha256(program.read_raw_bytes()).digest()
+        kept = programs.setdefault(digest, program)
+        if kept.objgen != program.objgen:
+            for key in ("/FontFile2", "/FontFile3", "/FontFile"):
+                if key in descriptor:
+                    descriptor[key] = kept
+        tag = "".join(chr(ord("A") + b % 26) for b in digest[:6])
+        name = Name("/" + tag + "+" + base.split("+", 1)[1])
+        for holder in named:
+            holder.BaseFont = name
+        descriptor.FontName = name
 
 
 def _outline_item(item, part: int, destination) -> OutlineItem | None:

@@ -65,7 +65,7 @@ def _preflight(reader: pikepdf.Pdf, pdf_path: Path, edition: Edition, problems: 
         problems.add(code, shown_as or pdf_path, None, where + message, hint)
 
     _check_boxes(pages, edition, report)
-    _check_fonts(pages, report)
+    _check_fonts(pages, report, reader)
     if is_print_standard(edition.settings.print.pdf_variant):
         _check_print_standard(reader, edition.settings.print.pdf_variant, report, links_removed_after)
     for name, page in sorted(destinations.items(), key=lambda item: item[1]):
@@ -242,7 +242,7 @@ def embedded_fonts(page) -> dict[str, bool]:
     return found
 
 
-def _check_fonts(pages, report) -> None:
+def _check_fonts(pages, report, reader=None) -> None:
     seen: set[str] = set()
     for number, page in enumerate(pages, start=1):
         for name, embedded in embedded_fonts(page).items():
@@ -250,6 +250,19 @@ def _check_fonts(pages, report) -> None:
                 seen.add(name)
                 report("E601", number, f"font {name} is not embedded",
                        "printers reject PDFs with fonts not embedded; use the bundled font")
+    if reader is None:
+        return
+    from .assemble import font_program, fonts_of
+    programs: dict[str, set] = {}
+    for font in fonts_of(reader):
+        _named, _descriptor, program = font_program(font)
+        if program is not None:
+            programs.setdefault(str(font.get("/BaseFont")), set()).add(
+                hashlib.sha256(program.read_raw_bytes()).digest())
+    for name, found in sorted(programs.items()):
+        if len(found) > 1:
+            report("E609", None, f"the subset name {name} stands for {len(found)} different font programs",
+                   "distinct subsets need distinct tags (the part before '+'); printers' preflights flag it")
 
 
 def _check_page_numbers(pdf_path: Path, pages, destinations, folio, report, store=None) -> None:

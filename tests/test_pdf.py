@@ -214,3 +214,22 @@ def test_index_sub_entries_take_the_mentions_in_their_claims(capsys, tmp_path):
     persons.write_text(persons.read_text().replace("claims: [second]", "claims: [secnd]"))
     run = run_build(capsys, edition, tmp_path / "out2", command="check")
     assert run.status == 1 and "names unknown claim 'secnd'" in run.stderr and "did you mean 'second'?" in run.stderr
+
+
+def test_distinct_font_subsets_have_distinct_names(sample_build):
+    """Each part embeds its own subsets; the assembled book names each distinct program
+    distinctly (read with pypdf, not with the qpdf that wrote it)."""
+    import hashlib
+    from pypdf import PdfReader
+    reader = PdfReader(str(sample_build / "secret-speech-examined.pdf"))
+    programs: dict[str, set] = {}
+    for page in reader.pages:
+        for ref in ((page.get("/Resources") or {}).get("/Font") or {}).values():
+            font = ref.get_object()
+            holder = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = holder["/FontDescriptor"].get_object()
+            data = descriptor["/FontFile2"].get_object().get_data()
+            programs.setdefault(str(font["/BaseFont"]), set()).add(hashlib.sha256(data).digest())
+            assert str(descriptor["/FontName"]) == str(font["/BaseFont"])
+    assert len(programs) >= 3
+    assert all(len(found) == 1 for found in programs.values()), {k: len(v) for k, v in programs.items()}
