@@ -1,9 +1,15 @@
-"""Generate a large, realistic edition for the benchmark.
+"""Generate a large, realistic edition for the benchmark and the tests.
 
-The text is synthetic (sentences built from a vocabulary of the field) but
-the structure is that of a real critical edition: claims with passages,
-analyses full of citations and notes, essay chapters, an appendix of
-quotations, a bibliography of books, articles and collections.
+The text is synthetic (sentences built from a vocabulary of the field) but the
+structure is that of a real critical edition, with the shapes real manuscripts
+have: claims with passages (some with a note of their own), analyses full of
+citations and notes with sub-headings of their own, essay chapters in sections
+and sub-sections, chapter openings and front matter with headings, long notes
+(some longer than a page), a chapter with three-digit note numbers, two notes
+called side by side, a claim that covers a range of numbers, an appendix of
+quotations (some with notes in their text), persons whose names end in an
+apostrophe (a transliterated soft sign) and homonyms the text tells apart, and a
+bibliography of books, articles and collections.
 """
 
 from __future__ import annotations
@@ -27,28 +33,51 @@ ADJECTIVES = ["central", "regional", "secret", "published", "official", "interna
               "contemporary", "later", "stenographic", "handwritten", "printed", "party", "provincial"]
 VERBS = ["records", "shows", "suggests", "confirms", "omits", "contradicts", "qualifies", "repeats", "dates",
          "attributes", "describes", "summarises", "questions", "supports", "reports", "cites"]
-PEOPLE = ["Khrushchev", "Stalin", "Beria", "Malenkov", "Molotov", "Kaganovich", "Mikoian", "Ezhov", "Zhdanov",
-          "Voroshilov", "Bulganin", "Pospelov", "Ignatiev", "Kirov", "Postyshev", "Eikhe", "Rudzutak"]
+# persons of the index: (canonical name, variants, dates); names with apostrophes, and two homonyms
+PERSONS = [
+    ("Khrushchev, Nikita", ["Khrushchev"], "1894–1971"), ("Stalin, Joseph", ["Stalin"], "1878–1953"),
+    ("Beria, Lavrentii", ["Beria"], "1899–1953"), ("Malenkov, Georgii", ["Malenkov"], "1902–1988"),
+    ("Molotov, Viacheslav", ["Molotov"], "1890–1986"), ("Kaganovich, Lazar'", ["Kaganovich", "Lazar' Kaganovich"],
+                                                         "1893–1991"),
+    ("Mikoian, Anastas", ["Mikoian"], "1895–1978"), ("Ezhov, Nikolai", ["Ezhov"], "1895–1940"),
+    ("Zhdanov, Andrei", ["Zhdanov"], "1896–1948"), ("Voroshilov, Kliment", ["Voroshilov"], "1881–1969"),
+    ("Chubar', Vlas", ["Chubar'"], "1891–1939"), ("Kosior, Stanislav", ["Kosior"], "1889–1939"),
+    ("Kirov, Sergei", ["Kirov"], "1886–1934"), ("Postyshev, Pavel", ["Postyshev"], "1887–1939"),
+    ("Eikhe, Robert", ["Eikhe"], "1890–1940"), ("Rudzutak, Ian", ["Rudzutak"], "1887–1938"),
+    ("Zhukov, Georgii", ["Zhukov"], "1896–1974"), ("Zhukov, Iurii", ["Zhukov"], "born 1938"),
+]
+PEOPLE = [p[1][0] for p in PERSONS if p[1][0] != "Zhukov"]
+HOMONYMS = [("Zhukov", "zhukov-georgii"), ("Zhukov", "zhukov-iurii")]
 PLACES = ["Moscow", "Leningrad", "Kiev", "Tbilisi", "Sverdlovsk", "Novosibirsk", "Kharkov", "Baku"]
 PUBLISHERS = ["Yale University Press", "Cambridge University Press", "ROSSPEN", "Harvard University Press",
               "Oxford University Press", "Routledge", "Indiana University Press", "Cornell University Press"]
 JOURNALS = ["Slavic Review", "Europe-Asia Studies", "Kritika", "Russian Review", "Cahiers du monde russe",
             "Voprosy istorii", "Otechestvennaia istoriia", "Journal of Modern History"]
+SECTION_TITLES = ["The documents", "What the record shows", "Later accounts", "The question of dates",
+                  "Sources and their limits", "The archive", "Appendix"]  # 'Appendix': a heading, not the appendix
 
 
 class Writer:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
 
+    def person(self) -> str:
+        """A person named in the text: mostly plain names, sometimes a homonym said who it is."""
+        r = self.rng
+        if r.random() < 0.06:
+            name, key = r.choice(HOMONYMS)
+            return f"[{name}]{{.person key={key}}}"
+        return r.choice(PEOPLE)
+
     def sentence(self) -> str:
         r = self.rng
         shape = r.randrange(4)
         if shape == 0:
             s = (f"The {r.choice(ADJECTIVES)} {r.choice(NOUNS)} of {r.randint(1930, 1956)} {r.choice(VERBS)} "
-                 f"that {r.choice(PEOPLE)} and {r.choice(PEOPLE)} discussed the {r.choice(NOUNS)} in "
+                 f"that {self.person()} and {self.person()} discussed the {r.choice(NOUNS)} in "
                  f"{r.choice(PLACES)}")
         elif shape == 1:
-            s = (f"{r.choice(PEOPLE)} {r.choice(VERBS)} the {r.choice(ADJECTIVES)} {r.choice(NOUNS)} "
+            s = (f"{self.person()} {r.choice(VERBS)} the {r.choice(ADJECTIVES)} {r.choice(NOUNS)} "
                  f"only in part, and the {r.choice(NOUNS)} prepared for the {r.choice(NOUNS)} does not mention it")
         elif shape == 2:
             s = (f"In the {r.choice(ADJECTIVES)} version the {r.choice(NOUNS)} is dated "
@@ -91,7 +120,7 @@ def bibliography(n: int, rng: random.Random) -> tuple[str, list[str]]:
 def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) -> dict:
     """Write an edition to root/edition and root/bibliography.bib; return its figures.
 
-    ``small`` makes a miniature of the same shape (2 chapters, 1 essay) for the tests."""
+    ``small`` makes a miniature of the same shape (3 chapters, 1 essay) for the tests."""
     w = Writer(seed)
     rng = w.rng
     edition = root / "edition"
@@ -100,7 +129,8 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
     bib_text, keys = bibliography(30 if small else 250 * scale, rng)
     (root / "bibliography.bib").write_text(bib_text, encoding="utf-8")
 
-    counts = {"claims": 0, "notes": 0, "words": 0, "quotations": 0, "bib": len(keys), "chapters": 0}
+    counts = {"claims": 0, "notes": 0, "words": 0, "quotations": 0, "bib": len(keys), "chapters": 0,
+              "long_notes": 0, "sections": 0, "persons": len(PERSONS)}
     cited: set[str] = set()
 
     def cite() -> str:
@@ -118,23 +148,42 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
             parts.append(s)
         return " ".join(parts)
 
-    def analysis(paragraphs: int) -> str:
+    def long_note(lines: int) -> str:
+        """A discursive note of about ``lines`` lines of note text (a dozen words a line)."""
+        text = " ".join(w.sentence() for _ in range(max(1, lines * 12 // 17)))
+        return text + f" See {cite()}."
+
+    def analysis(paragraphs: int, long_notes: float = 0.05, headings: bool = False, level: str = "###",
+                 note_rate: float = 0.35) -> str:
         out, footnotes = [], []
         for p in range(paragraphs):
+            if headings and p and p % 4 == 0:
+                out.append(f"{level} {rng.choice(SECTION_TITLES)}")
+                counts["sections"] += 1
             text = paragraph(rng.randint(5, 8), 0.105)
-            if rng.random() < 0.35:
+            if rng.random() < note_rate:
                 label = f"n{p}"
+                if rng.random() < long_notes:
+                    body = long_note(rng.choice([14, 20, 28, 60]))
+                    counts["long_notes"] += 1
+                else:
+                    body = f"{w.sentence()} {w.sentence()} See {cite()}."
                 text += f"[^{label}]"
-                footnotes.append(f"[^{label}]: {w.sentence()} {w.sentence()} See {cite()}.")
+                footnotes.append(f"[^{label}]: {body}")
                 counts["notes"] += 1
+                if p == 1 and rng.random() < 0.3:  # two notes called side by side
+                    text += f"[^{label}b]"
+                    footnotes.append(f"[^{label}b]: {w.sentence()}")
+                    counts["notes"] += 1
             out.append(text)
         return "\n\n".join(out + footnotes)
 
     quotation_records: list[dict] = []
     chapter_files = []
     claim_no = 0
-    claims_per_chapter = [3, 2] if small else [7, 7, 6, 7, 7, 6, 7, 7, 6] * scale
+    claims_per_chapter = [3, 2, 2] if small else [7, 7, 6, 7, 7, 6, 7, 7, 6] * scale
     essays = 1 if small else 3 * scale
+    range_claim = 4 if small else 21  # a claim that covers four numbers (the book treats 21-24 as one)
     for c, n_claims in enumerate(claims_per_chapter, start=1):
         ids = []
         for _ in range(n_claims):
@@ -142,33 +191,57 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
             cid = f"claim-{claim_no:03d}"
             ids.append(cid)
             qids = []
-            for q in range(5):
+            for q in range(3 if small else 5):
                 qid = f"q{claim_no:03d}-{q}"
                 qids.append(qid)
+                text = "\n".join(textwrap.wrap(" ".join(w.sentence() for _ in range(5)), 78))
+                if q == 1:  # a note of the editor's own inside the quoted text
+                    text += f"[^q{q}]\n\n[^q{q}]: {w.sentence()}"
+                    counts["notes"] += 1
                 quotation_records.append({
                     "id": qid, "claims": [cid], "heading": f"{rng.choice(NOUNS).title()} of {rng.randint(1934, 1955)}",
-                    "date": f"{rng.randint(1, 28)} May {rng.randint(1934, 1955)}",
-                    "text": "\n".join(textwrap.wrap(" ".join(w.sentence() for _ in range(5)), 78)),
+                    "date": f"{rng.randint(1, 28)} May {rng.randint(1934, 1955)}", "text": text,
                     "source": rng.choice(keys), "locator": f"p. {rng.randint(1, 900)}"})
-            body = analysis(rng.randint(11, 13))
+            body = analysis(rng.randint(11, 13) if not small else 6, headings=claim_no % 3 == 1)
             passage = " ".join(w.sentence() for _ in range(3))
+            if claim_no % 4 == 2:  # a note in the quoted passage, written with the analysis
+                passage += "[^p1]"
+                body += f"\n\n[^p1]: {w.sentence()}"
+                counts["notes"] += 1
             front = {"id": cid, "title": f"The {rng.choice(NOUNS)} of {rng.choice(PEOPLE)} in {rng.randint(1934, 1955)}",
                      "passage": {"text": passage, "locator": f"Section {claim_no}"},
                      "assessment": rng.choice(["supported", "disputed", "contradicted"]), "quotations": qids}
+            if claim_no == range_claim:
+                front["number"] = f"{claim_no}-{claim_no + 3}"
+                claim_no += 3
             (edition / "claims" / f"{cid}.md").write_text(
                 "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n" + body + "\n",
                 encoding="utf-8")
             counts["claims"] += 1
             counts["words"] += w.words(body) + w.words(passage)
         opening = paragraph(6, 0.3)
+        if c == 2:  # a heading in a chapter's opening
+            opening = "## About this chapter\n\n" + opening
+            counts["sections"] += 1
         name = f"chapters/{c:02d}.md"
-        (edition / name).write_text(
-            "---\n" + yaml.safe_dump({"id": f"ch{c:02d}", "title": f"Chapter Subject {c}", "claims": ids}) + "---\n"
-            + opening + "\n", encoding="utf-8")
+        meta = {"id": f"ch{c:02d}", "title": f"Chapter Subject {c}", "claims": ids}
+        if c == 1:
+            meta["title"] = "Who Fostered the Cult of the Individual, and Who Profited from It Afterwards"
+            meta["short_title"] = "Who Fostered the Cult"
+        (edition / name).write_text("---\n" + yaml.safe_dump(meta, sort_keys=False) + "---\n" + opening + "\n",
+                                    encoding="utf-8")
         counts["words"] += w.words(opening)
         chapter_files.append(name)
     for e in range(1, essays + 1):
-        body = analysis(8 if small else 40)
+        # the first essay has more than a hundred notes: three-digit note numbers
+        body = analysis(14 if small else 40, long_notes=0.15, headings=True, level="##",
+                        note_rate=0.95 if e == 1 and not small else 0.35)
+        if e == 1:
+            body = body.replace("## ", "### ", 1)  # a sub-section under the essay's first section
+            extra = "\n\n".join(f"A further remark on the sources.[^x{n}]\n\n[^x{n}]: {w.sentence()}"
+                                for n in range(100 if small else 70))
+            body = "## The sources\n\n" + extra + "\n\n" + body
+            counts["notes"] += 100 if small else 70
         name = f"chapters/essay-{e}.md"
         (edition / name).write_text(
             "---\n" + yaml.safe_dump({"id": f"essay-{e}", "title": f"Essay on Method {e}", "kind": "essay"})
@@ -180,7 +253,7 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
     counts["quotations"] = len(quotation_records)
     counts["notes"] += len(quotation_records)
     counts["words"] += sum(w.words(q["text"]) for q in quotation_records)
-    intro = analysis(4 if small else 20)
+    intro = "## Scope\n\n" + analysis(4 if small else 20)
     (edition / "front" / "introduction.md").write_text(
         "---\nid: introduction\ntitle: Introduction\n---\n" + intro + "\n", encoding="utf-8")
     counts["words"] += w.words(intro)
@@ -191,6 +264,12 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
         path = edition / "chapters" / f"essay-{essays}.md"
         path.write_text(path.read_text(encoding="utf-8") + "\n" + note + "\n", encoding="utf-8")
         counts["notes"] += 1
+    persons = [{"name": name, "variants": variants, "dates": dates} for name, variants, dates in PERSONS]
+    for person in persons:
+        if person["name"].startswith("Zhukov"):  # homonyms: the text says who each mention is
+            person["variants"] = []
+    (edition / "persons.yaml").write_text(yaml.safe_dump(persons, sort_keys=False, allow_unicode=True),
+                                          encoding="utf-8")
     counts["chapters"] = len(chapter_files)
     settings = {
         "title": "A Generated Edition", "subtitle": "For the Benchmark", "slug": "bench", "language": "en-US",

@@ -38,7 +38,7 @@ with _sonames_only():
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from . import footnote_policy, ids
+from . import footnote_policy, ids, line_breaks
 from .model import Edition
 from .output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
 from .typefaces import FONT_FILES, FONTS
@@ -46,6 +46,7 @@ from .pagemap import laid_out_lines, line_text, page_starts, word_position
 
 log = logging.getLogger("folio")
 footnote_policy.apply()  # WeasyPrint 70 moves notes behind their calls to avoid an orphan
+line_breaks.apply()  # and breaks a line far too early before an inline element
 
 
 class ConfinedFetcher(URLFetcher):
@@ -132,6 +133,7 @@ class PartLayout:
     short_lines: tuple = ()   # (page, text) of lines broken far too early inside a paragraph
     page_starts: tuple = ()   # pagemap.PageStart: where each printed page begins
     passes: int = 1
+    loose_lines: tuple = ()   # (page, factor, text) of lines with word spaces far wider than the part's
 
 
 MAX_NOTE_PASSES = 12  # layouts of a part while notes are put back under their calls
@@ -174,6 +176,7 @@ def lay_out_part(job: PartJob) -> PartLayout:
             fixes[note_id] = lines[note_id] if note_id not in fixes and note_id in lines else ("paragraph",)
     starts = tuple(page_starts(document, root))
     tall, overfull, short = tuple(_tall_notes(document)), tuple(_overfull_lines(document)), tuple(_short_lines(document))
+    loose = tuple(_loose_lines(document))
     page_count = len(document.pages) + (job.pad_to_even and len(document.pages) % 2)
     if page_count > len(document.pages) and not job.draft:  # a draft's blank page is counted, not made
         document = document.copy([*document.pages, _blank_page(job)])
@@ -184,7 +187,7 @@ def lay_out_part(job: PartJob) -> PartLayout:
         document.pages[-1].anchors[target] = (0, 0, 0, 0)  # (x, y, width, height)
     pdf_bytes = b"" if job.draft else _fixed_document_id(document.write_pdf(**dict(job.pdf_options)))
     return PartLayout(job.name, pdf_bytes, page_count, anchors, borrowed, tuple(misplaced),
-                      tall, overfull, short, starts, passes)
+                      tall, overfull, short, starts, passes, loose)
 
 
 _FILE_ID = re.compile(rb"(?<=/ID \[)\([0-9a-f]{32}\)|(?<=\) )\([0-9a-f]{32}\)(?=\])")  # the trailer's /ID
@@ -346,6 +349,56 @@ def _short_lines(document) -> list[tuple[int, str]]:
 
         walk(page._page_box.children[0])
     return found
+
+
+LOOSE_FACTOR = 2.5  # word spaces this many times the part's usual ones make a loose line
+_SPACE_EM = 451 / 2048  # the bundled font's word space, in em
+
+
+def _spacing(line) -> tuple[float, object]:
+    """The width of a justified line's word spaces, in em of its text, and its first text box."""
+    found = []
+
+    def collect(box):
+        if type(box).__name__ == "TextBox" and " " in box.text.strip():
+            found.append(box)
+        for child in getattr(box, "children", None) or []:
+            collect(child)
+
+    collect(line)
+    if not found:
+        return 0.0, None
+    box = max(found, key=lambda b: len(b.text))
+    size = box.style["font_size"] or 1
+    return _SPACE_EM + (getattr(box, "justification_spacing", 0) or 0) / size, box
+
+
+def _loose_lines(document) -> list[tuple[int, float, str]]:
+    """Lines inside a justified paragraph (not its last) whose word spaces are more than
+    LOOSE_FACTOR times the part's usual justified space: (page, factor, text)."""
+    lines = []
+    for number, page in enumerate(document.pages, start=1):
+
+        def walk(node, in_text=False):
+            element = getattr(node, "element", None)
+            if element is not None and "unit" in (element.get("class") or "").split():
+                in_text = True
+            children = getattr(node, "children", None) or []
+            boxes = [child for child in children if type(child).__name__ == "LineBox"] if in_text else []
+            if boxes and node.style["text_align_all"] == "justify":
+                for line in boxes[:-1]:
+                    space, box = _spacing(line)
+                    if box is not None:
+                        lines.append((number, space, " ".join(line_text(line).split())))
+            for child in children:
+                if type(child).__name__ != "LineBox":
+                    walk(child, in_text)
+
+        walk(page._page_box.children[0])
+    if len(lines) < 20:
+        return []
+    usual = sorted(space for _, space, _ in lines)[len(lines) // 2]
+    return [(number, space / usual, text[:60]) for number, space, text in lines if space > LOOSE_FACTOR * usual]
 
 
 def _overfull_lines(document) -> list[tuple[int, float, str]]:

@@ -48,6 +48,7 @@ class Typeset:
     tall_notes: tuple = ()
     overfull: tuple = ()
     short_lines: tuple = ()
+    loose_lines: tuple = ()       # (page, factor, text)
     page_starts: tuple = ()       # pagemap.PageStart
     index: tuple = ()             # names.IndexEntry, with the printed pages
     laid_out: tuple = ()          # names of the parts laid out in this build (the others came from the cache)
@@ -183,7 +184,7 @@ def _first_folios(parts: list[Part], counts: dict[str, int]) -> list[int | None]
 def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
     """The parts' layouts in the book's physical page numbers."""
     anchors: dict[str, int] = {}
-    misplaced, tall, overfull, short, starts = [], [], [], [], []
+    misplaced, tall, overfull, short, starts, loose = [], [], [], [], [], []
     offset = 0
     main_start = None  # the first page of the first part of the main matter
     for part, layout in zip(parts, layouts):
@@ -196,11 +197,12 @@ def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
         tall += [(note, page + offset, share) for note, page, share in layout.tall_notes]
         overfull += [(page + offset, points, text) for page, points, text in layout.overfull]
         short += [(page + offset, text) for page, text in layout.short_lines]
+        loose += [(page + offset, factor, text) for page, factor, text in layout.loose_lines]
         starts += [type(s)(s.page + offset, s.block, s.words) for s in layout.page_starts]
         offset += layout.page_count
     main_start = anchors.get("mainmatter", main_start or 1)
     return Typeset(tuple(layouts), offset, anchors, main_start, tuple(misplaced), tuple(tall), tuple(overfull),
-                   tuple(short), tuple(starts))
+                   tuple(short), tuple(loose), tuple(starts))
 
 
 _PAGE_REFERENCE = re.compile(r'(<a href="#|data-href="#)([^"]+)"')
