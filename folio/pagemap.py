@@ -148,8 +148,11 @@ def word_position(html: str, block: str, words: int) -> tuple[int, list[str]] | 
     return None
 
 
+_NOTE_CLASS = re.compile(r'class="footnote[" ]')
+
+
 def _is_note(tag: str) -> bool:
-    return 'class="footnote"' in tag
+    return bool(_NOTE_CLASS.search(tag))
 
 
 def _words(text: str, index: int, end: int, skipped):

@@ -38,7 +38,7 @@ with _sonames_only():
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from . import footnote_policy, ids, line_breaks
+from . import continued_notes, footnote_policy, ids, line_breaks, page_fill
 from .model import Edition
 from .output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
 from .typefaces import FONT_FILES, FONTS
@@ -93,6 +93,7 @@ def page_css(edition: Edition) -> str:
         rules.append(intent_css(p.output_profile))
     rules.append(f":root {{ --body-size: {p.font_size}; }}")
     rules.append(NOTE_BREAK_CSS)
+    rules.append(continued_notes.NOTE_CSS)
     return "\n".join(rules)
 
 
@@ -134,9 +135,12 @@ class PartLayout:
     page_starts: tuple = ()   # pagemap.PageStart: where each printed page begins
     passes: int = 1
     loose_lines: tuple = ()   # (page, factor, text) of lines with word spaces far wider than the part's
+    gaps: tuple = ()          # (page, empty body lines above its notes) of every page
+    continued: tuple = ()     # keys of the notes continued on a following page
 
 
 MAX_NOTE_PASSES = 12  # layouts of a part while notes are put back under their calls
+MAX_SPLIT_PASSES = 8  # more layouts while long notes are continued on the next page
 _BLOCK_OPEN = re.compile(r"<(p|h[1-6]|div|blockquote|ul|ol|li|section|table)(?=[\s>])")
 _LINK_TARGET = re.compile(r'<a href="#([^"]+)"')
 
@@ -154,15 +158,23 @@ def lay_out_part(job: PartJob) -> PartLayout:
     process.
     """
     fixes: dict[str, tuple] = {}  # note id -> ("line", block, words) or ("paragraph",)
-    passes = 0
+    splits: dict = {}             # note key -> words before each continuation (continued_notes)
+    tried: set = set()
+    passes = split_passes = 0
     while True:
         passes += 1
         document, root = None, None  # let the previous layout go first: it holds every page
-        document, root = _render(_with_breaks(job.html, fixes), job)
+        document, root = _render(continued_notes.split_notes(_with_breaks(job.html, fixes), splits), job)
         anchors = _anchors(document)
         misplaced = _misplaced_notes(anchors)
         todo = [p for p in misplaced if fixes.get(p.note_id, ("",))[0] != "paragraph"]
-        if not todo or passes >= MAX_NOTE_PASSES:
+        # long notes first: a note that runs off its page also pushes the page's other notes away
+        if split_passes < MAX_SPLIT_PASSES:
+            planned = continued_notes.plan(document, splits, tried)
+            if planned != splits:
+                splits, split_passes = planned, split_passes + 1
+                continue
+        if not todo or passes >= MAX_NOTE_PASSES + split_passes:
             break
         # The first notes in the book's order, one a pass while the passes last: a fix moves
         # every page after it, so a fix worked out for a later note from this layout may no
@@ -175,8 +187,18 @@ def lay_out_part(job: PartJob) -> PartLayout:
             note_id = placement.note_id
             fixes[note_id] = lines[note_id] if note_id not in fixes and note_id in lines else ("paragraph",)
     starts = tuple(page_starts(document, root))
+    padding = page_fill.spacing(document)
+    if padding:  # pages that still end early: their vertical space stretched, if the pages stay as they are
+        passes += 1
+        html = continued_notes.split_notes(_with_breaks(job.html, fixes), splits)
+        filled, filled_root = _render(page_fill.spaced(html, padding), job)
+        filled_anchors = _anchors(filled)
+        if (len(filled.pages) == len(document.pages) and tuple(page_starts(filled, filled_root)) == starts
+                and not _misplaced_notes(filled_anchors)):
+            document, root, anchors = filled, filled_root, filled_anchors
     tall, overfull, short = tuple(_tall_notes(document)), tuple(_overfull_lines(document)), tuple(_short_lines(document))
     loose = tuple(_loose_lines(document))
+    gaps = tuple(continued_notes.gaps(document))
     page_count = len(document.pages) + (job.pad_to_even and len(document.pages) % 2)
     if page_count > len(document.pages) and not job.draft:  # a draft's blank page is counted, not made
         document = document.copy([*document.pages, _blank_page(job)])
@@ -187,7 +209,7 @@ def lay_out_part(job: PartJob) -> PartLayout:
         document.pages[-1].anchors[target] = (0, 0, 0, 0)  # (x, y, width, height)
     pdf_bytes = b"" if job.draft else _fixed_document_id(document.write_pdf(**dict(job.pdf_options)))
     return PartLayout(job.name, pdf_bytes, page_count, anchors, borrowed, tuple(misplaced),
-                      tall, overfull, short, starts, passes, loose)
+                      tall, overfull, short, starts, passes, loose, gaps, tuple(sorted(splits)))
 
 
 _FILE_ID = re.compile(rb"(?<=/ID \[)\([0-9a-f]{32}\)|(?<=\) )\([0-9a-f]{32}\)(?=\])")  # the trailer's /ID
@@ -424,22 +446,22 @@ def _overfull_lines(document) -> list[tuple[int, float, str]]:
     return found
 
 
-MAX_NOTE_SHARE = 0.6  # a note taller than this share of the text block cannot be kept with its call
-
-
 def _tall_notes(document) -> list[tuple[str, int, float]]:
-    """Notes taller than MAX_NOTE_SHARE of the page's text block. WeasyPrint cannot split a
-    note over pages: such a note is clipped or overlaps the text (WeasyPrint #1833, #1564)."""
+    """Notes that run off the page: the note area going below the text block, or over the
+    text (a note too long to be continued: WeasyPrint clips it or overlaps the text, #1833,
+    #1564). (note key, page, share of the text block its page's notes fill)."""
     found = []
     for number, page in enumerate(document.pages, start=1):
         box = page._page_box
         area = next((child for child in box.children if type(child).__name__ == "FootnoteAreaBox"), None)
-        if area is None or not box.height:
+        if area is None or not area.children or not box.height:
             continue
-        for note in area.children:
-            element = getattr(note, "element", None)
-            note_id = (element.get("id") or "") if element is not None else ""
-            share = note.margin_height() / box.height
-            if note_id.startswith(ids.PREFIXES["note"]) and share > MAX_NOTE_SHARE:
-                found.append((note_id[len(ids.PREFIXES["note"]):], number, share))
+        bottom = box.content_box_y() + box.height
+        if area.position_y + area.margin_height() <= bottom + 1 and area.position_y >= box.content_box_y() - 1:
+            continue
+        tallest = max(area.children, key=lambda note: note.margin_height())
+        element = getattr(tallest, "element", None)
+        note_id = (element.get("id") or element.get("data-folio-continues-note") or "") if element is not None else ""
+        key = note_id[len(ids.PREFIXES["note"]):] if note_id.startswith(ids.PREFIXES["note"]) else note_id
+        found.append((key, number, area.margin_height() / box.height))
     return found

@@ -162,9 +162,23 @@ def test_image_without_a_description_is_a_warning(capsys, edition, output):
     assert run_build(capsys, edition, output, "--strict", command="check").status == 1
 
 
-def test_a_note_too_long_for_a_page_is_refused(capsys, edition, output):
-    long_note = " ".join(["This note goes on and on about the documents of the period."] * 90)
+def test_a_note_longer_than_a_page_runs_on_over_the_next(capsys, edition, output):
+    """A note taller than a page is no longer refused: its head stands under its call, the rest
+    continues at the foot of the next page, unnumbered, and no note leaves its call's page."""
+    sentence = "This note goes on and on about the documents of the period."
+    long_note = " ".join([sentence] * 89 + ["The last words of the long note."])
     replace_in(edition / "claims" / "first.md", "[^a1]: A note of the editor's own on the first claim.",
                f"[^a1]: {long_note}")
-    run = assert_rejected(capsys, edition, output, "E502", "edition/chapters/one.md")
-    assert "could not be continued" in run.stderr
+    run = run_build(capsys, edition, output, "--strict")
+    assert run.status == 0, run.stderr
+    from pdfread import BuiltPdf, fold
+    pdf = BuiltPdf(output / "small.pdf")
+    pages = pdf.destinations()
+    call = pages["call-chapter-one-3"]
+    assert pages["note-chapter-one-3"] == call
+    assert "This note goes on and on" in fold(pdf.text(call))
+    later = [index for index in range(call + 1, len(pdf.pages)) if "The last words of the long note." in fold(pdf.text(index))]
+    assert later, "the end of the note is on a later page"
+    import re
+    letters = re.sub(r"\W", "", "".join(pdf.text(index) for index in range(call, later[0] + 1)))
+    assert letters.count("documentsoftheperiod") == 89, "nothing of the note is lost"

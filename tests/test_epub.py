@@ -127,22 +127,6 @@ def test_epub_landmarks(sample_build):
         assert f'epub:type="{kind}"' in nav, kind
 
 
-def test_generated_edition_of_the_benchmark_shape_builds_clean(tmp_path):
-    """A miniature of the benchmark edition (bench/generate.py): no warning, preflight
-    clean, EPUBCheck clean. The full-size one is checked by bench/benchmark.py."""
-    import sys
-    from conftest import REPO
-    from folio.cli import main
-    sys.path.insert(0, str(REPO / "bench"))
-    from generate import generate
-    figures = generate(tmp_path, small=True)
-    assert figures["claims"] == 5
-    assert main(["build", "-q", "--strict", "--edition", str(tmp_path / "edition"),
-                 "--output", str(tmp_path / "output")]) == 0
-    result = epubcheck(tmp_path / "output" / "bench.epub")
-    assert result.returncode == 0 and "0 fatals / 0 errors / 0 warnings" in result.stdout, result.stdout
-
-
 def test_edition_cover_image_is_used_and_checked(capsys, tmp_path):
     import base64
     from conftest import copy_small, run_build
