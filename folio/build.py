@@ -358,6 +358,13 @@ def _report_layout_problems(typeset, converted, edition: Edition, problems: Prob
         problems.add("W501", path, None,
                      f"note {number} of {unit_id} is called on {page(placement.call_page)} but {printed}",
                      "shorten the note or the paragraph before it, or move the call")
-    for sheet, head in getattr(typeset, "long_heads", ()):
+    for sheet, head in typeset.long_heads:
         problems.add("W506", edition.root, None, f"{page(sheet)}: the running head '{head}' is too long for its line",
-                     "give the chapter a short_title in its front matter")
+                     "give the chapter a short_title in its front matter (or the book one in edition.yaml)")
+    short_pages = [(sheet, lines) for sheet, lines in typeset.gaps if lines >= 3]
+    if short_pages:
+        shown = ", ".join(f"{page(sheet)}: {lines:.1f} lines" for sheet, lines in short_pages[:10])
+        problems.add("W507", edition.root, None, f"{len(short_pages)} page(s) end 3 or more lines above their notes "
+                     f"although their text goes on: {shown}" + (" ..." if len(short_pages) > 10 else ""),
+                     "look at those pages: a heading kept with its first lines, or a block that cannot be broken "
+                     "(a table, an image) is the usual cause")

@@ -137,6 +137,7 @@ class PartLayout:
     loose_lines: tuple = ()   # (page, factor, text) of lines with word spaces far wider than the part's
     gaps: tuple = ()          # (page, empty body lines above its notes) of every page
     continued: tuple = ()     # keys of the notes continued on a following page
+    long_heads: tuple = ()    # (page, text) of running heads too long for their line
 
 
 MAX_NOTE_PASSES = 12  # layouts of a part while notes are put back under their calls
@@ -199,6 +200,7 @@ def lay_out_part(job: PartJob) -> PartLayout:
     tall, overfull, short = tuple(_tall_notes(document)), tuple(_overfull_lines(document)), tuple(_short_lines(document))
     loose = tuple(_loose_lines(document))
     gaps = tuple(continued_notes.gaps(document))
+    heads = tuple(_long_heads(document))
     page_count = len(document.pages) + (job.pad_to_even and len(document.pages) % 2)
     if page_count > len(document.pages) and not job.draft:  # a draft's blank page is counted, not made
         document = document.copy([*document.pages, _blank_page(job)])
@@ -209,7 +211,7 @@ def lay_out_part(job: PartJob) -> PartLayout:
         document.pages[-1].anchors[target] = (0, 0, 0, 0)  # (x, y, width, height)
     pdf_bytes = b"" if job.draft else _fixed_document_id(document.write_pdf(**dict(job.pdf_options)))
     return PartLayout(job.name, pdf_bytes, page_count, anchors, borrowed, tuple(misplaced),
-                      tall, overfull, short, starts, passes, loose, gaps, tuple(sorted(splits)))
+                      tall, overfull, short, starts, passes, loose, gaps, tuple(sorted(splits)), heads)
 
 
 _FILE_ID = re.compile(rb"(?<=/ID \[)\([0-9a-f]{32}\)|(?<=\) )\([0-9a-f]{32}\)(?=\])")  # the trailer's /ID
@@ -444,6 +446,25 @@ def _overfull_lines(document) -> list[tuple[int, float, str]]:
             if type(child).__name__ in ("BlockBox", "FootnoteAreaBox") and walk(child):
                 break  # one report a page is enough to find it
     return found
+
+
+def _long_heads(document) -> list[tuple[int, str]]:
+    """Running heads that do not fit their line (WeasyPrint wraps them, into the text or the
+    folio): (page, the head's text)."""
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        for box in page._page_box.children:
+            if type(box).__name__ == "MarginBox" and box.at_keyword.startswith("@top"):
+                lines = [child for child in _descendants(box) if type(child).__name__ == "LineBox"]
+                if len(lines) > 1:
+                    found.append((number, " ".join(line_text(line).strip() for line in lines)[:80]))
+    return found
+
+
+def _descendants(box):
+    for child in getattr(box, "children", None) or []:
+        yield child
+        yield from _descendants(child)
 
 
 def _tall_notes(document) -> list[tuple[str, int, float]]:

@@ -125,6 +125,28 @@ def _attribute(value) -> markupsafe.Markup:
     return markupsafe.Markup(text.replace("\\", "\\\\").replace('"', '\\"'))
 
 
+def _toc_entry(title, href: str) -> markupsafe.Markup:
+    """A contents entry: its title, and its last word held with the leader and the page number,
+    so that the number never stands on a line of its own with the dots alone on the next."""
+    text = str(markupsafe.escape(title)) if not isinstance(title, markupsafe.Markup) else str(title)
+    cut = -1
+    depth = 0
+    for index, char in enumerate(text):
+        if char == "<":
+            depth += 1
+        elif char == ">":
+            depth -= 1
+        elif char == " " and depth == 0:
+            cut = index
+    tail = text[cut + 1:]
+    if "<" in tail or ">" in tail:
+        head, tail = text, ""
+    else:
+        head = text[:cut + 1]
+    page = f'<span class="toc-page" data-href="{markupsafe.escape(href)}"></span>'
+    return markupsafe.Markup(f'{head}<span class="toc-tail">{tail}{page}</span>')
+
+
 class Templates:
     """The template folders as two sandboxed environments: Markdown templates (.md.j2) and
     HTML or SVG templates; ``get_template`` picks by the name."""
@@ -141,6 +163,7 @@ class Templates:
         self.plain_of: dict[str, str] = {}  # a Markdown fragment's ref -> its plain text
         self.html = SandboxedEnvironment(autoescape=True, finalize=self._html_value, **common)
         self.html.filters["plain"] = self._plain
+        self.html.filters["toc_entry"] = _toc_entry
 
     def _html_value(self, value):
         if isinstance(value, Markdown) and value.ref in self.html_of:

@@ -49,6 +49,8 @@ class Typeset:
     overfull: tuple = ()
     short_lines: tuple = ()
     loose_lines: tuple = ()       # (page, factor, text)
+    gaps: tuple = ()              # (page, empty body lines above its notes), pages whose text goes on
+    long_heads: tuple = ()        # (page, text) of running heads too long for their line
     page_starts: tuple = ()       # pagemap.PageStart
     index: tuple = ()             # names.IndexEntry, with the printed pages
     laid_out: tuple = ()          # names of the parts laid out in this build (the others came from the cache)
@@ -184,7 +186,7 @@ def _first_folios(parts: list[Part], counts: dict[str, int]) -> list[int | None]
 def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
     """The parts' layouts in the book's physical page numbers."""
     anchors: dict[str, int] = {}
-    misplaced, tall, overfull, short, starts, loose = [], [], [], [], [], []
+    misplaced, tall, overfull, short, starts, loose, gaps, heads = [], [], [], [], [], [], [], []
     offset = 0
     main_start = None  # the first page of the first part of the main matter
     for part, layout in zip(parts, layouts):
@@ -198,11 +200,13 @@ def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
         overfull += [(page + offset, points, text) for page, points, text in layout.overfull]
         short += [(page + offset, text) for page, text in layout.short_lines]
         loose += [(page + offset, factor, text) for page, factor, text in layout.loose_lines]
+        gaps += [(page + offset, lines) for page, lines in layout.gaps]
+        heads += [(page + offset, text) for page, text in layout.long_heads]
         starts += [type(s)(s.page + offset, s.block, s.words) for s in layout.page_starts]
         offset += layout.page_count
     main_start = anchors.get("mainmatter", main_start or 1)
     return Typeset(tuple(layouts), offset, anchors, main_start, tuple(misplaced), tuple(tall), tuple(overfull),
-                   tuple(short), tuple(loose), tuple(starts))
+                   tuple(short), tuple(loose), tuple(gaps), tuple(heads), tuple(starts))
 
 
 _PAGE_REFERENCE = re.compile(r'(<a href="#|data-href="#)([^"]+)"')
