@@ -220,17 +220,8 @@ def plan(document, splits: Splits, tried: set) -> Splits:
     facts = page_facts(document)
     new = dict(splits)
     changed = set()
-    # a split no longer needed (the layout moved: its pieces stand on one page) is undone
-    where = {(piece.key, piece.index): page.number for page in facts for piece in page.pieces}
-    for key, bounds in splits.items():
-        kept = [b for i, b in enumerate(bounds) if where.get((key, i)) != where.get((key, i + 1))]
-        if len(kept) != len(bounds):
-            new[key] = tuple(kept)
-            if not kept:
-                del new[key]
-            changed.add(key)
 
-    def set_boundary(key: str, index: int, words: int) -> None:
+    def set_boundary(key: str, index: int, words: int, force: bool = False) -> None:
         """The piece ``index`` of note ``key`` ends after ``words`` words of the whole note."""
         bounds = _boundaries(new, key)
         if index < len(bounds):
@@ -240,28 +231,50 @@ def plan(document, splits: Splits, tried: set) -> Splits:
             bounds.append(words)
         bounds = sorted(set(b for b in bounds if b > 0))
         change = (key, tuple(bounds))
-        if change in tried or key in changed:
+        if (change in tried and not force) or key in changed:
             return
         tried.add(change)
         changed.add(key)
         new[key] = tuple(bounds)
 
-    for n, page in enumerate(facts):
-        # a piece that makes the page's notes too tall (or run off the page) goes on over the next page
+    # 1. a note that runs off its page goes on over the next page: cut it where the page is full
+    overflowing = set()
+    # (or a continuation too tall to leave room for text: WeasyPrint would push the text away
+    # from the pages before it, leaving runs of nearly empty pages)
+    for page in facts:
+        too_tall = any(piece.index and piece.height > MAX_NOTE_SHARE * page.content_height for piece in page.pieces)
+        if page.area is None or not (too_tall or page.area.position_y < page.content_top - 1
+                                     or page.area.margin_height() > page.content_height
+                                     or page.area.position_y + page.area.margin_height()
+                                     > page.content_top + page.content_height + 1):
+            continue
+        overflowing.add(page.number)
         allowed = TALL_SPLIT_SHARE * page.content_height
-        if page.area is not None and (page.area.position_y < page.content_top - 1
-                                      or page.area.margin_height() > page.content_height
-                                      or page.area.position_y + page.area.margin_height()
-                                      > page.content_top + page.content_height + 1):  # it runs off the page
-            for piece in page.pieces:
-                others = sum(p.height for p in page.pieces if p is not piece)
-                capacity = allowed - others - page.overhead() - (piece.height - sum(l.height for l in piece.lines))
-                keep = _fitting(piece.lines, capacity)
-                if MIN_HEAD_LINES <= keep <= len(piece.lines) - MIN_CONTINUED_LINES and \
-                        piece.height > allowed / 3:
-                    set_boundary(piece.key, piece.index,
-                                 _piece_start(new, piece.key, piece.index) + _words_in(piece.lines[:keep]))
-                    break
+        for piece in sorted(page.pieces, key=lambda p: -p.height):
+            others = sum(p.height for p in page.pieces if p is not piece)
+            capacity = max(allowed - others, allowed / 2) - page.overhead() - \
+                (piece.height - sum(line.height for line in piece.lines))
+            keep = _fitting(piece.lines, capacity)
+            if MIN_HEAD_LINES <= keep <= len(piece.lines) - MIN_CONTINUED_LINES:
+                set_boundary(piece.key, piece.index,
+                             _piece_start(new, piece.key, piece.index) + _words_in(piece.lines[:keep]), force=True)
+                break
+
+    # 2. a split no longer needed (the layout moved: its pieces stand on one page) is undone
+    where = {(piece.key, piece.index): page.number for page in facts for piece in page.pieces}
+    for key, bounds in splits.items():
+        if key in changed:
+            continue
+        kept = [b for i, b in enumerate(bounds) if where.get((key, i)) != where.get((key, i + 1))
+                or where.get((key, i)) in overflowing]
+        if len(kept) != len(bounds):
+            new[key] = tuple(kept)
+            if not kept:
+                del new[key]
+            changed.add(key)
+
+    # 3. pages that end early: a long note whose line did not fit comes back in part, or a head grows
+    for n, page in enumerate(facts):
         if n + 1 >= len(facts) or page.gap_lines < GAP_LINES or page.last_unit != facts[n + 1].first_unit:
             continue
         after = facts[n + 1]

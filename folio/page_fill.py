@@ -4,11 +4,12 @@ Some pages must end early whatever is done with notes: the next page opens with 
 heading that must keep its first lines of text (an appendix group, a claim and its
 passage), or a paragraph whose first lines and notes cannot come back. LaTeX then
 stretches the vertical space between the page's blocks so that its last line stands
-at the foot of the text block; WeasyPrint cannot. ``spaced`` does it after a layout:
-for each page that still ends two lines or more above its notes (``GAP_LINES``), the
-gap is shared out before the page's headings (two parts each) and between its
-paragraphs (one part), never between a heading and what it heads, as padding written into the part's HTML. The part is laid out once more; if
-any page then begins elsewhere than before, the layout before is kept.
+at the foot of the text block; WeasyPrint cannot. ``fill`` does it after a layout: for
+each page that still ends two lines or more above its notes (``GAP_LINES``), the gap is
+shared out before the page's headings (two parts each) and between its paragraphs (one
+part), never between a heading and what it heads. The blocks are moved down in the
+laid-out page itself, as padding before them would move them (no line changes, so no
+page changes either), and the page's links, anchors and bookmarks are read again.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ def _starts(document) -> dict[str, int]:
     return found
 
 
-def _blocks_on(page_box) -> list[tuple[str, str, float]]:
-    """(element id, kind, top) of the blocks that begin on a page, in order: headings by their
+def _blocks_on(page_box) -> list[tuple[str, str, object]]:
+    """(element id, kind, box) of the blocks that begin on a page, in order: headings by their
     id, paragraphs by their anchor (the empty span that opens them)."""
     found = []
 
@@ -41,10 +42,10 @@ def _blocks_on(page_box) -> list[tuple[str, str, float]]:
             dateline = True
         if element is not None and type(box).__name__.endswith("BlockBox") and "::" not in tag:
             if re.fullmatch(r"h[1-6]", tag) and element.get("id"):
-                found.append((element.get("id"), "heading", box.position_y))
+                found.append((element.get("id"), "heading", box))
             elif tag == "p" and len(element) and element[0].tag == "span" and \
                     (element[0].get("class") or "") == "pb-anchor":
-                found.append((element[0].get("id"), "dateline" if dateline else "paragraph", box.position_y))
+                found.append((element[0].get("id"), "dateline" if dateline else "paragraph", box))
         for child in getattr(box, "children", None) or []:
             if type(child).__name__ != "LineBox":
                 walk(child, dateline)
@@ -53,49 +54,69 @@ def _blocks_on(page_box) -> list[tuple[str, str, float]]:
     return found
 
 
-def spacing(document) -> dict[str, float]:
-    """Element id -> padding (CSS px) to add before it, for the pages that end early."""
+def _padding(document) -> dict[int, dict[int, float]]:
+    """Page index -> (id of a block's box -> space to add before it, CSS px), for the pages that
+    end early though their text goes on."""
     facts = page_facts(document)
     anchors = _starts(document)
-    out: dict[str, float] = {}
+    out: dict[int, dict[int, float]] = {}
     for page, after in zip(facts, facts[1:]):
         if page.gap_lines < GAP_LINES or page.last_unit is None or page.last_unit != after.first_unit:
             continue
-        blocks = [(identifier, kind) for identifier, kind, _top in _blocks_on(document.pages[page.number - 1]._page_box)
-                  if anchors.get(identifier) == page.number]
+        blocks = [(identifier, kind, box) for identifier, kind, box in
+                  _blocks_on(document.pages[page.number - 1]._page_box) if anchors.get(identifier) == page.number]
         # space goes before headings (two parts) and between paragraphs (one), never between a
         # heading and what follows it; the page's first block stays at its top
         weights = {}
-        for (identifier, kind), (_before, previous) in zip(blocks[1:], blocks):
+        for (_identifier, kind, box), (_before, previous, _box) in zip(blocks[1:], blocks):
             if kind == "heading":
-                weights[identifier] = 2
+                weights[id(box)] = 2
             elif kind == "paragraph" and previous in ("paragraph", "dateline"):
-                weights[identifier] = 1
+                weights[id(box)] = 1
         total = sum(weights.values())
         if not total:
             continue
         room = page.gap - SAFETY * page.line_height
         share = min(room / total, MAX_SHARE_LINES * page.line_height / 2)
-        for identifier, weight in weights.items():
-            out[identifier] = round(share * weight, 2)
+        out[page.number - 1] = {key: share * weight for key, weight in weights.items()}
     return out
 
 
-def spaced(html: str, padding: dict[str, float]) -> str:
-    """The part's HTML with the padding written before its blocks."""
-    if not padding:
-        return html
+def fill(document) -> int:
+    """Stretch the pages that end early, in the laid-out document itself: the blocks are moved
+    down as the padding would move them (their lines do not change), and the page's links,
+    anchors and bookmarks read again. Returns the number of pages filled."""
+    from weasyprint.document import Page
 
-    def heading(match: re.Match) -> str:
-        extra = padding.get(match.group(2))
-        return match.group(0) if extra is None else f'{match.group(1)} style="padding-top: {extra}px"'
+    padding = _padding(document)
+    for index, moves in padding.items():
+        page_box = document.pages[index]._page_box
+        holders: set[int] = set()  # boxes that hold a block to move
 
-    html = re.sub(r'(<h[1-6]\b[^>]*\bid="([^"]+)"[^>]*?)(?=>)', heading, html)
+        def mark(box) -> bool:
+            found = id(box) in moves
+            for child in getattr(box, "children", None) or []:
+                found |= mark(child)
+            if found:
+                holders.add(id(box))
+            return found
 
-    def paragraph(match: re.Match) -> str:
-        extra = padding.get(match.group(2))
-        if extra is None:
-            return match.group(0)
-        return f'<p style="padding-top: {extra}px"{match.group(1)}><span id="{match.group(2)}"'
+        root = page_box.children[0]
+        mark(root)
+        shift = [0.0]
 
-    return re.sub(r'<p((?: [^>]*)?)><span id="([^"]+)"(?= class="pb-anchor")', paragraph, html)
+        def visit(box) -> None:
+            shift[0] += moves.get(id(box), 0.0)
+            if id(box) not in holders:
+                box.translate(0, shift[0])
+                return
+            box.position_y += shift[0]
+            before = shift[0]
+            for child in getattr(box, "children", None) or []:
+                visit(child)
+            if isinstance(getattr(box, "height", None), (int, float)):
+                box.height += shift[0] - before
+
+        visit(root)
+        document.pages[index] = Page(page_box)
+    return len(padding)

@@ -141,7 +141,7 @@ class PartLayout:
 
 
 MAX_NOTE_PASSES = 12  # layouts of a part while notes are put back under their calls
-MAX_SPLIT_PASSES = 8  # more layouts while long notes are continued on the next page
+MAX_SPLIT_PASSES = 5  # more layouts while long notes are continued on the next page
 _BLOCK_OPEN = re.compile(r"<(p|h[1-6]|div|blockquote|ul|ol|li|section|table)(?=[\s>])")
 _LINK_TARGET = re.compile(r'<a href="#([^"]+)"')
 
@@ -188,18 +188,10 @@ def lay_out_part(job: PartJob) -> PartLayout:
             note_id = placement.note_id
             fixes[note_id] = lines[note_id] if note_id not in fixes and note_id in lines else ("paragraph",)
     starts = tuple(page_starts(document, root))
-    padding = page_fill.spacing(document)
-    if padding:  # pages that still end early: their vertical space stretched, if the pages stay as they are
-        passes += 1
-        html = continued_notes.split_notes(_with_breaks(job.html, fixes), splits)
-        filled, filled_root = _render(page_fill.spaced(html, padding), job)
-        filled_anchors = _anchors(filled)
-        if (len(filled.pages) == len(document.pages) and tuple(page_starts(filled, filled_root)) == starts
-                and not _misplaced_notes(filled_anchors)):
-            document, root, anchors = filled, filled_root, filled_anchors
+    page_fill.fill(document)  # pages that end early: their vertical space stretched to the foot of the text block
+    gaps = tuple(continued_notes.gaps(document))
     tall, overfull, short = tuple(_tall_notes(document)), tuple(_overfull_lines(document)), tuple(_short_lines(document))
     loose = tuple(_loose_lines(document))
-    gaps = tuple(continued_notes.gaps(document))
     heads = tuple(_long_heads(document))
     page_count = len(document.pages) + (job.pad_to_even and len(document.pages) % 2)
     if page_count > len(document.pages) and not job.draft:  # a draft's blank page is counted, not made
