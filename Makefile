@@ -8,15 +8,15 @@ STAMP := $(VENV)/.installed
 # the default CMYK output profile for PDF/X (folio.output_intent.DEFAULT_PROFILE)
 CMYK := $(VENV)/share/folio/FOGRA39L_coated.icc
 
-.PHONY: book check test bench kindle system-deps cmyk-profile clean
+.PHONY: book check test bench kindle system-deps cmyk-profile ace clean
 
-book: $(STAMP) system-deps $(CMYK)
-	$(PY) build.py build
+book: $(STAMP) system-deps $(CMYK) ace
+	$(PY) build.py build --verify
 
 check: $(STAMP)
 	$(PY) build.py check
 
-test: $(STAMP) system-deps $(CMYK)
+test: $(STAMP) system-deps $(CMYK) ace
 	$(PY) -m pytest -q
 
 # Calibre's conversion to Kindle (AZW3), reporting any warning; installs calibre if missing
@@ -32,6 +32,10 @@ system-deps:
 	@sh tools/system-deps.sh
 
 cmyk-profile: $(CMYK)
+
+# DAISY Ace (npm, pinned) for the EPUB's accessibility check, in Debian's chromium
+ace: system-deps
+	@sh tools/ace-setup.sh
 
 $(CMYK): tools/cmyk-profile.sh | $(STAMP) system-deps
 	sh tools/cmyk-profile.sh $@

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import convert, epub, ids, pdf
+from . import convert, epub, epub_check, ids, pdf
 from .assemble import printers_copy, write_book
 from .cache import Store
 from .changes import compare, snapshot
@@ -118,6 +118,20 @@ def check_pdf(options: Options, pdf_path: Path | None) -> Result:
     except Exception as exc:  # noqa: BLE001 - a file that is not a PDF of ours
         result.problems.add("E602", path, None, f"the file cannot be read as a PDF: {exc}",
                             "give the PDF the build wrote")
+    step.done()
+    return result
+
+
+def check_epub(options: Options, epub_path: Path | None, result: Result) -> Result:
+    """``check --epub``: EPUBCheck and DAISY Ace on the built EPUB, each finding a problem."""
+    path = epub_path or options.output_dir / f"{result.edition.settings.slug}.epub"
+    if not path.exists():
+        result.problems.add("E100", path, None, "no EPUB to check", "build it first: python build.py build")
+        return result
+    step = Steps(result)
+    step.number = 2
+    step(f"EPUBCheck and DAISY Ace on {path}")
+    epub_check.check(path, result.problems)
     step.done()
     return result
 
@@ -257,7 +271,7 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
                 tmp.write_bytes(printers_copy(tmp.read_bytes(), profile))
         if chapters is not None:
             step("Writing the EPUB (Pandoc wrote its chapters during the layout)")
-            units = chapters.result()
+            units = epub.front_files(edition, env, library, typeset, store) + chapters.result()
             index = epub.index_files(epub.epub_index(edition, converted, typeset.folio), edition.settings.language,
                                      store)
             units += [index] if index else []
@@ -266,7 +280,12 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
                 problems.add("W401", edition.root, None, f"EPUB: {warning}")
             epub_tmp = _staging_path(out_dir, slug, ".epub")
             staged["epub"] = (epub_tmp, out_dir / f"{slug}.epub")
-            epub.write(epub.merge(frame, units), epub_tmp, edition, typeset)
+            book = epub.merge(frame, units)
+            epub.write(book, epub_tmp, edition, typeset)
+            if options.verify:
+                step("Checking the EPUB with EPUBCheck and DAISY Ace")
+                if epub_check.check(epub_tmp, problems, shown_as=out_dir / f"{slug}.epub"):
+                    epub.write(book, epub_tmp, edition, typeset, verified=True)  # the conformance it passed
         step.done()
         if problems.errors or (options.strict and problems.warnings):
             return result

@@ -37,6 +37,9 @@ def parser() -> argparse.ArgumentParser:
                         "(default: changes.txt in the output folder)")
     b.add_argument("--no-cache", action="store_true",
                    help="build from nothing: neither read nor write the cache (.folio-cache beside the edition)")
+    b.add_argument("--verify", action="store_true",
+                   help="check the EPUB with EPUBCheck and DAISY Ace; it claims conformance with EPUB Accessibility "
+                        "1.1 only when both pass (make book does this)")
     b.add_argument("--jobs", type=int, default=0, metavar="N",
                    help="processes laying out the book's parts (default: one per processor)")
     w = commands.add_parser("watch", parents=[b], add_help=False,
@@ -46,7 +49,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--pdf", nargs="?", const=True, default=None, metavar="PDF",
                    help="also preflight the built PDF (default: output/<slug>.pdf): fonts, boxes, rectos, "
                         "notes, printed page numbers")
-    c.add_argument("--output", type=Path, default=None, help="output folder holding the PDF")
+    c.add_argument("--epub", nargs="?", const=True, default=None, metavar="EPUB",
+                   help="also check the built EPUB (default: output/<slug>.epub) with EPUBCheck and DAISY Ace")
+    c.add_argument("--output", type=Path, default=None, help="output folder holding the PDF and the EPUB")
     return top
 
 
@@ -115,7 +120,7 @@ def _main(argv: list[str] | None) -> int:
                       output=getattr(args, "output", None), formats=formats,
                       templates=getattr(args, "templates", None), strict=args.strict,
                       workers=max(0, getattr(args, "jobs", 0) or 0), cache=not getattr(args, "no_cache", False),
-                      ignore=ignore)
+                      ignore=ignore, verify=getattr(args, "verify", False))
     if args.command == "watch":
         from .watch import watch
         return watch(options, args, lambda: _build_and_report(options, args))
@@ -126,6 +131,9 @@ def _main(argv: list[str] | None) -> int:
         result = check_pdf(options, None if args.pdf is True else Path(args.pdf))
     else:
         result = gather(options)
+    if args.epub and result.edition is not None:
+        from .build import check_epub
+        check_epub(options, None if args.epub is True else Path(args.epub), result)
     failed = _print_problems(result, args)
     if failed:
         print("check failed", file=sys.stderr)
@@ -134,6 +142,8 @@ def _main(argv: list[str] | None) -> int:
     log.info("The edition is clean." if not warnings else "The edition has warnings only.")
     if args.pdf:
         log.info("The PDF passed preflight (%d pages).", result.page_count)
+    if args.epub:
+        log.info("The EPUB passed EPUBCheck and DAISY Ace.")
     return 0
 
 

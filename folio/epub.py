@@ -30,6 +30,8 @@ import textwrap
 import time
 import uuid
 import zipfile
+
+from lxml import etree
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -42,16 +44,10 @@ from .convert import FILTERS, Converted, PandocError, elements, run_pandoc
 from .model import Edition
 from .names import index_entries
 from .fragments import escape
-from .pagemap import insert_page_breaks, page_list_nav
+from .pagemap import insert_page_breaks
 
 TOC_DEPTH = 3  # parts, claims and essay sections, sections in claims (quotations are unlisted)
 
-A11Y_SUMMARY = ("This publication meets the requirements of EPUB Accessibility 1.1 and WCAG 2.1 Level AA as far as "
-                "its generator can tell: it has a navigable table of contents with chapters and claims, a logical "
-                "reading order, structured headings, footnotes linked both ways, and text that follows the reader's "
-                "display settings.")
-NO_IMAGES = " It contains no images that carry meaning beyond the generated cover."
-WITH_IMAGES = " Its images carry the descriptions the editors gave them as alternative text."
 
 
 def epub_metadata(edition: Edition, plain: dict | None = None) -> dict:
@@ -174,7 +170,8 @@ def outline(blocks: list) -> tuple[str, ...]:
     def walk(blocks: list) -> list:
         kept = []
         for block in blocks:
-            if block["t"] == "Header" and block["c"][0] <= TOC_DEPTH and "unlisted" not in block["c"][1][1]:
+            if block["t"] == "Header" and (block["c"][0] == 1 or  # a level-1 heading starts a file, listed or not
+                                           block["c"][0] <= TOC_DEPTH and "unlisted" not in block["c"][1][1]):
                 level, attr, inlines = block["c"]
                 kept.append({"t": "Header", "c": [level, attr, _without_notes(inlines)]})
             elif block["t"] == "Div":
@@ -269,6 +266,35 @@ def index_files(entries, lang: str, store=None) -> UnitFiles | None:
     return found
 
 
+def front_files(edition: Edition, env, library, typeset, store=None) -> list[UnitFiles]:
+    """The EPUB's own copyright page and table of claims (the print book has them in its front
+    matter), from the templates copyright.md.j2 and claims-table.md.j2, after the layout: the
+    table gives each claim's printed page."""
+    from . import fragments
+    from .pagemap import mark_blocks
+    pages = {claim.anchor: typeset.folio(claim.anchor)[1] for claim in edition.claims.values()
+             if typeset is not None and typeset.folio(claim.anchor)}
+    wanted = [(ids.COPYRIGHT, env.render("copyright.md.j2", edition=edition, settings=edition.settings))]
+    if edition.claims:
+        wanted.append((ids.CLAIMS_TABLE, env.render("claims-table.md.j2", edition=edition, pages=pages)))
+    frames = fragments.parse([markdown for _, markdown in wanted], store)
+    splicer = fragments.Splicer(edition, library)
+    out = []
+    for (unit_id, _markdown), frame in zip(wanted, frames):
+        if not frame.json:
+            raise PandocError(f"Pandoc on {unit_id}", frame.error or "the template nests too deeply")
+        doc = mark_blocks(splicer.unit(json.loads(frame.json)), unit_id)
+        source = json.dumps(doc, ensure_ascii=False)
+        key = digest_of("epub-front", unit_id, source, edition.settings.language)
+        found = store.get("epub", key) if store is not None else None
+        if found is None:
+            found = unit_files(unit_id, source, edition.settings.language, edition.root)
+            if store is not None:
+                store.put("epub", key, found)
+        out.append(found)
+    return out
+
+
 def epub_index(edition: Edition, converted: list[Converted], folio_of) -> list:
     """The e-book's index of names: one link a printed page (``folio_of`` from a layout)."""
     if not edition.persons:
@@ -281,8 +307,10 @@ def cover_svg(edition: Edition, env) -> str:
     s = edition.settings
     plain = getattr(env, "plain_of", {})
     title, subtitle = plain.get(s.title.ref, str(s.title)), plain.get(s.subtitle.ref, str(s.subtitle))
-    return env.render("cover.svg.j2", settings=s, title_lines=textwrap.wrap(title, 22),
-                      subtitle_lines=textwrap.wrap(subtitle, 46))
+    from .cover import outlined
+    svg = env.render("cover.svg.j2", settings=s, title_lines=textwrap.wrap(title, 22),
+                     subtitle_lines=textwrap.wrap(subtitle, 46))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + outlined(svg.split("?>", 1)[-1].strip())
 
 
 @dataclass(frozen=True)
@@ -398,82 +426,190 @@ _ID = re.compile(r'\bid="([^"]+)"')
 _BARE_LINK = re.compile(r'href="#([^"]+)"')
 
 
-# ---------- finishing what Pandoc wrote ----------
+# ---------- finishing what Pandoc wrote, on parsed trees ----------
 
-_FOOTNOTE_DIV = re.compile(r'<div id="(note-[^"]+)" class="footnote"([^>]*)>(.*?)</div>', re.S)
-
-
-def _asides(xhtml: str) -> str:
-    """Pandoc writes a Div as <div>; reading systems pop up <aside epub:type="footnote">."""
-    return _FOOTNOTE_DIV.sub(lambda m: f'<aside id="{m.group(1)}" class="footnote"{m.group(2)}>{m.group(3)}</aside>',
-                             xhtml)
+XHTML = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+OPF = "http://www.idpf.org/2007/opf"
+DC = "http://purl.org/dc/elements/1.1/"
+A11Y_PREFIX = "a11y: http://www.idpf.org/epub/vocab/package/a11y/#"
 
 
-def _package_metadata(edition: Edition, opf: str, page_list: bool, images: bool) -> str:
-    """Accessibility metadata Pandoc does not write, and the print source of the page numbers."""
-    s = edition.settings
-    wanted = [
-        ("schema:accessMode", "textual"),
-        ("schema:accessModeSufficient", "textual"),
-        ("schema:accessibilityFeature", "structuralNavigation"),
-        ("schema:accessibilityFeature", "tableOfContents"),
-        ("schema:accessibilityFeature", "readingOrder"),
-        ("schema:accessibilityFeature", "displayTransformability"),
-        ("schema:accessibilityHazard", "none"),
-        ("schema:accessibilitySummary", A11Y_SUMMARY + (WITH_IMAGES if images else NO_IMAGES)),
-        ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
-    ]
+def _parse(data: bytes):
+    return etree.fromstring(data, etree.XMLParser(remove_blank_text=False, resolve_entities=False, no_network=True,
+                                                  huge_tree=True))
+
+
+def _serialize(tree) -> bytes:
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(tree, encoding="utf-8")
+
+
+def finish_chapter(xhtml: str) -> bytes:
+    """A chapter file as reading systems want it: each note an <aside epub:type="footnote"> (Pandoc
+    writes a <div>, whatever the note holds: paragraphs, verse, lists), and the file's <title> the
+    title of its first heading."""
+    tree = _parse(xhtml.encode("utf-8"))
+    for div in tree.iter(f"{{{XHTML}}}div"):
+        if "footnote" in (div.get("class") or "").split() and (div.get("id") or "").startswith(ids.PREFIXES["note"]):
+            div.tag = f"{{{XHTML}}}aside"
+    title = tree.find(f"{{{XHTML}}}head/{{{XHTML}}}title")
+    heading = next((h for h in tree.iter(*(f"{{{XHTML}}}h{n}" for n in range(1, 7)))
+                    if "".join(h.itertext()).strip()), None)
+    if title is not None and heading is not None:
+        title.text = " ".join("".join(_visible_text(heading)).split())
+    return _serialize(tree)
+
+
+def _visible_text(element):
+    """An element's text without its notes' numbers (links to notes) and page-break markers."""
+    if element.text:
+        yield element.text
+    for child in element:
+        kind = child.get(f"{{{EPUB_NS}}}type") or ""
+        if "noteref" not in kind and "pagebreak" not in kind:
+            yield from _visible_text(child)
+        if child.tail:
+            yield child.tail
+
+
+def a11y_features(page_list: bool, images: bool) -> list[str]:
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
     if page_list:
-        wanted[6:6] = [("schema:accessibilityFeature", "printPageNumbers"),
-                       ("schema:accessibilityFeature", "pageNavigation")]
-    meta = [f'<meta property="{prop}">{_xml(value)}</meta>' for prop, value in wanted
-            if f'<meta property="{prop}">{_xml(value)}</meta>' not in opf]
-    if s.isbn_print:
-        meta.append(f'<dc:source>urn:isbn:{s.isbn_print.replace("-", "")}</dc:source>')
-    return "\n    ".join(meta)
+        features += ["printPageNumbers", "pageNavigation"]
+    if images:
+        features.append("alternativeText")
+    return features
 
 
-def _xml(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def a11y_summary(edition: Edition, page_list: bool, images: bool, verified: bool) -> str:
+    """What the book offers a reader who relies on assistive technology, as it is."""
+    parts = ["The book has a table of contents and navigation by chapter, claim and section, headings in "
+             "order, and a logical reading order; its text follows the reader's display settings."]
+    parts.append("Its notes are footnotes linked to their calls and back.")
+    if page_list:
+        parts.append("A page list gives the page numbers of the printed edition, so that it can be cited by page.")
+    parts.append("Its images carry the descriptions the editors gave them." if images else
+                 "It has no images but its cover.")
+    if verified:
+        parts.append("It was checked with EPUBCheck and DAISY Ace when it was made, and passed both.")
+    else:
+        parts.append("It has not been checked for conformance with an accessibility standard.")
+    return " ".join(parts)
+
+
+def _package(opf: bytes, edition: Edition, moment, page_list: bool, images: bool, properties: dict,
+             verified: bool) -> bytes:
+    """The package document: modified date, accessibility metadata, the print edition as the
+    source of the page numbers, the certifier (when the edition names one), the chapter files'
+    properties; conformance claimed only when the checkers passed (``verified``)."""
+    tree = _parse(opf)
+    metadata = tree.find(f"{{{OPF}}}metadata")
+    prefix = tree.get("prefix") or ""
+    if "a11y:" not in prefix:
+        tree.set("prefix", (prefix + " " + A11Y_PREFIX).strip())
+    for meta in metadata.findall(f"{{{OPF}}}meta"):
+        if meta.get("property") == "dcterms:modified":
+            meta.text = f"{moment:%Y-%m-%dT%H:%M:%SZ}"
+
+    def add(prop: str, value: str, refines: str = "", element_id: str = "") -> None:
+        meta = etree.SubElement(metadata, f"{{{OPF}}}meta", property=prop)
+        if refines:
+            meta.set("refines", refines)
+        if element_id:
+            meta.set("id", element_id)
+        meta.text = value
+
+    existing = {(m.get("property"), m.text) for m in metadata.findall(f"{{{OPF}}}meta")}
+    wanted = [("schema:accessMode", "textual"), ("schema:accessModeSufficient", "textual")]
+    wanted += [("schema:accessibilityFeature", feature) for feature in a11y_features(page_list, images)]
+    wanted += [("schema:accessibilityHazard", "none"),
+               ("schema:accessibilitySummary", a11y_summary(edition, page_list, images, verified))]
+    settings = edition.settings
+    if verified:
+        wanted.append(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"))
+        if settings.certified_by:
+            wanted.append(("a11y:certifiedBy", settings.certified_by))
+    for prop, value in wanted:
+        if (prop, value) not in existing:
+            add(prop, value)
+    if verified and settings.certified_by:
+        certifier = metadata.findall(f"{{{OPF}}}meta")[-1]
+        certifier.set("id", "certifier")
+        if settings.certifier_credential:
+            add("a11y:certifierCredential", settings.certifier_credential, "#certifier")
+        if settings.certifier_report:
+            link = etree.SubElement(metadata, f"{{{OPF}}}link", rel="a11y:certifierReport",
+                                    href=settings.certifier_report, refines="#certifier")
+            link.set("media-type", "text/html")
+    if page_list:  # where the page numbers come from (EPUB Accessibility 1.1, 'Page source')
+        source = etree.SubElement(metadata, f"{{{DC}}}source", id="print-source")
+        if settings.isbn_print:
+            source.text = "urn:isbn:" + settings.isbn_print.replace("-", "")
+        else:  # no ISBN: the print edition named in words
+            imprint = ", ".join(str(part) for part in (settings.publisher, settings.year) if part)
+            source.text = f"The print edition ({imprint or 'made from the same files'})"
+        add("source-of", "pagination", "#print-source")
+    for item in tree.iter(f"{{{OPF}}}item"):
+        short = (item.get("href") or "").rsplit("/", 1)[-1]
+        if short in properties and item.get("media-type") == "application/xhtml+xml":
+            item.set("properties", properties[short])
+    return _serialize(tree)
 
 
 def page_starts(typeset) -> list[tuple[str, str, int]]:
     """(label, block, words) for every printed page the EPUB can mark, in page order.
 
-    A page with no text of its own (a blank verso) is marked at the place of
-    the next page, so the list has no holes."""
+    A page with no text of its own (a blank verso) is marked at the place of the next page,
+    so the list has no holes; the last pages, if they hold nothing the EPUB has, at the last
+    place the EPUB has."""
     by_page = {start.page: start for start in typeset.page_starts}
     out = []
+    last = None
     for page in range(1, typeset.page_count + 1):
         start = by_page.get(page)
         if start is None and page >= typeset.main_start:
-            start = next((by_page[p] for p in range(page + 1, typeset.page_count + 1) if p in by_page), None)
+            start = next((by_page[p] for p in range(page + 1, typeset.page_count + 1) if p in by_page), None) or last
         if start is not None:
             out.append((typeset.label(page), start.block, start.words))
+            last = start
     return out
 
 
-def _landmarks(nav: str, where: dict, edition: Edition) -> str:
-    """Add the start of the body, the bibliography and the index to Pandoc's landmarks
-    (``where``: id -> chapter file)."""
-    wanted = []
+def _nav(nav: bytes, where: dict, edition: Edition, pages: list[tuple[str, str]]) -> bytes:
+    """Pandoc's navigation with the landmarks it lacks (the copyright page, the start of the body,
+    the bibliography, the index) and the page list."""
+    tree = _parse(nav)
+    body = tree.find(f"{{{XHTML}}}body")
+    landmarks = next((n for n in body.iter(f"{{{XHTML}}}nav") if n.get(f"{{{EPUB_NS}}}type") == "landmarks"), None)
+    wanted = [(ids.COPYRIGHT, "copyright-page", "Copyright")]
     if edition.chapters:
         wanted.append((edition.chapters[0].anchor, "bodymatter", "Start of Content"))
-    wanted += [("bibliography", "bibliography", edition.settings.bibliography_title), ("index", "index", "Index of Names")]
-    items = [f'    <li>\n      <a href="text/{where[anchor]}#{anchor}" epub:type="{kind}">{_xml(label)}</a>\n    </li>\n'
-             for anchor, kind, label in wanted if anchor in where]
-    match = re.search(r'(<nav epub:type="landmarks"[^>]*>.*?)(\s*</ol>)', nav, re.S)
-    if not match or not items:
-        return nav
-    return nav[:match.end(1)] + "\n" + "".join(items).rstrip("\n") + nav[match.end(1):]
+    wanted += [(ids.BIBLIOGRAPHY, "bibliography", edition.settings.bibliography_title),
+               (ids.INDEX, "index", "Index of Names")]
+    if landmarks is not None:
+        listing = landmarks.find(f"{{{XHTML}}}ol")
+        have = {a.get(f"{{{EPUB_NS}}}type") for a in landmarks.iter(f"{{{XHTML}}}a")}
+        for anchor, kind, label in wanted:
+            if anchor in where and kind not in have and listing is not None:
+                item = etree.SubElement(listing, f"{{{XHTML}}}li")
+                link = etree.SubElement(item, f"{{{XHTML}}}a", href=f"text/{where[anchor]}#{anchor}")
+                link.set(f"{{{EPUB_NS}}}type", kind)
+                link.text = label
+    if pages:
+        page_list = etree.SubElement(body, f"{{{XHTML}}}nav", id="page-list", hidden="hidden")
+        page_list.set(f"{{{EPUB_NS}}}type", "page-list")
+        etree.SubElement(page_list, f"{{{XHTML}}}h1").text = "Pages"
+        listing = etree.SubElement(page_list, f"{{{XHTML}}}ol")
+        for href, label in pages:
+            item = etree.SubElement(listing, f"{{{XHTML}}}li")
+            etree.SubElement(item, f"{{{XHTML}}}a", href=href).text = label
+    return _serialize(tree)
 
 
-_MODIFIED = re.compile(r'(<meta property="dcterms:modified">)[^<]*(</meta>)')
-
-
-def write(book: Book, target: Path, edition: Edition, typeset=None) -> None:
+def write(book: Book, target: Path, edition: Edition, typeset=None, verified: bool = False) -> None:
     """Finish the merged book and write it, in Pandoc's order of entries, dated now (the frame
-    may come from the cache) or at SOURCE_DATE_EPOCH."""
+    may come from the cache) or at SOURCE_DATE_EPOCH. ``verified``: EPUBCheck and Ace passed an
+    EPUB written the same way, so the package may claim conformance."""
     moment = build_moment()
     pages: list[tuple[str, str]] = []  # (href from the nav, label) in reading order
     starts = page_starts(typeset) if typeset is not None else []
@@ -481,23 +617,14 @@ def write(book: Book, target: Path, edition: Edition, typeset=None) -> None:
     for name, text in book.chapters.items():
         if starts:
             text, placed = insert_page_breaks(text, starts)
-            pages += [(f"text/{name.rsplit('/', 1)[1]}#page-{label}", label) for label in placed]
-        files[name] = _asides(text).encode("utf-8")
-
+            pages += [(f"text/{name.rsplit('/', 1)[1]}#{ids.page(label)}", label) for label in placed]
+        files[name] = finish_chapter(text)
     for name in files:
         if name.endswith(".opf"):
-            text = files[name].decode("utf-8")
-            for short, props in book.properties.items():
-                text = text.replace(f'href="text/{short}" media-type="application/xhtml+xml" />',
-                                    f'href="text/{short}" media-type="application/xhtml+xml" properties="{props}" />')
-            text = _MODIFIED.sub(lambda m: f"{m.group(1)}{moment:%Y-%m-%dT%H:%M:%SZ}{m.group(2)}", text, count=1)
-            files[name] = text.replace("</metadata>", f"  {_package_metadata(edition, text, bool(pages), book.images)}\n"
-                                       "  </metadata>", 1).encode("utf-8")
+            files[name] = _package(files[name], edition, moment, bool(pages), book.images, book.properties,
+                                   verified)
         elif name.endswith("nav.xhtml"):
-            text = _landmarks(files[name].decode("utf-8"), book.where, edition)
-            if pages:
-                text = text.replace("</body>", page_list_nav(pages) + "</body>", 1)
-            files[name] = text.encode("utf-8")
+            files[name] = _nav(files[name], book.where, edition, pages)
 
     with zipfile.ZipFile(target, "w") as zout:
         for info in book.infos:

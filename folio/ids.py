@@ -23,12 +23,13 @@ CONTENTS = "contents"
 CLAIMS_TABLE = "claims-table"
 MAINMATTER = "mainmatter"
 REFS = "refs"  # where citeproc puts the bibliography's entries
+COPYRIGHT = "copyright"  # the copyright page (its first paragraph's anchor is paragraph(COPYRIGHT, 1))
 
 # the generated ids start so; an editor's id in Markdown may not
 PREFIXES = {"chapter": "chapter-", "front": "front-", "claim": "claim-", "sources": "sources-", "quotation": "q-",
             "note": "note-", "call": "call-", "noteref": "nref-", "paragraph": "p-", "index_mark": "ix-",
             "index_entry": "index-", "section": "s-", "page": "page-", "bibliography_entry": "ref-"}
-FIXED = {APPENDIX, BIBLIOGRAPHY, INDEX, CONTENTS, CLAIMS_TABLE, MAINMATTER, REFS}
+FIXED = {APPENDIX, BIBLIOGRAPHY, INDEX, CONTENTS, CLAIMS_TABLE, MAINMATTER, REFS, COPYRIGHT}
 
 
 def chapter(chapter_id: str) -> str:

@@ -199,6 +199,13 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
                          "use letters, digits, '-' and '_', starting with a letter; the label after the colon "
                          "is what the book prints")
         assessments[str(key)] = _text(label)
+    access = data.get("accessibility") if isinstance(data.get("accessibility"), dict) else empty_mapping()
+    access_spec = schema.EDITION["accessibility"].schema
+    report = _text(schema.value(access, "report", access_spec["report"], faulty, "accessibility."))
+    if report and url_fault(report):
+        problems.add("E105", path, access.line_of("report"), f"accessibility.report '{report}' {url_fault(report)}",
+                     "the web address of the certification report")
+        report = ""
     return Settings(
         title=_md(data, "title", "edition:title", path, True),
         subtitle=_md(data, "subtitle", "edition:subtitle", path, True),
@@ -238,6 +245,10 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
         appendix=schema.value(contents, "appendix", schema.CONTENTS["appendix"], faulty, "contents.") is not False,
         bibliography=schema.value(contents, "bibliography", schema.CONTENTS["bibliography"], faulty,
                                   "contents.") is not False,
+        certified_by=_text(schema.value(access, "certified_by", access_spec["certified_by"], faulty, "accessibility.")),
+        certifier_credential=_text(schema.value(access, "credential", access_spec["credential"], faulty,
+                                                "accessibility.")),
+        certifier_report=report,
         appendix_title=_text(schema.value(contents, "appendix_title", schema.CONTENTS["appendix_title"], faulty,
                                           "contents.")),
         bibliography_title=_text(schema.value(contents, "bibliography_title", schema.CONTENTS["bibliography_title"],

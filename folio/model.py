@@ -204,6 +204,9 @@ class Settings:
     chapter_files: tuple[str, ...] = ()
     appendix: bool = True
     bibliography: bool = True
+    certified_by: str = ""            # who certified the EPUB's accessibility (written only when it passed)
+    certifier_credential: str = ""
+    certifier_report: str = ""
     appendix_title: str = "Appendix: Primary-Source Quotations"
     bibliography_title: str = "Bibliography"
 

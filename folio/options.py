@@ -22,6 +22,7 @@ class Options:
     workers: int = 0           # processes laying out parts; 0: one per processor
     cache: bool = True         # keep what each stage produced in .folio-cache beside the edition
     ignore: tuple[str, ...] = ()  # warning codes not reported (e.g. W301 for a whole Zotero library)
+    verify: bool = False       # check the EPUB with EPUBCheck and Ace; claim conformance only if both pass
 
     @property
     def cache_dir(self) -> Path:

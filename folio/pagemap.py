@@ -189,7 +189,7 @@ def _words(text: str, index: int, end: int, skipped):
 
 
 def _marker(label: str) -> str:
-    return (f'<span id="page-{label}" epub:type="pagebreak" role="doc-pagebreak" '
+    return (f'<span id="{ids.page(label)}" epub:type="pagebreak" role="doc-pagebreak" '
             f'aria-label="{label}"></span>')
 
 
@@ -226,10 +226,3 @@ def _position(xhtml: str, match: re.Match, words: int) -> int:
 
 def _is_noteref(tag: str) -> bool:
     return tag.startswith("<a ") and 'class="noteref"' in tag
-
-
-def page_list_nav(entries: list[tuple[str, str]]) -> str:
-    """The page-list nav for (href, label) in reading order."""
-    items = "\n".join(f'      <li><a href="{href}">{label}</a></li>' for href, label in entries)
-    return (f'<nav epub:type="page-list" id="page-list" hidden="hidden">\n  <h1>Pages</h1>\n  <ol>\n'
-            f'{items}\n  </ol>\n</nav>\n')

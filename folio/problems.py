@@ -88,6 +88,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E607": (ERROR, "colour outside the output intent (PDF/X)"),
     "E608": (ERROR, "PDF/X identification or output intent wrong"),
     "E609": (ERROR, "one font subset name for different font programs"),
+    # the EPUB checked (build --verify, check --epub)
+    "E801": (ERROR, "EPUBCheck finding"),
+    "E802": (ERROR, "accessibility violation found by DAISY Ace"),
+    "E803": (ERROR, "EPUB checker not installed or failed"),
     # the machine
     "E701": (ERROR, "output folder cannot be written"),
     "W701": (WARNING, "cache cannot be used"),

@@ -242,6 +242,11 @@ EDITION = {
                          "the vocabulary of assessments, e.g. 'contradicted: Contradicted by the evidence'",
                          example="{supported: Supported by the record}"),
     "print": Field("map", schema=PRINT),
+    "accessibility": Field("map", help="who certified the EPUB's accessibility, when someone did", schema={
+        "certified_by": Field("str", help="the person or body that certified the EPUB's accessibility", default=""),
+        "credential": Field("str", help="the certifier's credential, e.g. 'DAISY Ace'", default=""),
+        "report": Field("str", help="the address of the certification report (https://...)", default=""),
+    }),
     "contents": Field("map", True, "the order of the parts", schema=CONTENTS),
 }
 

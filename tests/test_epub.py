@@ -58,8 +58,8 @@ def test_epub_note_ids_are_unique_in_the_whole_book_and_link_both_ways(sample_bu
 def test_epub_has_accessibility_metadata_and_print_source(sample_build):
     opf = next(d for n, d in _read(sample_build / "secret-speech-examined.epub").items() if n.endswith(".opf")).decode()
     for needed in ('property="schema:accessMode">textual', 'property="schema:accessibilityHazard">none',
-                   'property="schema:accessibilitySummary">', 'property="dcterms:conformsTo">EPUB Accessibility 1.1',
-                   "<dc:source>urn:isbn:9798999990013</dc:source>", 'property="dcterms:modified"'):
+                   'property="schema:accessibilitySummary">', 'source id="print-source">urn:isbn:9798999990013<',
+                   'property="dcterms:modified"'):
         assert needed in opf, needed
     assert 'properties="cover-image"' in opf
 
@@ -86,7 +86,7 @@ def _words_after_markers(files):
         if not re.search(r"/text/ch\d+\.xhtml$", name):
             continue
         text = data.decode()
-        for match in re.finditer(r'<span id="page-([^"]+)" epub:type="pagebreak"[^>]*></span>', text):
+        for match in re.finditer(r'<span id="page-([^"]+)" epub:type="pagebreak"[^>]*(?:/>|></span>)', text):
             rest = re.sub(r'<a [^>]*class="noteref"[^>]*>.*?</a>', " ", text[match.end():match.end() + 3000], flags=re.S)
             rest = re.sub(r"<[^>]+>", " ", rest)
             found[match.group(1)] = rest.split()[:4]
@@ -99,7 +99,7 @@ def test_epub_page_list_follows_the_printed_pages(sample_build):
     from folio.names import to_roman
     files = _read(sample_build / "secret-speech-examined.epub")
     nav = next(d for n, d in files.items() if n.endswith("nav.xhtml")).decode()
-    page_list = re.search(r'<nav epub:type="page-list".*?</nav>', nav, re.S).group(0)
+    page_list = re.search(r'<nav[^>]*epub:type="page-list".*?</nav>', nav, re.S).group(0)
     labels = re.findall(r'#page-([^"]+)">', page_list)
     pdf = BuiltPdf(sample_build / "secret-speech-examined.pdf")
     main_start = pdf.destinations()["mainmatter"]
@@ -214,3 +214,80 @@ def test_epub_is_dated_by_its_build_even_with_its_frame_from_the_cache(capsys, t
             assert {info.date_time for info in epub.infolist()} == {
                 tuple(int(x) for x in re.split(r"[-T:Z]", date)[:6])}
         assert f'<meta property="dcterms:modified">{date}</meta>' in opf
+
+
+def _ace(epub_path):
+    from folio.epub_check import run_ace
+    found = run_ace(epub_path)
+    assert not isinstance(found, str), found  # Ace must be installed (make ace): it never passes silently
+    return found
+
+
+def test_daisy_ace_finds_nothing_in_the_sample_and_small_epubs(sample_build, small_build):
+    for path in (sample_build / "secret-speech-examined.epub", small_build / "small.epub"):
+        found = _ace(path)
+        assert not found, [(f.rule, f.impact, f.file, f.where) for f in found[:10]]
+
+
+def test_the_epub_carries_what_the_print_book_has(sample_build):
+    files = _read(sample_build / "secret-speech-examined.epub")
+    opf = next(d for n, d in files.items() if n.endswith(".opf")).decode()
+    nav = next(d for n, d in files.items() if n.endswith("nav.xhtml")).decode()
+    chapters = {n: d.decode() for n, d in files.items() if re.search(r"/ch\d+\.xhtml$", n)}
+    text = " ".join(chapters.values())
+    # the copyright page and the table of claims, each with the page list's marker of its print page
+    assert "ISBN 979-8-99999-001-3 (print)" in text and 'id="claims-table"' in text
+    assert 'epub:type="copyright-page"' in nav
+    # the page list reaches the last printed page (the index's)
+    from pdfread import BuiltPdf
+    pdf = BuiltPdf(sample_build / "secret-speech-examined.pdf")
+    last_folio = len(pdf.pages) - pdf.destinations()["mainmatter"]
+    labels = re.findall(r'<a href="[^"]+#page-([^"]+)">', nav)
+    assert labels[-1].isdigit() and int(labels[-1]) >= last_folio - 1, (labels[-3:], last_folio)
+    # each chapter file is titled by its chapter, not by its file name
+    for name, xhtml in chapters.items():
+        title = re.search(r"<title>(.*?)</title>", xhtml, re.S).group(1)
+        assert not title.startswith("ch0"), (name, title)
+    # subjects keep their double hyphen; the page numbers' source is declared
+    assert "Soviet Union -- Politics and government -- 1953-1985" in opf
+    assert 'property="source-of" refines="#print-source">pagination' in opf
+    # the build was not verified (no --verify): it claims no conformance
+    assert "dcterms:conformsTo" not in opf and "has not been checked" in opf
+
+
+def test_a_verified_build_claims_conformance_and_notes_with_verse_are_valid(capsys, tmp_path):
+    from conftest import copy_small, run_build
+    edition = copy_small(tmp_path)
+    claim = edition / "claims" / "first.md"
+    claim.write_text(claim.read_text(encoding="utf-8").replace(
+        "[^a1]: A note of the editor's own on the first claim.",
+        "[^a1]: A note with verse:\n\n    | A first line\n    | and a second\n\n    - and a list item\n    - another"),
+        encoding="utf-8")
+    run = run_build(capsys, edition, tmp_path / "out", "--verify")
+    assert run.status == 0, run.stderr
+    opf = next(d for n, d in _read(tmp_path / "out" / "small.epub").items() if n.endswith(".opf")).decode()
+    assert "EPUB Accessibility 1.1 - WCAG 2.1 Level AA" in opf and "passed both" in opf
+    assert epubcheck(tmp_path / "out" / "small.epub").returncode == 0
+    cover = next(d for n, d in _read(tmp_path / "out" / "small.epub").items() if n.endswith(".svg")).decode()
+    assert "<text" not in cover and "<path" in cover  # the cover's text is drawn in the bundled font
+
+
+def test_check_epub_reports_each_finding_with_its_place(capsys, small_build, tmp_path):
+    import shutil
+    import zipfile as zf
+    from conftest import SMALL
+    from folio.cli import main
+    bad = tmp_path / "bad.epub"
+    with zf.ZipFile(small_build / "small.epub") as source, zf.ZipFile(bad, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.endswith("styles/stylesheet1.css"):
+                data += b"\na { text-decoration: none; color: #0000ee; }\n"
+            target.writestr(info, data)
+    capsys.readouterr()
+    assert main(["check", "--edition", str(SMALL / "edition"), "--epub", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"bad\.epub: error E802: Ace link-in-text-block \[serious\] \(text/ch\d+\.xhtml: ", err), err
+    assert "templates/epub.css" in err
+    shutil.copy(small_build / "small.epub", tmp_path / "good.epub")
+    assert main(["check", "--edition", str(SMALL / "edition"), "--epub", str(tmp_path / "good.epub")]) == 0

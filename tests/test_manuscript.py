@@ -48,6 +48,9 @@ def test_it_builds_clean_and_the_epub_passes_epubcheck(manuscript):
     assert figures["claims"] == 7 and figures["sections"] >= 4 and figures["long_notes"] >= 1
     check = epubcheck(root / "output" / "bench.epub")
     assert check.returncode == 0 and "0 fatals / 0 errors / 0 warnings" in check.stdout, check.stdout
+    from folio.epub_check import run_ace
+    found = run_ace(root / "output" / "bench.epub")
+    assert found == [], found if isinstance(found, str) else [(f.rule, f.file, f.where) for f in found[:10]]
 
 
 def test_every_note_stands_on_its_calls_page_and_continued_notes_go_on(manuscript):

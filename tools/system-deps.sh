@@ -8,6 +8,9 @@ ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || missing="$missing l
 # the default CMYK output profile for PDF/X is made from Fogra's data with ArgyllCMS (tools/cmyk-profile.sh)
 command -v colprof >/dev/null 2>&1 || missing="$missing argyll"
 [ -f /usr/share/color/icc/FOGRA39L.ti3 ] || missing="$missing icc-profiles-free"
+# DAISY Ace checks the EPUB in Debian's Chromium (tools/ace-setup.sh installs Ace itself from npm)
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -n "$missing" ]; then
   echo "installing system packages:$missing"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=""; fi
