@@ -298,6 +298,11 @@ def main(argv: list[str] | None = None) -> int:
                                capture_output=True, text=True)
         summary = next((line for line in check.stdout.splitlines() if line.startswith("Messages:")), check.stdout[-200:])
         print(f"  EPUBCheck on the EPUB: {summary}")
+        from folio.epub_check import run_ace
+        found = run_ace(work / "output" / "bench.epub")
+        print("  DAISY Ace on the EPUB: " + (found if isinstance(found, str) else
+                                            f"{len(found)} violation(s)" + (": " + ", ".join(
+                                                sorted({f.rule for f in found})) if found else "")))
 
         if args.scaling:
             big = work / f"x{args.scaling}"
