@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # the default CMYK output profile for PDF/X (folio.output_intent.DEFAULT_PROFILE)
 CMYK := $(VENV)/share/folio/FOGRA39L_coated.icc
 
-.PHONY: book check test bench kindle system-deps cmyk-profile ace clean
+.PHONY: book check test lint bench kindle system-deps cmyk-profile ace clean
 
 book: $(STAMP) system-deps $(CMYK) ace
 	$(PY) build.py build --verify
@@ -40,11 +40,19 @@ ace: system-deps
 $(CMYK): tools/cmyk-profile.sh | $(STAMP) system-deps
 	sh tools/cmyk-profile.sh $@
 
-$(STAMP): requirements.txt
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+# the locked dependencies (requirements.lock: pip-compile --generate-hashes --extra test pyproject.toml),
+# then folio itself, editable, with its `folio` command
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert (3, 11) <= sys.version_info[:2] <= (3, 13), "Python 3.11 to 3.13 is needed, found " + sys.version'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# lint and format check (ruff, from the lock)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check folio tests bench build.py
+	$(VENV)/bin/ruff format --check folio tests bench build.py
 
 clean:
 	rm -rf output .pytest_cache

@@ -1,0 +1,172 @@
+"""folio as installable software: the command line, a new edition, the reference of the
+files, JSON Schemas, CSL-JSON and CSL-YAML bibliographies, CSL styles."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, copy_small, run_build
+from folio.cli import main
+
+
+def _run(capsys, *argv) -> tuple[int, str, str]:
+    capsys.readouterr()
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_options_anywhere_version_and_exit_codes(capsys, tmp_path):
+    edition = copy_small(tmp_path)
+    assert _run(capsys, "-q", "check", "--edition", str(edition))[0] == 0
+    assert _run(capsys, "check", "-q", "--edition", str(edition))[0] == 0
+    status, out, _err = _run(capsys, "--version")
+    assert status == 0 and re.match(r"folio \d+\.\d+", out)
+    status, _out, err = _run(capsys, "buidl", "--edition", str(edition))
+    assert status == 2 and "did you mean 'build'?" in err
+    status, out, _err = _run(capsys, "--help")
+    assert status == 0 and "exit status" in out and "3" in out
+    (edition / "claims" / "first.md").write_text("no front matter", encoding="utf-8")
+    assert _run(capsys, "check", "--edition", str(edition))[0] == 1
+
+
+def test_results_on_stdout_progress_and_problems_on_stderr(capsys, tmp_path):
+    edition = copy_small(tmp_path)
+    status, out, err = _run(capsys, "build", "--edition", str(edition), "--output", str(tmp_path / "out"))
+    assert status == 0
+    assert "Wrote" in out and "Step 1" in err and "Wrote" not in err
+
+
+def test_init_starts_an_edition_that_builds_clean(capsys, tmp_path):
+    target = tmp_path / "my-book"
+    assert _run(capsys, "init", str(target))[0] == 0
+    for name in ("edition/edition.yaml", "bibliography.bib", "README.md", "edition/persons.yaml"):
+        assert (target / name).is_file(), name
+    assert "yaml-language-server: $schema=" in (target / "edition" / "edition.yaml").read_text(encoding="utf-8")
+    status, out, err = _run(capsys, "build", "--strict", "--edition", str(target / "edition"),
+                            "--output", str(target / "output"))
+    assert status == 0, err
+    assert (target / "output").is_dir() and list((target / "output").glob("*.pdf"))
+    essays = tmp_path / "essays"
+    assert _run(capsys, "init", "--no-claims", str(essays))[0] == 0
+    assert "assessments" not in (essays / "edition" / "edition.yaml").read_text(encoding="utf-8").split("#")[0]
+    assert _run(capsys, "check", "--strict", "--edition", str(essays / "edition"))[0] == 0
+    assert _run(capsys, "init", str(target))[0] == 1  # it never writes over an edition
+
+
+def test_schemas_validate_the_sample_and_the_reference_is_in_sync(capsys, tmp_path):
+    from folio.schema_docs import json_schemas, reference_markdown
+    doc = (REPO / "docs" / "edition-format.md").read_text(encoding="utf-8")
+    assert doc == reference_markdown(), "run: python -m folio schema --reference > docs/edition-format.md"
+    assert _run(capsys, "schema", str(tmp_path / "schemas"))[0] == 0
+    schemas = {p.stem: json.loads(p.read_text()) for p in (tmp_path / "schemas").glob("*.json")}
+    assert set(schemas) >= {"edition", "claim", "chapter", "front", "quotations", "persons"}
+    assert schemas == {name: schema for name, schema in json_schemas().items()}
+    import yaml
+
+    from folio.schema_docs import validate_with
+    sample = REPO / "edition"
+    assert not validate_with(schemas["edition"], yaml.safe_load((sample / "edition.yaml").read_text()))
+    for path in (sample / "claims").glob("*.md"):
+        front = path.read_text(encoding="utf-8").split("---")[1]
+        assert not validate_with(schemas["claim"], yaml.safe_load(front)), path
+    for path in (sample / "quotations").glob("*.yaml"):
+        assert not validate_with(schemas["quotations"], yaml.safe_load(path.read_text())), path
+    assert validate_with(schemas["claim"], {"id": "x", "titel": "y"})  # a misspelt key is flagged
+
+
+def _csl_items(bib: Path) -> list:
+    """The small edition's bibliography as CSL-JSON, as Better BibTeX exports it."""
+    return [
+        {"id": "alpha2001", "type": "book", "title": "A Book about Moscow", "author": [{"family": "Alpha",
+                                                                                         "given": "Anna"}],
+         "publisher": "Test University Press", "publisher-place": "Testville", "issued": {"date-parts": [[2001]]}},
+        {"id": "beta1999", "type": "article-journal", "title": "An Article", "author": [{"family": "Beta",
+                                                                                          "given": "Boris"}],
+         "container-title": "Journal of Tests", "volume": "4", "issue": "2", "page": "1-20",
+         "issued": {"date-parts": [[1999]]}},
+        {"id": "gamma2010", "type": "book", "title": "Documents", "editor": [{"family": "Gamma", "given": "Galina"}],
+         "publisher": "Test University Press", "issued": {"date-parts": [[2010]]}},
+        {"id": "speech1956", "type": "book", "title": "The Speech", "author": [{"family": "Khrushchev",
+                                                                                 "given": "Nikita"}],
+         "publisher": "Test Press", "issued": {"date-parts": [[1956]]}},
+    ]
+
+
+@pytest.mark.parametrize("form", ["json", "yaml"])
+def test_a_csl_bibliography_is_read_and_checked_like_bibtex(capsys, tmp_path, form):
+    import yaml
+    edition = copy_small(tmp_path)
+    bib = edition.parent / "bibliography.bib"
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib.read_text(encoding="utf-8")))
+    items = [item for item in _csl_items(bib) if item["id"] in keys]
+    assert {item["id"] for item in items} == keys
+    bib.unlink()
+    path = edition.parent / f"bibliography.{form}"
+    text = json.dumps(items, indent=2) if form == "json" else yaml.safe_dump({"references": items})
+    path.write_text(text, encoding="utf-8")
+    (edition / "edition.yaml").write_text((edition / "edition.yaml").read_text(encoding="utf-8")
+                                          + f"bibliography: ../bibliography.{form}\n", encoding="utf-8")
+    run = run_build(capsys, edition, tmp_path / "out")
+    assert run.status == 0, run.stderr
+    from pdfread import BuiltPdf
+    assert "A Book about Moscow" in BuiltPdf(tmp_path / "out" / "small.pdf").all_text()
+    claim = edition / "claims" / "first.md"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("[@beta1999, 7]", "[@betta1999, 7]"),
+                     encoding="utf-8")
+    run = run_build(capsys, edition, tmp_path / "out", command="check")
+    assert run.status == 1 and "E204: unknown citation key 'betta1999'" in run.stderr
+    assert "did you mean 'beta1999'?" in run.stderr
+
+
+def test_citation_styles_by_old_name_by_file_and_author_date(capsys, tmp_path):
+    edition = copy_small(tmp_path)
+    yaml_path = edition / "edition.yaml"
+    text = yaml_path.read_text(encoding="utf-8")
+    yaml_path.write_text(text.replace("citation_style: chicago-notes-bibliography", "citation_style: mhra"),
+                         encoding="utf-8")
+    run = run_build(capsys, edition, tmp_path / "out", command="check")
+    assert run.status == 1 and "did you mean 'mhra-notes'" in run.stderr, run.stderr
+    from folio.styles import style_path
+    (edition / "house.csl").write_bytes(style_path("chicago-notes-bibliography").read_bytes())
+    yaml_path.write_text(text.replace("citation_style: chicago-notes-bibliography", "citation_style: house.csl"),
+                         encoding="utf-8")
+    assert run_build(capsys, edition, tmp_path / "out", command="check").status == 0
+    yaml_path.write_text(text.replace("citation_style: chicago-notes-bibliography",
+                                      "citation_style: chicago-author-date"), encoding="utf-8")
+    run = run_build(capsys, edition, tmp_path / "out")
+    assert run.status == 0, run.stderr
+    from pdfread import BuiltPdf, fold
+    printed = fold(BuiltPdf(tmp_path / "out" / "small.pdf").all_text())
+    assert re.search(r"a book \(Alpha 2001, 14\)", printed), printed[:3000]
+    assert not re.search(r"\w\(Alpha", printed)
+    assert "1950 (Gamma 2010" not in printed and not re.search(r"2010\)?\s*\(2010", printed)
+
+
+@pytest.mark.skipif(os.environ.get("FOLIO_SKIP_INSTALL_TEST") == "1", reason="asked to skip")
+def test_pip_install_gives_a_folio_command_that_works_from_any_folder(tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    pip = venv / "bin" / "pip"
+    install = subprocess.run([str(pip), "install", "--no-deps", "--no-build-isolation", "--quiet", str(REPO)],
+                             capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr
+    folio = venv / "bin" / "folio"
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    started = subprocess.run([str(folio), "init", "book"], cwd=work, capture_output=True, text=True)
+    assert started.returncode == 0, started.stderr
+    built = subprocess.run([str(folio), "build", "-q", "--edition", "book/edition", "--output", "book/output"],
+                           cwd=work, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert list((work / "book" / "output").glob("*.pdf")) and list((work / "book" / "output").glob("*.epub"))
+    module = subprocess.run([str(venv / "bin" / "python"), "-m", "folio", "--version"], cwd=work,
+                            capture_output=True, text=True)
+    assert module.returncode == 0 and module.stdout.startswith("folio ")
