@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # the default CMYK output profile for PDF/X (folio.output_intent.DEFAULT_PROFILE)
 CMYK := $(VENV)/share/folio/FOGRA39L_coated.icc
 
-.PHONY: book check test lint bench kindle system-deps cmyk-profile ace clean
+.PHONY: book check test test-fast lint bench kindle system-deps cmyk-profile ace clean
 
 book: $(STAMP) system-deps $(CMYK) ace
 	$(PY) build.py build --verify
@@ -18,6 +18,10 @@ check: $(STAMP)
 
 test: $(STAMP) system-deps $(CMYK) ace
 	$(PY) -m pytest -q
+
+# the tests that lay out no book: seconds
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
 
 # Calibre's conversion to Kindle (AZW3), reporting any warning; installs calibre if missing
 kindle: book

@@ -12,7 +12,6 @@ is the median of ``--repeat`` runs (3 by default), taken in turns.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -58,7 +57,7 @@ def timed(argv: list[str], check: bool = True) -> tuple[float, int, str, float]:
     """Run a command; return (seconds, peak RSS of its whole process tree in KiB, stderr, processor
     seconds: user + system of the command and every process it waited for)."""
     started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = [0]
     done = threading.Event()
 
@@ -68,7 +67,7 @@ def timed(argv: list[str], check: bool = True) -> tuple[float, int, str, float]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    err = process.stderr.read()
+    err = process.stdout.read()  # progress and problems (stderr) with the results (stdout)
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
@@ -109,7 +108,7 @@ def page_figures(work: Path) -> dict:
     notes, early-broken and loose lines (from the cache beside the edition)."""
     import pickle
     gaps, continued, short, loose = [], 0, 0, 0
-    for path in (work / ".folio-cache" / "layout").glob("*.pickle"):
+    for path in (work / ".folio-cache").glob("*/layout/*.pickle"):
         layout = pickle.loads(path.read_bytes())
         gaps += [lines for _page, lines in layout.gaps]
         continued += len(layout.continued)
@@ -138,6 +137,7 @@ def _peers(work: Path, whole: Path, csl: Path, python: str, repeat: int) -> dict
     """The same content through Pandoc -> XeLaTeX and Pandoc -> Typst (PDF only), if installed,
     and through Pandoc -> WeasyPrint as one document: each the median of ``repeat`` runs."""
     import pypandoc
+
     from folio.pdf import FONTS
     pandoc = pypandoc.get_pandoc_path()
     common = [pandoc, str(whole), "--citeproc", "--csl", str(csl), "--bibliography", str(work / "bibliography.bib"),
@@ -201,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
                  "--output", str(work / "output")]
 
         import pypandoc
+
         from folio.styles import style_path
         csl = style_path("chicago-notes-bibliography")
         whole = reference_markdown(work, work)

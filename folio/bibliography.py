@@ -118,15 +118,21 @@ def evaluate(raw: str, strings: dict[str, str]) -> str:
     return "".join(value)
 
 
+CSL_SUFFIXES = (".json", ".yaml", ".yml")
+
+
 def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
     """Parse ``path``; report parse failures, duplicates, undefined macros, unknown fields,
-    crossref faults and missing fields (of the entries that are cited: see ``check_required``)."""
+    crossref faults and missing fields (of the entries that are cited: see ``check_required``).
+    A .json, .yaml or .yml file is CSL-JSON or CSL-YAML (Better BibTeX's "Better CSL" exports)."""
     try:
         data = files.read_bytes(path, roots, "bibliography")
         text = files.decode(data, "the bibliography")
     except files.Refused as refused:
         problems.add(refused.code, path, refused.line, refused.message, refused.hint)
         return Bibliography(path, {}, "")
+    if path.suffix.lower() in CSL_SUFFIXES:
+        return _load_csl(path, text, problems)
     previous_level = _log.level
     _log.setLevel(logging.CRITICAL)  # its failures are reported below, with lines
     try:
@@ -220,6 +226,59 @@ def for_pandoc(text: str, folded: dict) -> str:
     return _CROSSREF.sub(fix, text)
 
 
+def _load_csl(path: Path, text: str, problems: Problems) -> Bibliography:
+    """A CSL-JSON list of items (or CSL-YAML, with the items under 'references'), each with its line."""
+    from .yamlfile import YamlSyntaxError, parse_with_faults
+    if path.suffix.lower() == ".json":
+        import json
+        try:
+            items = json.loads(text)
+        except ValueError as exc:
+            line = getattr(exc, "lineno", None)
+            problems.add("E301", path, line, f"not CSL-JSON: {getattr(exc, 'msg', exc)}",
+                         "export the library again (Zotero: Better CSL JSON)")
+            return Bibliography(path, {}, text)
+    else:
+        try:
+            items, faults = parse_with_faults(text)
+        except YamlSyntaxError as exc:
+            problems.add(exc.code, path, exc.line, f"YAML syntax error: {exc.message}", exc.hint)
+            return Bibliography(path, {}, text)
+        for fault in faults:
+            problems.add(fault.code, path, fault.line, fault.message, fault.hint)
+        if isinstance(items, dict):
+            items = items.get("references")
+    if not isinstance(items, list):
+        problems.add("E102", path, 1, "a CSL bibliography is a list of items",
+                     "CSL-JSON: [ {\"id\": ..., \"type\": ...}, ... ]; CSL-YAML: references: [...]")
+        return Bibliography(path, {}, text)
+    entries: dict[str, BibEntry] = {}
+    lines = text.split("\n")
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), (str, int)):
+            problems.add("E301", path, getattr(item, "line", None), f"item {index + 1} has no id",
+                         "every item needs an \"id\": the citation key")
+            continue
+        key = str(item["id"])
+        line = getattr(item, "line", 0) or next((n for n, l in enumerate(lines, 1)
+                                                 if re.search(r'["\']?id["\']?\s*:\s*["\']?' + re.escape(key) +
+                                                              r'(?![\w:.-])', l)), 0)
+        if key in entries:
+            problems.add("E302", path, line, f"duplicate citation key '{key}' (first on line {entries[key].line})",
+                         "give each item its own id")
+            continue
+        fields = {name: json_text(value) for name, value in item.items()}
+        entries[key] = BibEntry(key, str(item.get("type", "")), fields, line)
+    return Bibliography(path, entries, text)
+
+
+def json_text(value) -> str:
+    if isinstance(value, (list, dict)):
+        import json
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def _block_key(raw: str) -> str:
     match = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)", raw or "")
     return match.group(1) if match else ""
@@ -286,6 +345,10 @@ def inherited_fields(entry: BibEntry, entries: dict) -> dict:
 
 
 def check_required(entry: BibEntry, entries: dict, path: Path, problems: Problems) -> None:
+    if path.suffix.lower() in CSL_SUFFIXES:
+        if not entry.fields.get("title"):
+            problems.add("E303", path, entry.line, f"item '{entry.key}' has no title", "give it a title")
+        return
     needs = REQUIRED_FIELDS.get(entry.entry_type)
     if needs is None:
         return

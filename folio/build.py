@@ -26,7 +26,8 @@ from .output_intent import is_print_standard
 from .preflight import preflight
 from .problems import Problems
 from .render import TemplateProblem, environment, render_units
-from .typeset import Workers, typeset as typeset_book
+from .typeset import Workers
+from .typeset import typeset as typeset_book
 
 log = logging.getLogger("folio")
 

@@ -13,8 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import files, ids
-from .bibliography import check_required, inherited_fields, parent_of
-from .fragments import Library, facts, note_definitions
+from .bibliography import check_required, parent_of
+from .fragments import Library, facts
 from .model import Edition
 from .problems import Problems, did_you_mean
 
@@ -72,6 +72,7 @@ def _files_of_notes(edition: Edition):
 def _font_coverage() -> frozenset:
     """The characters the bundled font has (every face has the same repertoire)."""
     from fontTools.ttLib import TTFont
+
     from .typefaces import FONT_FILES, FONTS
     font = TTFont(str(FONTS / FONT_FILES[("normal", "normal")]), lazy=True)
     return frozenset(font.getBestCmap())
@@ -173,6 +174,10 @@ def check_edition(edition: Edition, problems: Problems, library: Library) -> Non
         note_label_problems(group, problems)
 
     assessments = edition.settings.assessments
+    if edition.claims and not assessments:
+        problems.add("E104", edition.root / "edition.yaml", 1, "'assessments' is required: the edition has claims",
+                     "declare the vocabulary, e.g. assessments: {supported: Supported by the record}")
+        assessments = {claim.assessment: "" for claim in edition.claims.values()}
     for claim in edition.claims.values():
         if claim.assessment not in assessments:
             problems.add("E205", claim.path, claim.lines.get("assessment"),

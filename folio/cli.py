@@ -25,7 +25,9 @@ def parser() -> argparse.ArgumentParser:
                         help="do not report warnings of this code (e.g. W301 for a bibliography exported whole "
                              "from Zotero); may be given several times, or as W301,W304")
 
-    top = argparse.ArgumentParser(prog="build.py", description="Build a footnoted critical edition (PDF and EPUB).")
+    top = argparse.ArgumentParser(prog="folio", description="Build a footnoted critical edition (PDF and EPUB).",
+                                  epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--version", action="version", version=f"folio {__version__()}")
     commands = top.add_subparsers(dest="command")
     b = commands.add_parser("build", parents=[common], help="check, then build the PDF and EPUB (default)")
     b.add_argument("--format", default=",".join(FORMATS),
@@ -52,7 +54,29 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--epub", nargs="?", const=True, default=None, metavar="EPUB",
                    help="also check the built EPUB (default: output/<slug>.epub) with EPUBCheck and DAISY Ace")
     c.add_argument("--output", type=Path, default=None, help="output folder holding the PDF and the EPUB")
+    i = commands.add_parser("init", help="start a new edition in DIR that builds clean at once")
+    i.add_argument("folder", type=Path, metavar="DIR")
+    i.add_argument("--no-claims", action="store_true", help="an edition of essays only (no claims, no appendix)")
+    s = commands.add_parser("schema", help="write the JSON Schemas of the edition's files into DIR (for YAML editors)")
+    s.add_argument("folder", type=Path, metavar="DIR", nargs="?", default=Path("schemas"))
+    s.add_argument("--reference", action="store_true", help="print the reference of the files (Markdown) instead")
     return top
+
+
+EXIT_CODES = """exit status:
+  0  done (warnings only, unless --strict)
+  1  the edition has problems (each printed with its file, line, code and hint); nothing was written
+  2  the command line is wrong
+  3  an internal fault of folio (please report it; FOLIO_DEBUG=1 shows the traceback)
+  130 interrupted (Ctrl-C); the output folder was not changed"""
+
+
+def __version__() -> str:
+    from importlib import metadata
+    try:
+        return metadata.version("folio")
+    except metadata.PackageNotFoundError:
+        return "0.9.0 (source)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,13 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a fault of ours, not of the edition: say so plainly
         if os.environ.get("FOLIO_DEBUG"):
             raise
-        print(f"build.py: internal error: {type(exc).__name__}: {exc}\n"
+        print(f"folio: internal error: {type(exc).__name__}: {exc}\n"
               "    the output folder was not changed; this is a bug in the toolchain, not in your edition.\n"
               "    Run again with FOLIO_DEBUG=1 to see the traceback, and please report it.", file=sys.stderr)
         return 3
 
 
-COMMANDS = ("build", "check", "watch")
+COMMANDS = ("build", "check", "watch", "init", "schema")
 _WITH_VALUE = {"--edition", "--bibliography", "--output", "--templates", "--format", "--jobs", "--interval",
                "--ignore"}
 
@@ -83,14 +107,50 @@ def command_first(argv: list[str]) -> list[str]:
             return [token, *argv[:index], *argv[index + 1:]]
         if token == "--":
             break
-    if argv and argv[0] in ("-h", "--help"):
+    if argv and argv[0] in ("-h", "--help", "--version"):
         return argv
     return ["build", *argv]
 
 
+def _unknown_command(argv: list[str]) -> str | None:
+    """A first word that looks like a command but is none, with a did-you-mean."""
+    from .problems import did_you_mean
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS and not Path(argv[0]).exists():
+        hint = did_you_mean(argv[0], COMMANDS)
+        return f"folio: unknown command '{argv[0]}'; the commands are {', '.join(COMMANDS)}" + (f"; {hint}" if hint
+                                                                                                 else "")
+    return None
+
+
 def _main(argv: list[str] | None) -> int:
-    argv = command_first(list(sys.argv[1:] if argv is None else argv))
-    args = parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    unknown = _unknown_command(argv)
+    if unknown:
+        print(unknown, file=sys.stderr)
+        return 2
+    argv = command_first(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    if args.command == "init":
+        from .init import init
+        try:
+            written = init(args.folder, claims=not args.no_claims)
+        except (FileExistsError, OSError) as exc:
+            print(f"folio: {exc}", file=sys.stderr)
+            return 1
+        print(f"Started an edition in {args.folder} ({len(written)} files). Build it with:\n"
+              f"    folio build --edition {args.folder / 'edition'} --output {args.folder / 'output'}")
+        return 0
+    if args.command == "schema":
+        from .schema_docs import reference_markdown, write_schemas
+        if args.reference:
+            print(reference_markdown(), end="")
+            return 0
+        for path in write_schemas(args.folder):
+            print(f"Wrote {path}")
+        return 0
     handler = logging.StreamHandler(sys.stderr)  # the current stderr, for each call of main
     handler.setFormatter(logging.Formatter("%(message)s"))
     log.handlers[:] = [handler]
@@ -104,16 +164,16 @@ def _main(argv: list[str] | None) -> int:
         formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
         unknown = [f for f in formats if f not in FORMATS]
         if unknown:
-            print(f"build.py: unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}", file=sys.stderr)
+            print(f"folio: unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}", file=sys.stderr)
             return 2
     if not args.edition.is_dir():
-        print(f"build.py: {args.edition}: no such edition folder (give --edition DIR)", file=sys.stderr)
+        print(f"folio: {args.edition}: no such edition folder (give --edition DIR)", file=sys.stderr)
         return 2
     ignore = tuple(code.strip().upper() for value in args.ignore for code in value.split(",") if code.strip())
     from .problems import CODES
     unknown_codes = [code for code in ignore if code not in CODES or not code.startswith("W")]
     if unknown_codes:
-        print(f"build.py: --ignore takes warning codes (W...), not {', '.join(unknown_codes)}; see docs/problems.md",
+        print(f"folio: --ignore takes warning codes (W...), not {', '.join(unknown_codes)}; see docs/problems.md",
               file=sys.stderr)
         return 2
     options = Options(edition=args.edition, bibliography=args.bibliography,
@@ -165,8 +225,8 @@ def _build_and_report(options: Options, args) -> int:
         for line in last["notices"]:
             print(line, file=sys.stderr)
         outputs = ", ".join(path for path, *_ in last["outputs"].values())
-        log.info("Nothing changed since the last build: %s up to date (%d pages).", outputs, last["page_count"])
-        log.info("What moved since the last build: nothing.")
+        _result(args, f"Nothing changed since the last build: {outputs} up to date ({last['page_count']} pages).")
+        _result(args, "What moved since the last build: nothing.")
         if args.changes:
             _changes_file(options, args).write_text("What moved since the last build: nothing (no input changed).\n",
                                                     encoding="utf-8")
@@ -179,18 +239,24 @@ def _build_and_report(options: Options, args) -> int:
         return 1
     for fmt, path in sorted(result.outputs.items(), key=lambda item: FORMATS.index(item[0])):
         extra = f" ({result.page_count} pages)" if fmt == "pdf" else ""
-        log.info("Wrote %s%s", path, extra)
+        _result(args, f"Wrote {path}{extra}")
     report = result.changes.text() if result.changes is not None else None
     if report:
-        log.info("%s", report.rstrip())
+        _result(args, report.rstrip())
     if args.changes:
         target = _changes_file(options, args)
         target.write_text(report or "No earlier build to compare with: this is the first.\n", encoding="utf-8")
-        log.info("Wrote %s", target)
+        _result(args, f"Wrote {target}")
     if digest:
         notices = [problem.format() for problem in result.problems.sorted()]
         remember(options, digest, result.outputs, notices, result.page_count)
     return 0
+
+
+def _result(args, text: str) -> None:
+    """What the command made (files written, what moved): on standard output, unless -q."""
+    if not args.quiet:
+        print(text, flush=True)
 
 
 def _changes_file(options: Options, args) -> Path:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def build_moment() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    return datetime.fromtimestamp(int(epoch) if epoch.isdigit() else int(time.time()), timezone.utc)
+    return datetime.fromtimestamp(int(epoch) if epoch.isdigit() else int(time.time()), UTC)

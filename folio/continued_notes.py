@@ -386,7 +386,7 @@ def split_notes(html: str, splits: Splits) -> str:
 
 def _closing_span(html: str, start: int) -> int:
     """Where the span opened just before ``start`` closes."""
-    depth, index = 1, start
+    depth = 1
     for match in re.finditer(r"<(/?)span\b[^>]*>", html[start:]):
         depth += -1 if match.group(1) else 1
         if depth == 0:

@@ -289,7 +289,7 @@ def unit_keys(units: list[Unit], edition: Edition, spliced: dict[str, str]) -> d
               repr(edition.persons))
     keys = {}
     for unit in units:
-        if unit.kind == "bibliography":
+        if unit.kind == "bibliography" or edition.bibliography.path.suffix.lower() != ".bib":
             cited = text
         else:
             wanted, blocks = {k.lower() for k in cited_in(spliced[unit.id])}, []

@@ -23,27 +23,24 @@ import base64
 import copy
 import json
 import mimetypes
-import os
 import re
 import tempfile
 import textwrap
-import time
 import uuid
 import zipfile
-
-from lxml import etree
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
+
+from lxml import etree
 
 from . import files, ids
 from .cache import digest_of, file_digest
 from .clock import build_moment
 from .convert import FILTERS, Converted, PandocError, elements, run_pandoc
+from .fragments import escape
 from .model import Edition
 from .names import index_entries
-from .fragments import escape
 from .pagemap import insert_page_breaks
 
 TOC_DEPTH = 3  # parts, claims and essay sections, sections in claims (quotations are unlisted)

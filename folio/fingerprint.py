@@ -14,9 +14,8 @@ import os
 import stat
 from pathlib import Path
 
-from .files import LIMITS
-
 from .cache import Store, tool_digest
+from .files import LIMITS
 from .options import Options
 
 RECORD = "last-build.json"
@@ -59,7 +58,8 @@ def input_files(options: Options) -> list[Path]:
 def _bibliographies(options: Options) -> list[Path]:
     if options.bibliography is not None:
         return [options.bibliography]
-    return [options.edition.parent / "bibliography.bib", options.edition / "bibliography.bib"]
+    return [folder / f"bibliography.{suffix}" for folder in (options.edition.parent, options.edition)
+            for suffix in ("bib", "json", "yaml")]
 
 
 def fingerprint(options: Options) -> str:

@@ -17,8 +17,19 @@ from urllib.parse import urlsplit
 
 from . import files, ids, schema
 from .bibliography import load_bibliography
-from .model import (Chapter, Claim, Edition, FrontPart, Markdown, Passage, Person, PrintSettings, Quotation,
-                    Settings, Source)
+from .model import (
+    Chapter,
+    Claim,
+    Edition,
+    FrontPart,
+    Markdown,
+    Passage,
+    Person,
+    PrintSettings,
+    Quotation,
+    Settings,
+    Source,
+)
 from .output_intent import DEFAULT_PROFILE, PRINT_STANDARDS, is_print_standard, profile_fault
 from .problems import Problems, did_you_mean
 from .styles import find_style
@@ -341,13 +352,13 @@ def _contents_path(reader: Reader, name: str, data: LinedDict, index: int, key: 
 
 def bibliography_candidates(root: Path, named: str, given: Path | None) -> list[Path]:
     """Where the bibliography may be, in order: the one asked for on the command line; the one
-    edition.yaml names (relative to the edition folder); bibliography.bib beside the edition
-    folder, then inside it."""
+    edition.yaml names (relative to the edition folder); bibliography.bib (or .json, .yaml:
+    CSL) beside the edition folder, then inside it."""
     if given is not None:
         return [given]
     if named:
         return [root / named]
-    return [root.parent / "bibliography.bib", root / "bibliography.bib"]
+    return [folder / f"bibliography.{suffix}" for folder in (root.parent, root) for suffix in ("bib", "json", "yaml")]
 
 
 def load_edition(root: Path, bib_path: Path | None, problems: Problems) -> Edition | None:

@@ -21,7 +21,7 @@ class Markdown(str):
     line: int
     inline: bool
 
-    def __new__(cls, text: str, ref: str, path: Path, line: int, inline: bool = False) -> "Markdown":
+    def __new__(cls, text: str, ref: str, path: Path, line: int, inline: bool = False) -> Markdown:
         made = super().__new__(cls, text)
         made.ref, made.path, made.line, made.inline = ref, Path(path), line, inline
         return made

@@ -8,7 +8,6 @@ EPUB are written, so both outputs carry the same anchors.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 

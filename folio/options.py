@@ -7,7 +7,18 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-TOOL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+def _tool_templates() -> Path:
+    """The default templates: the repository's templates/ (the editable default) in a source
+    checkout, else the copy the installed package ships (folio.templates)."""
+    checkout = Path(__file__).resolve().parent.parent / "templates"
+    if (checkout / "book.html.j2").is_file():
+        return checkout
+    from importlib import resources
+    return Path(str(resources.files("folio") / "templates"))
+
+
+TOOL_TEMPLATES = _tool_templates()
 FORMATS = ("pdf", "epub")
 
 
@@ -26,7 +37,11 @@ class Options:
 
     @property
     def cache_dir(self) -> Path:
-        return self.edition.resolve().parent / ".folio-cache"
+        """The cache of this edition (two editions in one folder keep theirs apart)."""
+        import hashlib
+        edition = self.edition.resolve()
+        tag = hashlib.sha256(str(edition).encode()).hexdigest()[:8]
+        return edition.parent / ".folio-cache" / f"{edition.name}-{tag}"
 
     @property
     def worker_count(self) -> int:

@@ -11,10 +11,8 @@ import sys
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlparse
-
 
 
 @contextmanager
@@ -41,8 +39,8 @@ with _sonames_only():
 from . import continued_notes, footnote_policy, ids, line_breaks, page_fill
 from .model import Edition
 from .output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
-from .typefaces import FONT_FILES, FONTS
 from .pagemap import laid_out_lines, line_text, page_starts, word_position
+from .typefaces import FONT_FILES, FONTS
 
 log = logging.getLogger("folio")
 footnote_policy.apply()  # WeasyPrint 70 moves notes behind their calls to avoid an orphan
@@ -300,7 +298,7 @@ def _with_breaks(html: str, fixes: dict[str, tuple]) -> str:
                 continue
         call = html.find(f'id="{ids.call_anchor(note_id)}"')
         match = None
-        for match in _BLOCK_OPEN.finditer(html, 0, max(call, 0)):
+        for match in _BLOCK_OPEN.finditer(html, 0, max(call, 0)):  # noqa: B007 - the last block before the call
             pass
         if call >= 0 and match is not None:
             breaks.setdefault(match.end(1), set()).add(note_id)

@@ -156,7 +156,7 @@ class Problems:
             return
         self.items.append(Problem(code, self.where(path, line), message, hint))
 
-    def extend(self, other: "Problems") -> None:
+    def extend(self, other: Problems) -> None:
         self.items.extend(other.items)
 
     @property

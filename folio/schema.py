@@ -238,8 +238,9 @@ EDITION = {
                             default="chicago-notes-bibliography"),
     "note_numbering": Field("str", choices=("per-chapter",), help="notes restart in every chapter",
                             default="per-chapter"),
-    "assessments": Field("dict[str]", True,
-                         "the vocabulary of assessments, e.g. 'contradicted: Contradicted by the evidence'",
+    "assessments": Field("dict[str]", False,
+                         "the vocabulary of assessments, e.g. 'contradicted: Contradicted by the evidence' "
+                         "(needed when the edition has claims)",
                          example="{supported: Supported by the record}"),
     "print": Field("map", schema=PRINT),
     "accessibility": Field("map", help="who certified the EPUB's accessibility, when someone did", schema={

@@ -91,7 +91,7 @@ def all_marks(converted: list[Converted]) -> list:
 
 
 def typeset(edition: Edition, converted: list[Converted], env, template_dirs: list[Path],
-            store: Store | None = None, workers: "int | Workers" = 1, titles: dict | None = None) -> Typeset:
+            store: Store | None = None, workers: int | Workers = 1, titles: dict | None = None) -> Typeset:
     marks = all_marks(converted)
     titles = titles or {}
     css_path = next((d / "print.css" for d in template_dirs if (d / "print.css").exists()), None)
@@ -272,7 +272,7 @@ class Workers:
         self.count = max(1, min(count, os.cpu_count() or 1))
         self.pool: ProcessPoolExecutor | None = None
 
-    def start(self) -> "Workers":
+    def start(self) -> Workers:
         if self.count > 1 and self.pool is None:
             method = "fork" if sys.platform.startswith("linux") else "spawn"
             self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=get_context(method),
@@ -309,7 +309,7 @@ class Workers:
 class _Runner:
     """Lays out the parts the cache does not hold, on the workers."""
 
-    def __init__(self, store: Store | None, workers: "int | Workers") -> None:
+    def __init__(self, store: Store | None, workers: int | Workers) -> None:
         self.store = store
         self.own = not isinstance(workers, Workers)  # made here, so closed here
         self.workers = Workers(workers) if self.own else workers

@@ -10,8 +10,8 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .fingerprint import input_files
 from .options import Options
@@ -50,7 +50,7 @@ def watch(options: Options, args, rebuild: Callable[[], int]) -> int:
             _attempt(rebuild)
             last = now
     except KeyboardInterrupt:
-        print("build.py: stopped watching", file=sys.stderr)
+        print("folio: stopped watching", file=sys.stderr)
         return 0
 
 
@@ -58,7 +58,7 @@ def _attempt(rebuild: Callable[[], int]) -> None:
     try:
         status = rebuild()
     except Exception as exc:  # keep watching: the next save may mend it
-        print(f"build.py: internal error: {type(exc).__name__}: {exc} (the last good output is kept)",
+        print(f"folio: internal error: {type(exc).__name__}: {exc} (the last good output is kept)",
               file=sys.stderr)
         return
     if status:

@@ -16,6 +16,19 @@ REPO = Path(__file__).resolve().parent.parent
 SMALL = Path(__file__).resolve().parent / "editions" / "small"
 
 
+@pytest.fixture(autouse=True)
+def no_unexpected_warnings(request, caplog):
+    """Any warning logged during a test (by WeasyPrint, fontTools, folio...) fails it, unless the
+    test is marked allow_warnings."""
+    import logging
+    caplog.set_level(logging.WARNING)
+    yield
+    if request.node.get_closest_marker("allow_warnings"):
+        return
+    logged = [r for r in caplog.get_records("call") if r.levelno >= logging.WARNING]
+    assert not logged, [f"{r.name}: {r.getMessage()}" for r in logged]
+
+
 @dataclass
 class Run:
     status: int

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import zipfile
 
+import pytest
 from conftest import epubcheck
+
+pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
 
 def test_sample_epub_passes_epubcheck(sample_build):
@@ -66,6 +69,7 @@ def test_epub_has_accessibility_metadata_and_print_source(sample_build):
 
 def test_builds_are_reproducible_with_source_date_epoch(tmp_path, monkeypatch):
     from conftest import SMALL
+
     from folio.cli import main
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     for out in ("a", "b"):
@@ -95,7 +99,9 @@ def _words_after_markers(files):
 
 def test_epub_page_list_follows_the_printed_pages(sample_build):
     import re
+
     from pdfread import BuiltPdf
+
     from folio.names import to_roman
     files = _read(sample_build / "secret-speech-examined.epub")
     nav = next(d for n, d in files.items() if n.endswith("nav.xhtml")).decode()
@@ -129,6 +135,7 @@ def test_epub_landmarks(sample_build):
 
 def test_edition_cover_image_is_used_and_checked(capsys, tmp_path):
     import base64
+
     from conftest import copy_small, run_build
     edition = copy_small(tmp_path)
     (edition / "images").mkdir()
@@ -149,6 +156,7 @@ def test_images_of_two_chapters_are_kept_apart_in_the_epub(capsys, tmp_path):
     the book keeps both, each chapter showing its own, and EPUBCheck finds them declared."""
     import base64
     import re
+
     from conftest import copy_small, run_build
     edition = copy_small(tmp_path)
     (edition / "images").mkdir()
@@ -168,7 +176,7 @@ def test_images_of_two_chapters_are_kept_apart_in_the_epub(capsys, tmp_path):
     media = {name: data for name, data in files.items() if "/media/" in name and not name.endswith("/media/file0.svg")}  # not the cover
     assert sorted(media.values()) == sorted([png, svg])
     shown = {}
-    for name, data in files.items():
+    for data in files.values():
         for target in re.findall(r'<img src="\.\./media/([^"]+)" alt="([^"]+)"', data.decode("utf-8", "replace")):
             shown[target[1]] = files[f"EPUB/media/{target[0]}"]
     assert shown == {"A map of the hall": png, "A plan of the seating": svg}
@@ -275,7 +283,9 @@ def test_a_verified_build_claims_conformance_and_notes_with_verse_are_valid(caps
 def test_check_epub_reports_each_finding_with_its_place(capsys, small_build, tmp_path):
     import shutil
     import zipfile as zf
+
     from conftest import SMALL
+
     from folio.cli import main
     bad = tmp_path / "bad.epub"
     with zf.ZipFile(small_build / "small.epub") as source, zf.ZipFile(bad, "w") as target:

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import pytest
 import weasyprint
+from test_note_breaks import job_for, paragraph
 
 from folio import footnote_policy
 from folio.pdf import _anchors, _render
-from test_note_breaks import job_for, paragraph
+
+pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
 
 def page_with_a_note(words: int) -> str:

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import copy_small
 
-from conftest import SMALL, copy_small
+pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
 HERE = Path(__file__).resolve().parent
 MARKER = "SECRET-MARKER-7f3a"

@@ -14,12 +14,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, epubcheck
 from pdfread import BuiltPdf, fold
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate  # noqa: E402
+
+pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
 
 def _manuscript(root: Path) -> dict:
@@ -129,8 +130,8 @@ def test_the_index_misses_no_one_and_tells_homonyms_apart(manuscript):
 
 def test_font_subsets_are_distinct_and_the_running_head_is_short(manuscript):
     root, _figures, _result = manuscript
-    from folio.problems import Problems
     from folio.preflight import preflight
+    from folio.problems import Problems
     problems = Problems()
     edition = manuscript[2].edition
     preflight(root / "output" / "bench.pdf", edition, problems)

@@ -3,9 +3,13 @@ call's line and starts the next page there. Laid out for real and read back."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import REPO
+
 from folio.pagemap import laid_out_lines, line_text, page_starts
 from folio.pdf import FONTS, NOTE_BREAK_CSS, PartJob, _anchors, _call_lines, _render, _with_breaks
+
+pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
 WORDS = ("archive memorandum protocol decree telegram version minute bureau report draft plenum "
          "ministry commission interrogation delegation statement directive transcript").split()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
-
 from conftest import REPO
 from pdfread import BuiltPdf, fold
+
 from folio.yamlfile import split_front_matter
+
+pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
 POINTS_PER_INCH = 72
 
@@ -106,10 +109,8 @@ def _note_texts(edition_dir):
     from html.parser import HTMLParser
 
     from folio.build import Options, gather
-    from folio.convert import convert_units
+    from folio.convert import convert_units, library_cited
     from folio.render import environment, render_units
-
-    from folio.convert import library_cited
     options = Options(edition=edition_dir)
     result = gather(options)
     edition, library = result.edition, result.library
@@ -171,8 +172,9 @@ def test_index_of_names_prints_the_pages_where_the_names_stand(small_build):
 def test_pdf_variants_and_bleed(tmp_path):
     """PDF/A-2b carries an output intent, PDF/UA-1 a structure tree; with bleed and crop
     marks the MediaBox grows and the TrimBox stays the trim size."""
-    from pypdf import PdfReader
     from conftest import copy_small
+    from pypdf import PdfReader
+
     from folio.cli import main
     cases = {"pdf/a-2b": "print:\n  pdf_variant: pdf/a-2b\n",
              "pdf/ua-1": "print:\n  pdf_variant: pdf/ua-1\n",
@@ -220,6 +222,7 @@ def test_distinct_font_subsets_have_distinct_names(sample_build):
     """Each part embeds its own subsets; the assembled book names each distinct program
     distinctly (read with pypdf, not with the qpdf that wrote it)."""
     import hashlib
+
     from pypdf import PdfReader
     reader = PdfReader(str(sample_build / "secret-speech-examined.pdf"))
     programs: dict[str, set] = {}

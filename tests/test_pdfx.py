@@ -8,11 +8,13 @@ import shutil
 from importlib import resources
 
 import pytest
+from conftest import copy_small, run_build
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from conftest import copy_small, run_build
 from folio.output_intent import DEFAULT_PROFILE, read_header
+
+pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
 PDFX4 = "print:\n  trim: 6x9in\n  bleed: 0.125in\n  pdf_variant: pdf/x-4\n"
 

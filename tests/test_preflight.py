@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import shutil
 
+import pytest
 from conftest import REPO, copy_small, run_build
+
+pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
 
 def test_sample_and_small_pdfs_pass_preflight(capsys, sample_build, small_build, tmp_path):
@@ -49,6 +52,7 @@ def test_a_book_that_breaks_the_rules_is_refused_with_each_fault(capsys, tmp_pat
 def test_wrong_trim_size_and_unembedded_font_are_reported(capsys, small_build, tmp_path):
     from pypdf import PdfWriter
     from pypdf.generic import DictionaryObject, NameObject
+
     from folio.cli import main
 
     edition = copy_small(tmp_path)
@@ -77,7 +81,7 @@ def test_a_note_off_its_call_page_is_reported(capsys, small_build, tmp_path):
     """The build never writes such a PDF (it corrects the layout); a PDF made otherwise
     is caught: here the destination of a note is moved to the next page."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, NameObject, NumberObject
+
     from folio.cli import main
     reader = PdfReader(str(small_build / "small.pdf"))
     writer = PdfWriter(clone_from=reader)

@@ -1,6 +1,7 @@
 """The catalogue of problem codes in docs/problems.md matches the code."""
 
 from conftest import REPO
+
 from folio.problems import catalogue_markdown
 
 

@@ -11,7 +11,10 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import REPO, copy_small, run_build
+
+pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
 
 def _retitle(bib, old: str, new: str) -> None:
@@ -127,7 +130,7 @@ def test_watch_rebuilds_on_save_and_keeps_the_last_good_output(tmp_path):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "watch", "--edition", str(edition),
                                 "--output", str(out), "--interval", "0.2"],
-                               stderr=subprocess.PIPE, text=True, env=env)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     seen: list[str] = []
     import threading
     guard = threading.Timer(300, process.kill)  # so that a silent watcher cannot hang the tests
@@ -136,7 +139,7 @@ def test_watch_rebuilds_on_save_and_keeps_the_last_good_output(tmp_path):
     def wait_for(pattern: str, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            line = process.stderr.readline()
+            line = process.stdout.readline()  # the results (stdout) with the progress and problems
             if not line:
                 break
             seen.append(line)

@@ -1,6 +1,7 @@
 """The sample edition stays what the brief asks of it."""
 
 from conftest import REPO
+
 from folio.build import Options, gather
 from folio.convert import cited_in
 

@@ -1,0 +1,390 @@
+"""The build, in two phases written out here: gather and check everything,
+then write the outputs. Nothing in the output folder changes unless the
+whole build succeeds."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import convert, epub, epub_check, ids, pdf
+from .assemble import printers_copy, write_book
+from .cache import Store
+from .changes import compare, snapshot
+from .check import check_edition
+from .fragments import Library, ReadError, read_edition
+from .load import load_edition
+from .model import Edition
+from .options import FORMATS, TOOL_TEMPLATES, Options  # noqa: F401  (re-exported)
+from .output_intent import is_print_standard
+from .preflight import preflight
+from .problems import Problems
+from .render import TemplateProblem, environment, render_units
+from .typeset import Workers
+from .typeset import typeset as typeset_book
+
+log = logging.getLogger("folio")
+
+
+@dataclass
+class Result:
+    problems: Problems
+    edition: Edition | None = None
+    library: Library | None = None
+    outputs: dict = field(default_factory=dict)   # format -> Path
+    page_count: int = 0
+    timings: dict = field(default_factory=dict)   # step -> seconds
+    laid_out: tuple = ()                            # the parts laid out (not taken from the cache)
+    changes: object = None                          # changes.Report against the last build, if there was one
+    typeset: object = None                          # typeset.Typeset of the book, when one was laid out
+
+
+class Steps:
+    """Numbered progress steps on the 'folio' logger, with their durations."""
+
+    def __init__(self, result: Result) -> None:
+        self.result, self.number, self.started, self.name = result, 0, 0.0, ""
+
+    def __call__(self, name: str) -> None:
+        self.done()
+        self.number += 1
+        self.name, self.started = name, time.perf_counter()
+        log.info("Step %d - %s", self.number, name)
+
+    def done(self) -> None:
+        if self.name:
+            seconds = time.perf_counter() - self.started
+            self.result.timings[self.name] = seconds
+            log.info("  done in %.1f s", seconds)
+            self.name = ""
+
+
+def _store(options: Options, problems: Problems) -> Store | None:
+    return Store(options.cache_dir) if options.cache else None
+
+
+def _cache_fault(store: Store | None, problems: Problems) -> None:
+    if store is not None and store.fault and not getattr(store, "reported", False):
+        store.reported = True
+        problems.add("W701", store.root, None, f"the cache cannot be written: {store.fault}; this build did not "
+                     "keep what it made, so the next one will not be faster",
+                     "make the folder writable, free some disk space, or delete the folder (it is safe to), "
+                     "or build with --no-cache")
+
+
+def gather(options: Options, store: Store | None = None) -> Result:
+    """Phase 1: load and check. Writes nothing but the cache."""
+    problems = Problems(root=options.edition.resolve().parent, ignore=options.ignore)
+    result = Result(problems)
+    step = Steps(result)
+    step("Reading and checking the edition")
+    store = store if store is not None else _store(options, problems)
+    edition = load_edition(options.edition, options.bibliography, problems)
+    if edition is not None:
+        try:
+            result.library = read_edition(edition, store)
+        except (convert.PandocError, ReadError) as exc:
+            problems.add("E702", edition.root, None, f"Pandoc could not read the edition's Markdown: {exc}",
+                         "reinstall pypandoc-binary (make book does); if it persists, please report it")
+            return result
+        check_edition(edition, problems, result.library)
+        if store is not None:
+            store.flush()
+            _cache_fault(store, problems)
+    step.done()
+    result.edition = edition
+    return result
+
+
+def check_pdf(options: Options, pdf_path: Path | None) -> Result:
+    """``check --pdf``: check the edition, then preflight its built PDF."""
+    result = gather(options)
+    if result.edition is None:
+        return result
+    path = pdf_path or options.output_dir / f"{result.edition.settings.slug}.pdf"
+    if not path.exists():
+        result.problems.add("E100", path, None, "no PDF to check", "build it first: python build.py build")
+        return result
+    step = Steps(result)
+    step.number = 1
+    step(f"Preflight of {path}")
+    try:
+        result.page_count = preflight(path, result.edition, result.problems, openings=ids_of_parts(result.edition))
+    except Exception as exc:  # noqa: BLE001 - a file that is not a PDF of ours
+        result.problems.add("E602", path, None, f"the file cannot be read as a PDF: {exc}",
+                            "give the PDF the build wrote")
+    step.done()
+    return result
+
+
+def check_epub(options: Options, epub_path: Path | None, result: Result) -> Result:
+    """``check --epub``: EPUBCheck and DAISY Ace on the built EPUB, each finding a problem."""
+    path = epub_path or options.output_dir / f"{result.edition.settings.slug}.epub"
+    if not path.exists():
+        result.problems.add("E100", path, None, "no EPUB to check", "build it first: python build.py build")
+        return result
+    step = Steps(result)
+    step.number = 2
+    step(f"EPUBCheck and DAISY Ace on {path}")
+    epub_check.check(path, result.problems)
+    step.done()
+    return result
+
+
+def ids_of_parts(edition: Edition, index: bool = True) -> list[str]:
+    """The ids of the parts of the book that open on a recto, in order."""
+    found = [part.anchor for part in edition.front] + [chapter.anchor for chapter in edition.chapters]
+    if edition.settings.appendix and edition.quotations:
+        found.append(ids.APPENDIX)
+    if edition.settings.bibliography:
+        found.append(ids.BIBLIOGRAPHY)
+    if index and edition.persons:
+        found.append(ids.INDEX)
+    return found
+
+
+def writable_output(out_dir: Path, problems: Problems) -> bool:
+    """The output folder exists (or can be made) and can be written; else E701, before any work."""
+    try:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise NotADirectoryError(20, "it is a file, not a folder", str(out_dir))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=".folio-probe.", dir=out_dir)
+        os.close(handle)
+        os.unlink(name)
+    except OSError as exc:
+        problems.add("E701", out_dir, None, f"the output folder cannot be written: {exc.strerror or exc}",
+                     "give a folder you may write to with --output DIR (and check that the disk has room)")
+        return False
+    return True
+
+
+_STAGED = re.compile(r"^\.(?P<slug>.+)\.(?P<pid>\d+)\.[^.]+\.(?:pdf|epub)\.part$")
+
+
+def remove_stale_staging(out_dir: Path) -> None:
+    """Staging files of earlier builds that were killed before they could clean up."""
+    try:
+        names = os.listdir(out_dir)
+    except OSError:
+        return
+    for name in names:
+        match = _STAGED.match(name)
+        if match and not _alive(int(match.group("pid"))):
+            try:
+                os.unlink(out_dir / name)
+            except OSError:
+                pass
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def build(options: Options) -> Result:
+    store = _store(options, None)
+    result = gather(options, store)
+    problems, edition = result.problems, result.edition
+    if edition is None or problems.errors:
+        return result
+    if not writable_output(options.output_dir, problems):
+        return result
+    remove_stale_staging(options.output_dir)
+    workers = Workers(options.worker_count).start()  # they import WeasyPrint while Pandoc converts
+    try:
+        return _build(options, result, workers, store)
+    except KeyboardInterrupt:
+        workers.kill()
+        raise
+    finally:
+        workers.close()
+        if store is not None:
+            _cache_fault(store, problems)
+
+
+def _build(options: Options, result: Result, workers: Workers, store: Store | None) -> Result:
+    problems, edition, library = result.problems, result.edition, result.library
+    step = Steps(result)
+    step.number = 1
+
+    step("Rendering templates into Pandoc Markdown units")
+    env = environment(options.template_dirs)
+    try:
+        units = render_units(edition, env, convert.library_cited(edition, library))
+    except TemplateProblem as fault:
+        problems.add("E218", fault.path, fault.line, fault.message, fault.hint)
+        return result
+
+    step(f"Converting {len(units)} units with Pandoc and citeproc")
+    try:
+        converted = convert.convert_units(units, edition, library, store=store)
+        env.html_of = convert.inline_html(edition, library)
+        env.plain_of = {ref: library.plain(ref) for ref in library.fragments}
+    except convert.PandocError as exc:
+        problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}",
+                     "this is a fault in the generated Markdown or in Pandoc; please report it")
+        return result
+    for item in converted:
+        for warning in item.warnings:
+            problems.add("W401", item.unit.source or edition.root, None, f"{item.unit.id}: {warning}")
+    _report_persons(edition, converted, problems)
+    titles = convert.titles_by_anchor(edition, env.html_of)
+
+    out_dir = options.output_dir
+    slug = edition.settings.slug
+    staged: dict[str, tuple[Path, Path]] = {}
+    # Pandoc writes the EPUB's units (other processes) while WeasyPrint lays out the book.
+    beside = ThreadPoolExecutor(max_workers=1)
+    try:
+        chapters = beside.submit(epub.chapter_files, edition, converted, store) if "epub" in options.formats else None
+        step("Typesetting the PDF with WeasyPrint")
+        typeset = typeset_book(edition, converted, env, options.template_dirs, store, workers, titles)
+        result.typeset = typeset
+        result.page_count = typeset.page_count
+        result.laid_out = typeset.laid_out
+        _report_layout_problems(typeset, converted, edition, problems)
+        seen = snapshot(converted, typeset, edition)
+        if "pdf" in options.formats:
+            step("Assembling the PDF from its parts")
+            tmp = _staging_path(out_dir, slug, ".pdf")
+            staged["pdf"] = (tmp, out_dir / f"{slug}.pdf")
+            write_book(typeset, tmp)
+            step("Preflight: reading the PDF back")
+            for_printer = is_print_standard(edition.settings.print.pdf_variant)
+            preflight(tmp, edition, problems, shown_as=out_dir / f"{slug}.pdf", links_removed_after=for_printer,
+                      store=store, openings=ids_of_parts(edition, bool(typeset.index)))
+            if for_printer:  # PDF/X: no annotations inside the trim; the links were checked above
+                profile = edition.settings.print.output_profile.read_bytes()
+                tmp.write_bytes(printers_copy(tmp.read_bytes(), profile))
+        if chapters is not None:
+            step("Writing the EPUB (Pandoc wrote its chapters during the layout)")
+            units = epub.front_files(edition, env, library, typeset, store) + chapters.result()
+            index = epub.index_files(epub.epub_index(edition, converted, typeset.folio), edition.settings.language,
+                                     store)
+            units += [index] if index else []
+            frame = epub.frame(edition, units, options.template_dirs, env, store)
+            for warning in dict.fromkeys(w for part in (*units, frame) for w in part.warnings):
+                problems.add("W401", edition.root, None, f"EPUB: {warning}")
+            epub_tmp = _staging_path(out_dir, slug, ".epub")
+            staged["epub"] = (epub_tmp, out_dir / f"{slug}.epub")
+            book = epub.merge(frame, units)
+            epub.write(book, epub_tmp, edition, typeset)
+            if options.verify:
+                step("Checking the EPUB with EPUBCheck and DAISY Ace")
+                if epub_check.check(epub_tmp, problems, shown_as=out_dir / f"{slug}.epub"):
+                    epub.write(book, epub_tmp, edition, typeset, verified=True)  # the conformance it passed
+        step.done()
+        if problems.errors or (options.strict and problems.warnings):
+            return result
+        mask = os.umask(0)
+        os.umask(mask)
+        for fmt, (tmp, final) in staged.items():
+            os.chmod(tmp, 0o666 & ~mask)  # staged files are private (mkstemp); outputs are ordinary files
+            os.replace(tmp, final)
+            result.outputs[fmt] = final
+        staged.clear()
+        if store is not None:
+            result.changes = compare(store.read_json("moved.json"), seen)
+            store.write_json("moved.json", seen)
+            store.prune(("layout", "convert", "epub", "preflight"))
+    except convert.PandocError as exc:
+        problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}")
+    except TemplateProblem as fault:
+        problems.add("E218", fault.path, fault.line, fault.message, fault.hint)
+    except pdf.FatalURLFetchingError as exc:  # a BaseException: the fetcher stopped the layout
+        problems.add("E402", edition.root, None, str(exc),
+                     "the PDF may use only files inside the edition, the templates and the bundled fonts")
+    except OSError as exc:
+        problems.add("E701", Path(exc.filename) if exc.filename else out_dir, None,
+                     f"the output cannot be written: {exc.strerror or exc}",
+                     "free some disk space, or give a folder you may write to with --output DIR")
+    finally:
+        beside.shutdown(wait=True, cancel_futures=True)
+        for tmp, _final in staged.values():
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+    return result
+
+
+def _report_persons(edition: Edition, converted, problems: Problems) -> None:
+    """A person of the index never found in the text (a misspelt name, a form missing from the
+    variants), and names several persons share that the text does not say who they are."""
+    mentioned = {mark.person for item in converted for mark in item.marks}
+    for person in edition.persons:
+        if person.name not in mentioned:
+            problems.add("W217", person.path, person.line, f"{person.name} is never mentioned in the text: the "
+                         "index would leave them out", "add the forms the text uses to 'variants' (inflected "
+                         "forms, transliterations), or remove the person")
+    for item in converted:
+        for name in item.ambiguous:
+            problems.add("W218", item.unit.source or edition.root, None,
+                         f"'{name}' in {item.unit.id} names several persons of the index, so it is not indexed",
+                         f"say who it is: [{name}]{{.person key=...}} with the key of one of them")
+
+
+def _staging_path(out_dir: Path, slug: str, suffix: str) -> Path:
+    handle, name = tempfile.mkstemp(prefix=f".{slug}.{os.getpid()}.", suffix=suffix + ".part", dir=out_dir)
+    os.close(handle)
+    return Path(name)
+
+
+def _report_layout_problems(typeset, converted, edition: Edition, problems: Problems) -> None:
+    """What reading the layout back found: short and overfull lines, notes too tall or off their page."""
+    sources = {item.unit.id: item.unit for item in converted}
+
+    def note_place(note_key: str) -> tuple[Path, str, int]:
+        """(the unit's source file, unit id, note number) of a note 'chapter-kirov-3'."""
+        unit_id, number = ids.parse_note_key(note_key)
+        unit = sources.get(unit_id)
+        return (unit.source if unit and unit.source else edition.root), unit_id, number
+
+    page = typeset.page_name
+    for sheet, text in typeset.short_lines:
+        problems.add("W504", edition.root, None, f"{page(sheet)}: a line inside a paragraph holds only '{text}'",
+                     "a bad line break: look at the page; an empty inline element in the text can cause it")
+    for sheet, spacing, text in getattr(typeset, "loose_lines", ()):
+        problems.add("W505", edition.root, None, f"{page(sheet)}: the word spaces of the line '{text}' are "
+                     f"{spacing:.1f} times the book's usual", "a long word or URL the line could not break; "
+                     "rephrase the line, or give the word a hyphenation point (\\-)")
+    for sheet, points, text in typeset.overfull:
+        problems.add("W503", edition.root, None,
+                     f"{page(sheet)}: text runs {points:.1f} pt out of the text block at '{text}'",
+                     "break a long word or URL, or rephrase the line")
+    for note_key, sheet, share in typeset.tall_notes:
+        path, unit_id, number = note_place(note_key)
+        problems.add("E502", path, None,
+                     f"note {number} of {unit_id} ({page(sheet)}) fills {share:.0%} of the page and could not be "
+                     "continued on the next", "shorten the note, split it into two notes, or move the material into "
+                     "the text or the appendix")
+    for placement in typeset.misplaced_notes:
+        path, unit_id, number = note_place(placement.note_id)
+        printed = f"printed on {page(placement.note_page)}" if placement.note_page else "not printed at all"
+        problems.add("W501", path, None,
+                     f"note {number} of {unit_id} is called on {page(placement.call_page)} but {printed}",
+                     "shorten the note or the paragraph before it, or move the call")
+    for sheet, head in typeset.long_heads:
+        problems.add("W506", edition.root, None, f"{page(sheet)}: the running head '{head}' is too long for its line",
+                     "give the chapter a short_title in its front matter (or the book one in edition.yaml)")
+    short_pages = [(sheet, lines) for sheet, lines in typeset.gaps if lines >= 3]
+    if short_pages:
+        shown = ", ".join(f"{page(sheet)}: {lines:.1f} lines" for sheet, lines in short_pages[:10])
+        problems.add("W507", edition.root, None, f"{len(short_pages)} page(s) end 3 or more lines above their notes "
+                     f"although their text goes on: {shown}" + (" ..." if len(short_pages) > 10 else ""),
+                     "look at those pages: a heading kept with its first lines, or a block that cannot be broken "
+                     "(a table, an image) is the usual cause")

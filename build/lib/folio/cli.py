@@ -1,0 +1,264 @@
+"""Command line: ``python build.py [build|check] ...``. ``main`` returns the exit status."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .options import FORMATS, Options
+
+log = logging.getLogger("folio")
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--edition", type=Path, default=Path("edition"),
+                        help="the edition folder (default: edition)")
+    common.add_argument("--bibliography", type=Path, default=None,
+                        help="the BibTeX file (default: bibliography.bib beside the edition folder)")
+    common.add_argument("-q", "--quiet", action="store_true", help="print problems only, no progress")
+    common.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    common.add_argument("--ignore", action="append", default=[], metavar="CODE",
+                        help="do not report warnings of this code (e.g. W301 for a bibliography exported whole "
+                             "from Zotero); may be given several times, or as W301,W304")
+
+    top = argparse.ArgumentParser(prog="folio", description="Build a footnoted critical edition (PDF and EPUB).",
+                                  epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--version", action="version", version=f"folio {__version__()}")
+    commands = top.add_subparsers(dest="command")
+    b = commands.add_parser("build", parents=[common], help="check, then build the PDF and EPUB (default)")
+    b.add_argument("--format", default=",".join(FORMATS),
+                   help="comma-separated formats to build: pdf, epub (default: both)")
+    b.add_argument("--output", type=Path, default=None, help="output folder (default: output beside the edition)")
+    b.add_argument("--templates", type=Path, default=None, help="a folder of templates overriding the defaults")
+    b.add_argument("--changes", nargs="?", const=True, default=None, metavar="FILE",
+                   help="also write the report of what moved since the last build to FILE "
+                        "(default: changes.txt in the output folder)")
+    b.add_argument("--no-cache", action="store_true",
+                   help="build from nothing: neither read nor write the cache (.folio-cache beside the edition)")
+    b.add_argument("--verify", action="store_true",
+                   help="check the EPUB with EPUBCheck and DAISY Ace; it claims conformance with EPUB Accessibility "
+                        "1.1 only when both pass (make book does this)")
+    b.add_argument("--jobs", type=int, default=0, metavar="N",
+                   help="processes laying out the book's parts (default: one per processor)")
+    w = commands.add_parser("watch", parents=[b], add_help=False,
+                            help="rebuild on every save of the edition, bibliography or templates")
+    w.add_argument("--interval", type=float, default=0.5, help="seconds between looks at the files (default 0.5)")
+    c = commands.add_parser("check", parents=[common], help="check the edition, print every problem, write nothing")
+    c.add_argument("--pdf", nargs="?", const=True, default=None, metavar="PDF",
+                   help="also preflight the built PDF (default: output/<slug>.pdf): fonts, boxes, rectos, "
+                        "notes, printed page numbers")
+    c.add_argument("--epub", nargs="?", const=True, default=None, metavar="EPUB",
+                   help="also check the built EPUB (default: output/<slug>.epub) with EPUBCheck and DAISY Ace")
+    c.add_argument("--output", type=Path, default=None, help="output folder holding the PDF and the EPUB")
+    i = commands.add_parser("init", help="start a new edition in DIR that builds clean at once")
+    i.add_argument("folder", type=Path, metavar="DIR")
+    i.add_argument("--no-claims", action="store_true", help="an edition of essays only (no claims, no appendix)")
+    s = commands.add_parser("schema", help="write the JSON Schemas of the edition's files into DIR (for YAML editors)")
+    s.add_argument("folder", type=Path, metavar="DIR", nargs="?", default=Path("schemas"))
+    s.add_argument("--reference", action="store_true", help="print the reference of the files (Markdown) instead")
+    return top
+
+
+EXIT_CODES = """exit status:
+  0  done (warnings only, unless --strict)
+  1  the edition has problems (each printed with its file, line, code and hint); nothing was written
+  2  the command line is wrong
+  3  an internal fault of folio (please report it; FOLIO_DEBUG=1 shows the traceback)
+  130 interrupted (Ctrl-C); the output folder was not changed"""
+
+
+def __version__() -> str:
+    from importlib import metadata
+    try:
+        return metadata.version("folio")
+    except metadata.PackageNotFoundError:
+        return "0.9.0 (source)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("folio: interrupted; the output folder was not changed", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a fault of ours, not of the edition: say so plainly
+        if os.environ.get("FOLIO_DEBUG"):
+            raise
+        print(f"folio: internal error: {type(exc).__name__}: {exc}\n"
+              "    the output folder was not changed; this is a bug in the toolchain, not in your edition.\n"
+              "    Run again with FOLIO_DEBUG=1 to see the traceback, and please report it.", file=sys.stderr)
+        return 3
+
+
+COMMANDS = ("build", "check", "watch", "init", "schema")
+_WITH_VALUE = {"--edition", "--bibliography", "--output", "--templates", "--format", "--jobs", "--interval",
+               "--ignore"}
+
+
+def command_first(argv: list[str]) -> list[str]:
+    """The arguments with the command first, wherever it was given ('-q check' is 'check -q');
+    'build' when none is given."""
+    for index, token in enumerate(argv):
+        if token in COMMANDS and (index == 0 or argv[index - 1] not in _WITH_VALUE):
+            return [token, *argv[:index], *argv[index + 1:]]
+        if token == "--":
+            break
+    if argv and argv[0] in ("-h", "--help", "--version"):
+        return argv
+    return ["build", *argv]
+
+
+def _unknown_command(argv: list[str]) -> str | None:
+    """A first word that looks like a command but is none, with a did-you-mean."""
+    from .problems import did_you_mean
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS and not Path(argv[0]).exists():
+        hint = did_you_mean(argv[0], COMMANDS)
+        return f"folio: unknown command '{argv[0]}'; the commands are {', '.join(COMMANDS)}" + (f"; {hint}" if hint
+                                                                                                 else "")
+    return None
+
+
+def _main(argv: list[str] | None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    unknown = _unknown_command(argv)
+    if unknown:
+        print(unknown, file=sys.stderr)
+        return 2
+    argv = command_first(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    if args.command == "init":
+        from .init import init
+        try:
+            written = init(args.folder, claims=not args.no_claims)
+        except (FileExistsError, OSError) as exc:
+            print(f"folio: {exc}", file=sys.stderr)
+            return 1
+        print(f"Started an edition in {args.folder} ({len(written)} files). Build it with:\n"
+              f"    folio build --edition {args.folder / 'edition'} --output {args.folder / 'output'}")
+        return 0
+    if args.command == "schema":
+        from .schema_docs import reference_markdown, write_schemas
+        if args.reference:
+            print(reference_markdown(), end="")
+            return 0
+        for path in write_schemas(args.folder):
+            print(f"Wrote {path}")
+        return 0
+    handler = logging.StreamHandler(sys.stderr)  # the current stderr, for each call of main
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.WARNING if args.quiet else logging.INFO)
+    for noisy in ("weasyprint", "fontTools", "bibtexparser"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+    formats = FORMATS
+    if args.command in ("build", "watch"):
+        formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown:
+            print(f"folio: unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}", file=sys.stderr)
+            return 2
+    if not args.edition.is_dir():
+        print(f"folio: {args.edition}: no such edition folder (give --edition DIR)", file=sys.stderr)
+        return 2
+    ignore = tuple(code.strip().upper() for value in args.ignore for code in value.split(",") if code.strip())
+    from .problems import CODES
+    unknown_codes = [code for code in ignore if code not in CODES or not code.startswith("W")]
+    if unknown_codes:
+        print(f"folio: --ignore takes warning codes (W...), not {', '.join(unknown_codes)}; see docs/problems.md",
+              file=sys.stderr)
+        return 2
+    options = Options(edition=args.edition, bibliography=args.bibliography,
+                      output=getattr(args, "output", None), formats=formats,
+                      templates=getattr(args, "templates", None), strict=args.strict,
+                      workers=max(0, getattr(args, "jobs", 0) or 0), cache=not getattr(args, "no_cache", False),
+                      ignore=ignore, verify=getattr(args, "verify", False))
+    if args.command == "watch":
+        from .watch import watch
+        return watch(options, args, lambda: _build_and_report(options, args))
+    if args.command == "build":
+        return _build_and_report(options, args)
+    from .build import check_pdf, gather
+    if args.pdf:
+        result = check_pdf(options, None if args.pdf is True else Path(args.pdf))
+    else:
+        result = gather(options)
+    if args.epub and result.edition is not None:
+        from .build import check_epub
+        check_epub(options, None if args.epub is True else Path(args.epub), result)
+    failed = _print_problems(result, args)
+    if failed:
+        print("check failed", file=sys.stderr)
+        return 1
+    warnings = len(result.problems.warnings)
+    log.info("The edition is clean." if not warnings else "The edition has warnings only.")
+    if args.pdf:
+        log.info("The PDF passed preflight (%d pages).", result.page_count)
+    if args.epub:
+        log.info("The EPUB passed EPUBCheck and DAISY Ace.")
+    return 0
+
+
+def _print_problems(result, args) -> bool:
+    """Print the problems and their count; True when the command failed."""
+    for problem in result.problems.sorted():
+        print(problem.format(), file=sys.stderr)
+    errors, warnings = len(result.problems.errors), len(result.problems.warnings)
+    if errors or warnings:
+        print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    return bool(errors) or (args.strict and bool(warnings))
+
+
+def _build_and_report(options: Options, args) -> int:
+    from .fingerprint import fingerprint, remember, up_to_date
+    digest = fingerprint(options) if options.cache else None
+    last = up_to_date(options, digest) if digest else None
+    if last is not None:
+        for line in last["notices"]:
+            print(line, file=sys.stderr)
+        outputs = ", ".join(path for path, *_ in last["outputs"].values())
+        _result(args, f"Nothing changed since the last build: {outputs} up to date ({last['page_count']} pages).")
+        _result(args, "What moved since the last build: nothing.")
+        if args.changes:
+            _changes_file(options, args).write_text("What moved since the last build: nothing (no input changed).\n",
+                                                    encoding="utf-8")
+        return 0
+    from .build import build
+    result = build(options)
+    failed = _print_problems(result, args)
+    if failed:
+        print("nothing was written to the output folder", file=sys.stderr)
+        return 1
+    for fmt, path in sorted(result.outputs.items(), key=lambda item: FORMATS.index(item[0])):
+        extra = f" ({result.page_count} pages)" if fmt == "pdf" else ""
+        _result(args, f"Wrote {path}{extra}")
+    report = result.changes.text() if result.changes is not None else None
+    if report:
+        _result(args, report.rstrip())
+    if args.changes:
+        target = _changes_file(options, args)
+        target.write_text(report or "No earlier build to compare with: this is the first.\n", encoding="utf-8")
+        _result(args, f"Wrote {target}")
+    if digest:
+        notices = [problem.format() for problem in result.problems.sorted()]
+        remember(options, digest, result.outputs, notices, result.page_count)
+    return 0
+
+
+def _result(args, text: str) -> None:
+    """What the command made (files written, what moved): on standard output, unless -q."""
+    if not args.quiet:
+        print(text, flush=True)
+
+
+def _changes_file(options: Options, args) -> Path:
+    """Where ``--changes [FILE]`` writes the report: FILE, or changes.txt in the output folder."""
+    return options.output_dir / "changes.txt" if args.changes is True else Path(args.changes)
