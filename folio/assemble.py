@@ -49,8 +49,9 @@ def _date(pdf: pikepdf.Pdf) -> None:
     if metadata is not None:
         xmp = metadata.read_bytes()
         stamp = moment.strftime("%Y-%m-%dT%H:%M:%S+00:00").encode()
-        dated = re.sub(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)[^<]*(</xmp:)", rb"\g<1>" + stamp + rb"\g<2>",
-                       xmp)
+        dated = re.sub(
+            rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)[^<]*(</xmp:)", rb"\g<1>" + stamp + rb"\g<2>", xmp
+        )
         if dated != xmp:
             metadata.write(dated)
 
@@ -117,8 +118,7 @@ def assemble(book: Typeset) -> bytes:
     base.trailer.ID = Array([String(digest), String(digest)])
     metadata = base.Root.get("/Metadata")
     if metadata is not None and XMP_DOCUMENT_ID.search(metadata.read_bytes()):
-        metadata.write(XMP_DOCUMENT_ID.sub(b"xmp.did:" + str(uuid.UUID(bytes=digest)).encode(),
-                                           metadata.read_bytes()))
+        metadata.write(XMP_DOCUMENT_ID.sub(b"xmp.did:" + str(uuid.UUID(bytes=digest)).encode(), metadata.read_bytes()))
     _share_colour_profiles(base)
     distinct_subset_tags(base)
     _date(base)
@@ -195,8 +195,8 @@ def _outline_item(item, part: int, destination) -> OutlineItem | None:
 
 def _share_colour_profiles(pdf: pikepdf.Pdf) -> None:
     """One copy of each ICC profile: every part carries the output profile (PDF/X)."""
-    kept: dict[bytes, object] = {}     # digest -> the copy kept
-    digests: dict[tuple, bytes] = {}   # object -> digest, each profile read once
+    kept: dict[bytes, object] = {}  # digest -> the copy kept
+    digests: dict[tuple, bytes] = {}  # object -> digest, each profile read once
 
     def shared(stream):
         if stream.objgen not in digests:

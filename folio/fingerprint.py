@@ -58,14 +58,22 @@ def input_files(options: Options) -> list[Path]:
 def _bibliographies(options: Options) -> list[Path]:
     if options.bibliography is not None:
         return [options.bibliography]
-    return [folder / f"bibliography.{suffix}" for folder in (options.edition.parent, options.edition)
-            for suffix in ("bib", "json", "yaml")]
+    return [
+        folder / f"bibliography.{suffix}"
+        for folder in (options.edition.parent, options.edition)
+        for suffix in ("bib", "json", "yaml")
+    ]
 
 
 def fingerprint(options: Options) -> str:
     digest = hashlib.sha256(tool_digest().encode())
-    asked = {"formats": list(options.formats), "strict": options.strict, "output": str(options.output_dir.resolve()),
-             "templates": [str(d.resolve()) for d in options.template_dirs], "ignore": list(options.ignore)}
+    asked = {
+        "formats": list(options.formats),
+        "strict": options.strict,
+        "output": str(options.output_dir.resolve()),
+        "templates": [str(d.resolve()) for d in options.template_dirs],
+        "ignore": list(options.ignore),
+    }
     digest.update(json.dumps(asked, sort_keys=True).encode())
     for root in [options.edition, *options.template_dirs]:
         for path, kind in _entries(root):
@@ -99,9 +107,15 @@ def _stamp(path: Path) -> list:
 
 def remember(options: Options, digest: str, outputs: dict, notices: list[str], page_count: int) -> None:
     """After a good build: what it read and what it wrote (paths, sizes, times)."""
-    Store(options.cache_dir).write_json(RECORD, {
-        "fingerprint": digest, "page_count": page_count, "notices": notices,
-        "outputs": {fmt: [str(path), *_stamp(path)] for fmt, path in outputs.items()}})
+    Store(options.cache_dir).write_json(
+        RECORD,
+        {
+            "fingerprint": digest,
+            "page_count": page_count,
+            "notices": notices,
+            "outputs": {fmt: [str(path), *_stamp(path)] for fmt, path in outputs.items()},
+        },
+    )
 
 
 def up_to_date(options: Options, digest: str) -> dict | None:

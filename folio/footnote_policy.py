@@ -29,8 +29,10 @@ log = logging.getLogger("folio")
 
 VERSION = "70.0"
 _LOOP = "while report and context.current_page_footnotes:"
-_HONOURED = ("while report and context.current_page_footnotes and "
-             "context.current_page_footnotes[-1].style['footnote_policy'] == 'auto':")
+_HONOURED = (
+    "while report and context.current_page_footnotes and "
+    "context.current_page_footnotes[-1].style['footnote_policy'] == 'auto':"
+)
 _ORIGINAL = block._linebox_layout
 
 
@@ -58,8 +60,12 @@ _FIXED = _honouring()
 def apply() -> bool:
     """Use the corrected line layout; False (and a warning) if this WeasyPrint is not the one expected."""
     if _FIXED is None:
-        log.warning("WeasyPrint %s is not %s: notes WeasyPrint leaves behind their calls are put back by "
-                    "laying out their part again (slower)", weasyprint.__version__, VERSION)
+        log.warning(
+            "WeasyPrint %s is not %s: notes WeasyPrint leaves behind their calls are put back by "
+            "laying out their part again (slower)",
+            weasyprint.__version__,
+            VERSION,
+        )
         return False
     block._linebox_layout = _FIXED
     return True

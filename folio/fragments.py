@@ -68,7 +68,7 @@ def inline_source(text: str) -> str:
     text = " ".join(str(text).split())
     if re.match(r"^(?:[#>+*|:~=`-]|\d+[.)](?:\s|$)|[A-Za-z][.)]\s|[ivxlcdmIVXLCDM]+[.)]\s)", text):
         match = re.match(r"^(\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+)([.)])", text)
-        text = f"{match.group(1)}\\{text[len(match.group(1)):]}" if match else "\\" + text
+        text = f"{match.group(1)}\\{text[len(match.group(1)) :]}" if match else "\\" + text
     return text
 
 
@@ -80,19 +80,20 @@ def citation_markdown(source: Source) -> str:
 @dataclass(frozen=True)
 class Fragment:
     ref: str
-    text: str          # what Pandoc reads
+    text: str  # what Pandoc reads
     path: Path
-    line: int          # the line of the text's first line in its file
+    line: int  # the line of the text's first line in its file
     inline: bool
-    owner: str         # the namespace of the ids the editor gives inside it
-    level: int = 2     # the level the fragment's first headings take
-    source: str = ""   # the text as the editor wrote it (``text`` may carry borrowed note definitions)
+    owner: str  # the namespace of the ids the editor gives inside it
+    level: int = 2  # the level the fragment's first headings take
+    source: str = ""  # the text as the editor wrote it (``text`` may carry borrowed note definitions)
 
 
 def _owner(ref: str) -> str:
     kind, name, _field = ref.split(":", 2) if ref.count(":") >= 2 else (ref, "", "")
     return {"claim": ids.claim, "chapter": ids.chapter, "front": ids.front, "quotation": ids.quotation}.get(
-        kind, lambda n: "edition")(name)
+        kind, lambda n: "edition"
+    )(name)
 
 
 _LEVELS = {"analysis": 3, "opening": 2, "body": 2, "text": 4, "passage": 4}
@@ -107,13 +108,28 @@ def edition_fragments(edition: Edition) -> dict[str, Fragment]:
             return
         field_name = text.ref.rsplit(":", 1)[-1]
         source = inline_source(text) if text.inline else str(text)
-        found[text.ref] = Fragment(text.ref, source + ("\n\n" + extra if extra else ""), text.path, text.line,
-                                   text.inline, _owner(text.ref), _LEVELS.get(field_name, 2), str(text))
+        found[text.ref] = Fragment(
+            text.ref,
+            source + ("\n\n" + extra if extra else ""),
+            text.path,
+            text.line,
+            text.inline,
+            _owner(text.ref),
+            _LEVELS.get(field_name, 2),
+            str(text),
+        )
 
     def add_source(source: Source | None) -> None:
         if source is not None and source.ref:
-            found[source.ref] = Fragment(source.ref, citation_markdown(source), source.path, source.line, True,
-                                         _owner(source.ref), source=citation_markdown(source))
+            found[source.ref] = Fragment(
+                source.ref,
+                citation_markdown(source),
+                source.path,
+                source.line,
+                True,
+                _owner(source.ref),
+                source=citation_markdown(source),
+            )
 
     s = edition.settings
     for text in (s.title, s.subtitle, s.short_title):
@@ -140,11 +156,13 @@ def edition_fragments(edition: Edition) -> dict[str, Fragment]:
 
 # ---------- reading them ----------
 
+
 @dataclass
 class Parsed:
     """A fragment as Pandoc read it: its JSON (text, as Pandoc wrote it), or why it could not be read."""
+
     json: str = ""
-    error: str = ""          # Pandoc's own message
+    error: str = ""  # Pandoc's own message
     too_deep: bool = False
 
 
@@ -154,6 +172,7 @@ class ReadError(Exception):
 
 def _digest(text: str) -> str:
     from .cache import tool_digest  # Pandoc's version and our filters are in it
+
     return hashlib.sha256((tool_digest() + READER + "\0" + text).encode("utf-8")).hexdigest()
 
 
@@ -174,13 +193,17 @@ _BRACKET = re.compile(r"[\[\]{}]")
 def parse(texts: list[str], store=None, run_lua=None) -> list[Parsed]:
     """Each text read by Pandoc on its own (Markdown -> Pandoc JSON), from the cache where it was read before."""
     from .convert import run_pandoc_lua  # the one place Pandoc is run from
+
     run_lua = run_lua or run_pandoc_lua
     digests = [_digest(text) for text in texts]
     known = store.fragments() if store is not None else {}
     todo = sorted({d: t for d, t in zip(digests, texts) if d not in known}.items())
     if todo:
-        lines = run_lua("read.lua", json.dumps({"reader": READER, "items": [t for _, t in todo]}),
-                        "Pandoc reading the edition's Markdown").splitlines()
+        lines = run_lua(
+            "read.lua",
+            json.dumps({"reader": READER, "items": [t for _, t in todo]}),
+            "Pandoc reading the edition's Markdown",
+        ).splitlines()
         if len(lines) != len(todo):
             raise ReadError(f"Pandoc read {len(todo)} texts and answered {len(lines)}")
         for (digest, _text), line in zip(todo, lines):
@@ -200,9 +223,10 @@ def parse(texts: list[str], store=None, run_lua=None) -> list[Parsed]:
 @dataclass
 class Library:
     """The edition's fragments as Pandoc read them; what the checks and the units take from them."""
-    fragments: dict                       # ref -> Fragment
-    parsed: dict                          # ref -> Parsed
-    section_ids: dict = field(default_factory=dict)   # an editor's id -> the book's id (ids.section)
+
+    fragments: dict  # ref -> Fragment
+    parsed: dict  # ref -> Parsed
+    section_ids: dict = field(default_factory=dict)  # an editor's id -> the book's id (ids.section)
 
     def blocks(self, ref: str) -> list:
         parsed = self.parsed.get(ref)
@@ -259,6 +283,7 @@ def _ids_in(node) -> list[str]:
 
 # ---------- walking Pandoc JSON ----------
 
+
 def walk(node):
     """Every element (dict with 't') of a Pandoc JSON tree, parents before children."""
     stack = [node]
@@ -277,8 +302,18 @@ def walk(node):
                     stack.append(current[key])
 
 
-_ATTR_AT = {"Header": 1, "Div": 0, "Span": 0, "Code": 0, "CodeBlock": 0, "Link": 0, "Image": 0, "Table": 0,
-            "Figure": 0, "Cell": 0}
+_ATTR_AT = {
+    "Header": 1,
+    "Div": 0,
+    "Span": 0,
+    "Code": 0,
+    "CodeBlock": 0,
+    "Link": 0,
+    "Image": 0,
+    "Table": 0,
+    "Figure": 0,
+    "Cell": 0,
+}
 
 
 def _attr_of(element):
@@ -305,16 +340,17 @@ def stringify(node) -> str:
 
 # ---------- facts for the checks ----------
 
+
 @dataclass
 class Facts:
-    citations: list = field(default_factory=list)   # (key, line, problem or '')
+    citations: list = field(default_factory=list)  # (key, line, problem or '')
     unwritten_notes: list = field(default_factory=list)  # (label, line)
-    images: list = field(default_factory=list)      # (target, description, line)
-    links: list = field(default_factory=list)       # (target, line)
-    raw: list = field(default_factory=list)         # (what, line)
-    persons: list = field(default_factory=list)     # (key, line)
-    ids: list = field(default_factory=list)         # (editor id, line)
-    blocks: bool = False                            # an inline field that holds more than a line of text
+    images: list = field(default_factory=list)  # (target, description, line)
+    links: list = field(default_factory=list)  # (target, line)
+    raw: list = field(default_factory=list)  # (what, line)
+    persons: list = field(default_factory=list)  # (key, line)
+    ids: list = field(default_factory=list)  # (editor id, line)
+    blocks: bool = False  # an inline field that holds more than a line of text
 
 
 _NOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
@@ -374,8 +410,9 @@ def facts(fragment: Fragment, parsed: Parsed) -> Facts:
                 found.raw.append((shown, where.line(text.strip()[:30], "raw")))
         attr = _attr_of(element)
         if attr is not None:
-            given = attr[0] and (kind != "Header" or re.search(r"\{[^}\n]*#" + re.escape(attr[0]) + r"(?![\w-])",
-                                                                where.text))
+            given = attr[0] and (
+                kind != "Header" or re.search(r"\{[^}\n]*#" + re.escape(attr[0]) + r"(?![\w-])", where.text)
+            )
             if given:  # an id the editor wrote (not one Pandoc made from a heading's text)
                 found.ids.append((attr[0], where.line("#" + attr[0], "id")))
             if "person" in attr[1]:
@@ -387,8 +424,12 @@ def facts(fragment: Fragment, parsed: Parsed) -> Facts:
         if not isinstance(content, list) or not content or not all(isinstance(x, dict) for x in content):
             continue
         for before, after in zip(content, content[1:]):
-            if (before.get("t") == "Str" and before["c"].endswith("[") and after.get("t") == "Cite"
-                    and after["c"][0][0]["citationMode"]["t"] == "AuthorInText"):
+            if (
+                before.get("t") == "Str"
+                and before["c"].endswith("[")
+                and after.get("t") == "Cite"
+                and after["c"][0][0]["citationMode"]["t"] == "AuthorInText"
+            ):
                 key = after["c"][0][0]["citationId"]
                 for n, (k, line, problem) in enumerate(found.citations):
                     if k == key and not problem:
@@ -408,8 +449,24 @@ def _citation_fault(citation: dict) -> str:
 
 # ---------- raw HTML ----------
 
-ALLOWED_TAGS = {"sup", "sub", "em", "i", "strong", "b", "u", "s", "del", "span", "br", "cite", "q", "small",
-                "abbr", "wbr"}
+ALLOWED_TAGS = {
+    "sup",
+    "sub",
+    "em",
+    "i",
+    "strong",
+    "b",
+    "u",
+    "s",
+    "del",
+    "span",
+    "br",
+    "cite",
+    "q",
+    "small",
+    "abbr",
+    "wbr",
+}
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _TAG = re.compile(r"^<(/?)([A-Za-z][A-Za-z0-9]*)\b([^>]*)>$", re.S)
 _ATTRIBUTE = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
@@ -420,8 +477,10 @@ def _tag(text: str):
     match = _TAG.match(text.strip())
     if not match:
         return None
-    attributes = {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
-                  for m in _ATTRIBUTE.finditer(match.group(3))}
+    attributes = {
+        m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
+        for m in _ATTRIBUTE.finditer(match.group(3))
+    }
     return match.group(2).lower(), bool(match.group(1)), attributes
 
 
@@ -440,8 +499,9 @@ def _element_for(name: str, attributes: dict, inner: list):
         return {"t": "Strikeout", "c": inner}
     if name == "q":
         return {"t": "Quoted", "c": [{"t": "DoubleQuote"}, inner]}
-    if name == "span" and ("small-caps" in attributes.get("style", "") or
-                           "smallcaps" in attributes.get("class", "").split()):
+    if name == "span" and (
+        "small-caps" in attributes.get("style", "") or "smallcaps" in attributes.get("class", "").split()
+    ):
         return {"t": "SmallCaps", "c": inner}
     kept = [[k, v] for k, v in attributes.items() if k in ("lang", "dir") and re.fullmatch(r"[A-Za-z0-9-]{1,35}", v)]
     return {"t": "Span", "c": [["", [], kept], inner]}
@@ -487,9 +547,11 @@ def _reduce_inlines(inlines: list) -> list:
 
 # ---------- splicing ----------
 
+
 @dataclass
 class Splicer:
     """Puts fragments into a unit's frame (see the module's docstring)."""
+
     edition: Edition
     library: Library
     problems_seen: set = field(default_factory=set)
@@ -610,13 +672,16 @@ class Splicer:
             if name in edition.claims:
                 claim = edition.claims[name]
                 text = inlines or [{"t": "Str", "c": "claim"}, {"t": "Space"}, {"t": "Str", "c": claim.label}]
-                return {"t": "Link", "c": [["", ["xref", "claimref"] if not inlines else ["xref"], []], text,
-                                           ["#" + claim.anchor, ""]]}
+                return {
+                    "t": "Link",
+                    "c": [["", ["xref", "claimref"] if not inlines else ["xref"], []], text, ["#" + claim.anchor, ""]],
+                }
             if name in edition.quotations:
                 quotation = edition.quotations[name]
-                text = inlines or self._adopt_inlines(self.library.inlines(quotation.heading.ref),
-                                                      self.library.fragments.get(quotation.heading.ref)
-                                                      or Fragment("", "", Path(), 0, True, ""))
+                text = inlines or self._adopt_inlines(
+                    self.library.inlines(quotation.heading.ref),
+                    self.library.fragments.get(quotation.heading.ref) or Fragment("", "", Path(), 0, True, ""),
+                )
                 return {"t": "Link", "c": [["", ["xref", "quotationref"], []], text, ["#" + quotation.anchor, ""]]}
             made = self.library.section_ids.get(name)
             if owner and made:
@@ -634,9 +699,28 @@ def _is_inlines(items: list) -> bool:
     return items[0]["t"] in _INLINE_TYPES
 
 
-_INLINE_TYPES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps",
-                 "Quoted", "Cite", "Code", "Space", "SoftBreak", "LineBreak", "Math", "RawInline", "Link", "Image",
-                 "Note", "Span"}
+_INLINE_TYPES = {
+    "Str",
+    "Emph",
+    "Underline",
+    "Strong",
+    "Strikeout",
+    "Superscript",
+    "Subscript",
+    "SmallCaps",
+    "Quoted",
+    "Cite",
+    "Code",
+    "Space",
+    "SoftBreak",
+    "LineBreak",
+    "Math",
+    "RawInline",
+    "Link",
+    "Image",
+    "Note",
+    "Span",
+}
 
 
 def safe_url(url: str) -> str | None:

@@ -35,8 +35,14 @@ _COLLAPSING = ("normal", "nowrap", "pre-line")
 def _split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
     result = _ORIGINAL(text, style, context, max_width, justification_spacing, is_line_start, minimum)
     resume_index = result[2]
-    if (resume_index is None or max_width is None or max_width == inf or not text.endswith(" ")
-            or style["white_space"] not in _COLLAPSING or len(text.encode()) - resume_index <= 1):
+    if (
+        resume_index is None
+        or max_width is None
+        or max_width == inf
+        or not text.endswith(" ")
+        or style["white_space"] not in _COLLAPSING
+        or len(text.encode()) - resume_index <= 1
+    ):
         return result
     stripped = text.rstrip(" ")
     if not stripped:
@@ -54,8 +60,11 @@ def _split_first_line(text, style, context, max_width, justification_spacing, is
 
 def apply() -> bool:
     if weasyprint.__version__ != VERSION:
-        log.warning("WeasyPrint %s is not %s: lines broken too early before inline elements are only reported "
-                    "(W504)", weasyprint.__version__, VERSION)
+        log.warning(
+            "WeasyPrint %s is not %s: lines broken too early before inline elements are only reported (W504)",
+            weasyprint.__version__,
+            VERSION,
+        )
         return False
     inline.split_first_line = _split_first_line
     return True

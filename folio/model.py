@@ -36,7 +36,7 @@ class Source:
 
     key: str
     locator: str = ""
-    ref: str = ""          # the fragment that carries it (fragments.citation_markdown)
+    ref: str = ""  # the fragment that carries it (fragments.citation_markdown)
     path: Path = Path()
     line: int = 0
 
@@ -53,7 +53,7 @@ class Passage:
 @dataclass(frozen=True)
 class Claim:
     id: str
-    number: int            # the first number of the claim (a claim may cover several: 21-24)
+    number: int  # the first number of the claim (a claim may cover several: 21-24)
     title: str
     passage: Passage
     assessment: str
@@ -64,7 +64,7 @@ class Claim:
     analysis_line: int
     chapter_id: str = ""
     lines: dict = field(default_factory=dict, compare=False, repr=False)  # key -> source line
-    last_number: int = 0   # the last number of a claim over a range; 0 for one number
+    last_number: int = 0  # the last number of a claim over a range; 0 for one number
 
     @property
     def label(self) -> str:
@@ -137,7 +137,7 @@ class Quotation:
 @dataclass(frozen=True)
 class Person:
     name: str
-    key: str = ""   # tells homonyms apart: [Zhukov]{.person key=zhukov-iurii}
+    key: str = ""  # tells homonyms apart: [Zhukov]{.person key=zhukov-iurii}
     variants: tuple[str, ...] = ()
     dates: str = ""
     path: Path = Path()
@@ -161,7 +161,7 @@ class BibEntry:
 class Bibliography:
     path: Path
     entries: dict  # key -> BibEntry
-    text: str = ""   # the file as read (Pandoc is given this text, not the file again)
+    text: str = ""  # the file as read (Pandoc is given this text, not the file again)
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ class Settings:
     subjects: tuple[str, ...] = ()
     cover: str = ""
     citation_style: str = "chicago-notes-bibliography"
-    style_path: Path | None = None   # the CSL file: from the styles package, or the edition's own
+    style_path: Path | None = None  # the CSL file: from the styles package, or the edition's own
     note_numbering: str = "per-chapter"
     assessments: dict = field(default_factory=dict)  # key -> label
     print: PrintSettings = PrintSettings()
@@ -204,7 +204,7 @@ class Settings:
     chapter_files: tuple[str, ...] = ()
     appendix: bool = True
     bibliography: bool = True
-    certified_by: str = ""            # who certified the EPUB's accessibility (written only when it passed)
+    certified_by: str = ""  # who certified the EPUB's accessibility (written only when it passed)
     certifier_credential: str = ""
     certifier_report: str = ""
     appendix_title: str = "Appendix: Primary-Source Quotations"

@@ -14,12 +14,38 @@ from dataclasses import dataclass
 from . import ids
 from .model import Person
 
-INLINE_TYPES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps",
-                "Quoted", "Cite", "Code", "Space", "SoftBreak", "LineBreak", "Math", "RawInline", "Link", "Image",
-                "Note", "Span"}
-SKIP = {"Cite", "Code", "Math", "RawInline", "Link", "Image",  # citations are not indexed as names
-        "Header"}  # an anchor in a heading would also land in the EPUB navigation
-_EDGE = "\"“”‘«»()[],.;:!?—–"      # punctuation around a word that is not part of a name
+INLINE_TYPES = {
+    "Str",
+    "Emph",
+    "Underline",
+    "Strong",
+    "Strikeout",
+    "Superscript",
+    "Subscript",
+    "SmallCaps",
+    "Quoted",
+    "Cite",
+    "Code",
+    "Space",
+    "SoftBreak",
+    "LineBreak",
+    "Math",
+    "RawInline",
+    "Link",
+    "Image",
+    "Note",
+    "Span",
+}
+SKIP = {
+    "Cite",
+    "Code",
+    "Math",
+    "RawInline",
+    "Link",
+    "Image",  # citations are not indexed as names
+    "Header",
+}  # an anchor in a heading would also land in the EPUB navigation
+_EDGE = '"“”‘«»()[],.;:!?—–'  # punctuation around a word that is not part of a name
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "ʹ": "'", "′": "'"})
 
 
@@ -62,10 +88,10 @@ def _words(token: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Mark:
-    person: str     # canonical name
-    anchor: str     # the id of the anchor in the text
+    person: str  # canonical name
+    anchor: str  # the id of the anchor in the text
     unit: str
-    claim: str = "" # the claim the mention stands in, if any
+    claim: str = ""  # the claim the mention stands in, if any
 
 
 class Marker:
@@ -103,7 +129,7 @@ class Marker:
                 identifier = node["c"][1][0]
                 claim_prefix = ids.PREFIXES["claim"]
                 if identifier.startswith(claim_prefix) or node["c"][0] == 1:
-                    self.claim = identifier[len(claim_prefix):] if identifier.startswith(claim_prefix) else ""
+                    self.claim = identifier[len(claim_prefix) :] if identifier.startswith(claim_prefix) else ""
                 return node
             if node.get("t") in SKIP:
                 return node
@@ -129,10 +155,10 @@ class Marker:
                 if match:
                     person, length = match
                     if person is None:
-                        self.ambiguous.append(" ".join(_text(x) for x in inlines[i:i + length]).strip())
-                        out += inlines[i:i + length]
+                        self.ambiguous.append(" ".join(_text(x) for x in inlines[i : i + length]).strip())
+                        out += inlines[i : i + length]
                     else:
-                        out.append(self._anchor(person, inlines[i:i + length]))
+                        out.append(self._anchor(person, inlines[i : i + length]))
                     i += length
                     continue
             out.append(el)
@@ -187,8 +213,21 @@ def page_ranges(pages: list[int]) -> list[tuple[int, int]]:
 
 
 def to_roman(number: int) -> str:
-    values = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
-              (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    values = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ]
     out = ""
     for value, letters in values:
         while number >= value:
@@ -199,8 +238,8 @@ def to_roman(number: int) -> str:
 
 @dataclass(frozen=True)
 class Locator:
-    label: str     # "12" or "12-14" or "xi"
-    anchor: str    # the first occurrence in the range
+    label: str  # "12" or "12-14" or "xi"
+    anchor: str  # the first occurrence in the range
 
 
 @dataclass(frozen=True)
@@ -228,8 +267,10 @@ def index_entries(persons: tuple[Person, ...], marks: list[Mark], folio_of, rang
         mine = [mark for mark in marks if mark.person == person.name]
         sub_claims = {cid for _, claim_ids in person.subentries for cid in claim_ids}
         main = _locators([m for m in mine if m.claim not in sub_claims], folio_of, ranges)
-        subs = tuple((label, _locators([m for m in mine if m.claim in claim_ids], folio_of, ranges))
-                     for label, claim_ids in person.subentries)
+        subs = tuple(
+            (label, _locators([m for m in mine if m.claim in claim_ids], folio_of, ranges))
+            for label, claim_ids in person.subentries
+        )
         subs = tuple((label, locs) for label, locs in subs if locs)
         if main or subs:
             entries.append(IndexEntry(person.name, person.dates, main, subs, person.key))

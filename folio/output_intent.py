@@ -28,8 +28,8 @@ def is_print_standard(variant: str | None) -> bool:
 
 @dataclass(frozen=True)
 class ProfileHeader:
-    device_class: str   # 'prtr' for an output (printer) profile
-    colour_space: str   # 'CMYK'
+    device_class: str  # 'prtr' for an output (printer) profile
+    colour_space: str  # 'CMYK'
 
 
 def read_header(data: bytes) -> ProfileHeader:
@@ -66,7 +66,9 @@ def header_fault(data: bytes) -> str:
 
 def intent_css(profile: Path) -> str:
     """CSS that makes ``profile`` the output intent and sets the book in black ink."""
-    return "\n".join([
-        f'@color-profile device-cmyk {{ src: url("{profile.as_uri()}"); components: cyan, magenta, yellow, black; }}',
-        ":root { color: device-cmyk(0 0 0 1); }  /* text, rules and marks in black ink only */",
-    ])
+    return "\n".join(
+        [
+            f'@color-profile device-cmyk {{ src: url("{profile.as_uri()}"); components: cyan, magenta, yellow, black; }}',
+            ":root { color: device-cmyk(0 0 0 1); }  /* text, rules and marks in black ink only */",
+        ]
+    )

@@ -18,8 +18,8 @@ import re
 
 from .continued_notes import GAP_LINES, page_facts
 
-MAX_SHARE_LINES = 4.0   # a paragraph gets at most 2 body lines more space before it, a heading 4
-SAFETY = 0.35           # of a body line, left unfilled: the padding must never push a line over
+MAX_SHARE_LINES = 4.0  # a paragraph gets at most 2 body lines more space before it, a heading 4
+SAFETY = 0.35  # of a body line, left unfilled: the padding must never push a line over
 
 
 def _starts(document) -> dict[str, int]:
@@ -43,8 +43,12 @@ def _blocks_on(page_box) -> list[tuple[str, str, object]]:
         if element is not None and type(box).__name__.endswith("BlockBox") and "::" not in tag:
             if re.fullmatch(r"h[1-6]", tag) and element.get("id"):
                 found.append((element.get("id"), "heading", box))
-            elif tag == "p" and len(element) and element[0].tag == "span" and \
-                    (element[0].get("class") or "") == "pb-anchor":
+            elif (
+                tag == "p"
+                and len(element)
+                and element[0].tag == "span"
+                and (element[0].get("class") or "") == "pb-anchor"
+            ):
                 found.append((element[0].get("id"), "dateline" if dateline else "paragraph", box))
         for child in getattr(box, "children", None) or []:
             if type(child).__name__ != "LineBox":
@@ -63,8 +67,11 @@ def _padding(document) -> dict[int, dict[int, float]]:
     for page, after in zip(facts, facts[1:]):
         if page.gap_lines < GAP_LINES or page.last_unit is None or page.last_unit != after.first_unit:
             continue
-        blocks = [(identifier, kind, box) for identifier, kind, box in
-                  _blocks_on(document.pages[page.number - 1]._page_box) if anchors.get(identifier) == page.number]
+        blocks = [
+            (identifier, kind, box)
+            for identifier, kind, box in _blocks_on(document.pages[page.number - 1]._page_box)
+            if anchors.get(identifier) == page.number
+        ]
         # space goes before headings (two parts) and between paragraphs (one), never between a
         # heading and what follows it; the page's first block stays at its top
         weights = {}

@@ -49,9 +49,9 @@ def mark_blocks(ast: dict, unit: str) -> dict:
 
 @dataclass(frozen=True)
 class PageStart:
-    page: int      # 1-based physical page
-    block: str     # id of the paragraph anchor or of the heading
-    words: int     # words of that block printed on earlier pages
+    page: int  # 1-based physical page
+    block: str  # id of the paragraph anchor or of the heading
+    words: int  # words of that block printed on earlier pages
 
 
 def _block_ids(root) -> dict:
@@ -99,7 +99,7 @@ def laid_out_lines(document, root):
     """(page, line box, block id or None, words of the block on earlier lines) for every
     line of the main flow, in order."""
     blocks = _block_ids(root)
-    printed: dict[str, int] = {}   # block -> words printed so far
+    printed: dict[str, int] = {}  # block -> words printed so far
     for number, page in enumerate(document.pages, start=1):
         body = page._page_box.children[0]  # the root box; notes and margins are siblings
         found = []
@@ -162,7 +162,7 @@ def _words(text: str, index: int, end: int, skipped):
     while index < end:
         if text[index] == "<":
             close = text.index(">", index)
-            tag = text[index:close + 1]
+            tag = text[index : close + 1]
             name = re.match(r"</?(\w+)", tag)
             index = close + 1
             if name is None or tag.endswith("/>") or name.group(1) in ("br", "img", "wbr"):
@@ -189,8 +189,7 @@ def _words(text: str, index: int, end: int, skipped):
 
 
 def _marker(label: str) -> str:
-    return (f'<span id="{ids.page(label)}" epub:type="pagebreak" role="doc-pagebreak" '
-            f'aria-label="{label}"></span>')
+    return f'<span id="{ids.page(label)}" epub:type="pagebreak" role="doc-pagebreak" aria-label="{label}"></span>'
 
 
 def insert_page_breaks(xhtml: str, starts: list[tuple[str, str, int]]) -> tuple[str, list[str]]:
@@ -216,7 +215,7 @@ _ELEMENT_WITH_ID = re.compile(r'<(\w+)\b[^>]*?\bid="([^"]+)"[^>]*>')
 
 def _position(xhtml: str, match: re.Match, words: int) -> int:
     """Where to put the marker: before the given word of the paragraph, or at a heading."""
-    if match.group(1) != "span":           # a heading or its section: the page starts there
+    if match.group(1) != "span":  # a heading or its section: the page starts there
         return match.end() if match.group(1) == "section" else match.start()
     end = xhtml.find("</p>", match.end())
     end = len(xhtml) if end < 0 else end

@@ -20,9 +20,9 @@ _UNIT = re.compile(r'<section class="unit [^"]*" data-unit="([^"]+)"')
 
 @dataclass(frozen=True)
 class Part:
-    name: str          # "front", a unit id, "index", or "book" for a book laid out whole
+    name: str  # "front", a unit id, "index", or "book" for a book laid out whole
     html: str
-    main: bool         # in the main matter (arabic folios)
+    main: bool  # in the main matter (arabic folios)
 
 
 def split_parts(html: str) -> list[Part]:
@@ -35,12 +35,12 @@ def split_parts(html: str) -> list[Part]:
     units = list(_UNIT.finditer(html, main.end(), close))
     if not units:
         return [whole(html)]
-    head, tail = html[:body.end()], "\n</body>\n</html>\n"
-    parts = [Part("front", head + html[body.end():main.start()] + tail, main=False)]
+    head, tail = html[: body.end()], "\n</body>\n</html>\n"
+    parts = [Part("front", head + html[body.end() : main.start()] + tail, main=False)]
     bounds = [u.start() for u in units] + [close]
     for number, unit in enumerate(units):
         opening = main.group(0) if number == 0 else '<div class="mainmatter">'
-        section = html[bounds[number]:bounds[number + 1]].rstrip()
+        section = html[bounds[number] : bounds[number + 1]].rstrip()
         parts.append(Part(unit.group(1), f"{head}\n{opening}\n{section}\n</div>{tail}", main=True))
     return parts
 

@@ -70,7 +70,8 @@ def font_css() -> str:
     for (style, weight), name in FONT_FILES.items():
         rules.append(
             '@font-face { font-family: "Gentium Book Plus"; '
-            f'src: url("{(FONTS / name).as_uri()}"); font-style: {style}; font-weight: {weight}; }}')
+            f'src: url("{(FONTS / name).as_uri()}"); font-style: {style}; font-weight: {weight}; }}'
+        )
     return "\n".join(rules)
 
 
@@ -98,8 +99,8 @@ def page_css(edition: Edition) -> str:
 @dataclass(frozen=True)
 class NotePlacement:
     note_id: str
-    call_page: int   # 1-based physical page
-    note_page: int   # 0 when the note was not printed at all
+    call_page: int  # 1-based physical page
+    note_page: int  # 0 when the note was not printed at all
 
 
 @dataclass(frozen=True)
@@ -107,35 +108,37 @@ class PartJob:
     """Everything WeasyPrint needs to lay out one part of the book (the front matter,
     one unit, the index) as its own document. Plain data: it crosses to worker
     processes, and its digest is the part's cache key."""
+
     name: str
-    html: str                 # a whole HTML document: the book's head and this part's body
-    part_css: str             # the page size, bleed, marks, and this part's first folio
-    css_path: str             # the print stylesheet (an editor's or ours)
+    html: str  # a whole HTML document: the book's head and this part's body
+    part_css: str  # the page size, bleed, marks, and this part's first folio
+    css_path: str  # the print stylesheet (an editor's or ours)
     base_url: str
     allowed: tuple[str, ...]  # folders the layout may read
     pdf_options: tuple[tuple[str, object], ...]
-    pad_to_even: bool         # add a blank page if it ends on a recto (the next part opens on a recto)
-    draft: bool = False       # read back for its pages only, no PDF written (it prints folios not known yet)
+    pad_to_even: bool  # add a blank page if it ends on a recto (the next part opens on a recto)
+    draft: bool = False  # read back for its pages only, no PDF written (it prints folios not known yet)
 
 
 @dataclass(frozen=True)
 class PartLayout:
     """What laying out a part produced, in its own page numbers (1-based)."""
+
     name: str
     pdf: bytes
     page_count: int
-    anchors: dict                       # id -> page, for the ids laid out in this part
-    borrowed: tuple[str, ...]           # link targets in other parts, given a stand-in destination
+    anchors: dict  # id -> page, for the ids laid out in this part
+    borrowed: tuple[str, ...]  # link targets in other parts, given a stand-in destination
     misplaced_notes: tuple[NotePlacement, ...] = ()
-    tall_notes: tuple = ()    # (note id, page, share of the page) of notes too tall to print safely
-    overfull: tuple = ()      # (page, points, text) of lines that run out of the text block
-    short_lines: tuple = ()   # (page, text) of lines broken far too early inside a paragraph
-    page_starts: tuple = ()   # pagemap.PageStart: where each printed page begins
+    tall_notes: tuple = ()  # (note id, page, share of the page) of notes too tall to print safely
+    overfull: tuple = ()  # (page, points, text) of lines that run out of the text block
+    short_lines: tuple = ()  # (page, text) of lines broken far too early inside a paragraph
+    page_starts: tuple = ()  # pagemap.PageStart: where each printed page begins
     passes: int = 1
-    loose_lines: tuple = ()   # (page, factor, text) of lines with word spaces far wider than the part's
-    gaps: tuple = ()          # (page, empty body lines above its notes) of every page
-    continued: tuple = ()     # keys of the notes continued on a following page
-    long_heads: tuple = ()    # (page, text) of running heads too long for their line
+    loose_lines: tuple = ()  # (page, factor, text) of lines with word spaces far wider than the part's
+    gaps: tuple = ()  # (page, empty body lines above its notes) of every page
+    continued: tuple = ()  # keys of the notes continued on a following page
+    long_heads: tuple = ()  # (page, text) of running heads too long for their line
 
 
 MAX_NOTE_PASSES = 12  # layouts of a part while notes are put back under their calls
@@ -157,7 +160,7 @@ def lay_out_part(job: PartJob) -> PartLayout:
     process.
     """
     fixes: dict[str, tuple] = {}  # note id -> ("line", block, words) or ("paragraph",)
-    splits: dict = {}             # note key -> words before each continuation (continued_notes)
+    splits: dict = {}  # note key -> words before each continuation (continued_notes)
     tried: set = set()
     passes = split_passes = 0
     while True:
@@ -180,7 +183,7 @@ def lay_out_part(job: PartJob) -> PartLayout:
         # longer fit the next one (its break would leave a page half empty). A long part
         # with many notes left behind takes several a pass, to be done in MAX_NOTE_PASSES.
         todo.sort(key=lambda p: p.call_page)
-        batch = todo[:-(-len(todo) // (MAX_NOTE_PASSES - passes))]
+        batch = todo[: -(-len(todo) // (MAX_NOTE_PASSES - passes))]
         lines = _call_lines(document, root, {p.note_id for p in batch if p.note_id not in fixes})
         for placement in batch:
             note_id = placement.note_id
@@ -188,7 +191,11 @@ def lay_out_part(job: PartJob) -> PartLayout:
     starts = tuple(page_starts(document, root))
     page_fill.fill(document)  # pages that end early: their vertical space stretched to the foot of the text block
     gaps = tuple(continued_notes.gaps(document))
-    tall, overfull, short = tuple(_tall_notes(document)), tuple(_overfull_lines(document)), tuple(_short_lines(document))
+    tall, overfull, short = (
+        tuple(_tall_notes(document)),
+        tuple(_overfull_lines(document)),
+        tuple(_short_lines(document)),
+    )
     loose = tuple(_loose_lines(document))
     heads = tuple(_long_heads(document))
     page_count = len(document.pages) + (job.pad_to_even and len(document.pages) % 2)
@@ -200,8 +207,23 @@ def lay_out_part(job: PartJob) -> PartLayout:
     for target in borrowed:
         document.pages[-1].anchors[target] = (0, 0, 0, 0)  # (x, y, width, height)
     pdf_bytes = b"" if job.draft else _fixed_document_id(document.write_pdf(**dict(job.pdf_options)))
-    return PartLayout(job.name, pdf_bytes, page_count, anchors, borrowed, tuple(misplaced),
-                      tall, overfull, short, starts, passes, loose, gaps, tuple(sorted(splits)), heads)
+    return PartLayout(
+        job.name,
+        pdf_bytes,
+        page_count,
+        anchors,
+        borrowed,
+        tuple(misplaced),
+        tall,
+        overfull,
+        short,
+        starts,
+        passes,
+        loose,
+        gaps,
+        tuple(sorted(splits)),
+        heads,
+    )
 
 
 _FILE_ID = re.compile(rb"(?<=/ID \[)\([0-9a-f]{32}\)|(?<=\) )\([0-9a-f]{32}\)(?=\])")  # the trailer's /ID
@@ -214,10 +236,10 @@ def _fixed_document_id(pdf: bytes) -> bytes:
     found = XMP_DOCUMENT_ID.search(pdf)
     if not found:
         return pdf
-    pdf = pdf[:found.start()] + b"xmp.did:" + b"0" * 36 + pdf[found.end():]
+    pdf = pdf[: found.start()] + b"xmp.did:" + b"0" * 36 + pdf[found.end() :]
     blank = _FILE_ID.sub(lambda m: b"(" + b"0" * 32 + b")", pdf)
     digest = hashlib.md5(blank).digest()
-    pdf = pdf[:found.start()] + b"xmp.did:" + str(uuid.UUID(bytes=digest)).encode() + pdf[found.end():]
+    pdf = pdf[: found.start()] + b"xmp.did:" + str(uuid.UUID(bytes=digest)).encode() + pdf[found.end() :]
     return _FILE_ID.sub(lambda m: b"(" + digest.hex().encode() + b")", pdf)
 
 
@@ -226,8 +248,11 @@ def _render(html: str, job: PartJob):
     font_config = FontConfiguration()
     profiles: dict = {}  # @color-profile rules of every stylesheet (the PDF/X output intent)
     shared = {"font_config": font_config, "color_profiles": profiles, "url_fetcher": fetcher}
-    stylesheets = [CSS(string=font_css(), **shared), CSS(string=job.part_css, **shared),
-                   CSS(filename=job.css_path, **shared)]
+    stylesheets = [
+        CSS(string=font_css(), **shared),
+        CSS(string=job.part_css, **shared),
+        CSS(filename=job.css_path, **shared),
+    ]
     source = HTML(string=html, base_url=job.base_url, url_fetcher=fetcher)
     document = source.render(stylesheets=stylesheets, font_config=font_config, color_profiles=profiles)
     return document, source.etree_element
@@ -288,8 +313,8 @@ def _with_breaks(html: str, fixes: dict[str, tuple]) -> str:
     """Start a page where the fixes say: before the line holding a note's call (the paragraph
     is split there, the first half's last line justified like any inner line) or before the
     call's paragraph."""
-    breaks: dict[int, set[str]] = {}                 # a block's opening tag (after its name) -> notes
-    splits: dict[int, tuple[str, tuple, set]] = {}   # a word in a paragraph -> (block, its place, notes)
+    breaks: dict[int, set[str]] = {}  # a block's opening tag (after its name) -> notes
+    splits: dict[int, tuple[str, tuple, set]] = {}  # a word in a paragraph -> (block, its place, notes)
     for note_id, fix in fixes.items():
         if fix[0] == "line":
             found = word_position(html, fix[1], fix[2])
@@ -310,14 +335,19 @@ def _with_breaks(html: str, fixes: dict[str, tuple]) -> str:
         inserts.append((start, _SPACES.sub(lambda m: m.group(1), html[start:position]), position))
         closing = "".join(f"</{_tag_name(tag)}>" for tag in reversed(open_tags))
         reopening = "".join(_NO_IDS.sub("", tag) for tag in open_tags)
-        inserts.append((position, f'{closing}</p><p data-folio-break="{" ".join(sorted(notes))}" '
-                                  f'class="folio-split-tail{" folio-split-head" if later else ""}">'
-                                  f'<span data-folio-continues="{block}"></span>{reopening}'))
+        inserts.append(
+            (
+                position,
+                f'{closing}</p><p data-folio-break="{" ".join(sorted(notes))}" '
+                f'class="folio-split-tail{" folio-split-head" if later else ""}">'
+                f'<span data-folio-continues="{block}"></span>{reopening}',
+            )
+        )
         if not any(splits[other][0] == block for other in splits if other < position):  # the first split
             head = html.rfind("<p>", 0, position)
             inserts.append((head + 2, ' class="folio-split-head"'))
     for position, text, *replaced_to in sorted(inserts, key=lambda item: item[0], reverse=True):
-        html = html[:position] + text + html[replaced_to[0] if replaced_to else position:]
+        html = html[:position] + text + html[replaced_to[0] if replaced_to else position :]
     return html
 
 
@@ -334,6 +364,8 @@ def _space_and_tags_before(html: str, position: int) -> int:
         else:
             break
     return position
+
+
 _NO_IDS = re.compile(r'\s(?:id|data-[\w-]+)="[^"]*"')  # a reopened inline tag must not repeat an id
 
 
@@ -473,6 +505,6 @@ def _tall_notes(document) -> list[tuple[str, int, float]]:
         tallest = max(area.children, key=lambda note: note.margin_height())
         element = getattr(tallest, "element", None)
         note_id = (element.get("id") or element.get("data-folio-continues-note") or "") if element is not None else ""
-        key = note_id[len(ids.PREFIXES["note"]):] if note_id.startswith(ids.PREFIXES["note"]) else note_id
+        key = note_id[len(ids.PREFIXES["note"]) :] if note_id.startswith(ids.PREFIXES["note"]) else note_id
         found.append((key, number, area.margin_height() / box.height))
     return found

@@ -40,8 +40,15 @@ def length(value: str) -> float:
     return float(match.group(1)) * POINTS[match.group(2) or "pt"]
 
 
-def preflight(pdf_path: Path, edition: Edition, problems: Problems, shown_as: Path | None = None,
-              links_removed_after: bool = False, store=None, openings=()) -> int:
+def preflight(
+    pdf_path: Path,
+    edition: Edition,
+    problems: Problems,
+    shown_as: Path | None = None,
+    links_removed_after: bool = False,
+    store=None,
+    openings=(),
+) -> int:
     """Check ``pdf_path``; add problems (named ``shown_as``, e.g. the final name
     of a staged file); return the number of pages read. ``links_removed_after``:
     the build takes the links out of this file once it has been checked (PDF/X).
@@ -51,8 +58,16 @@ def preflight(pdf_path: Path, edition: Edition, problems: Problems, shown_as: Pa
         return _preflight(reader, pdf_path, edition, problems, shown_as, links_removed_after, store, set(openings))
 
 
-def _preflight(reader: pikepdf.Pdf, pdf_path: Path, edition: Edition, problems: Problems, shown_as: Path | None,
-               links_removed_after: bool, store=None, openings: set = frozenset()) -> int:
+def _preflight(
+    reader: pikepdf.Pdf,
+    pdf_path: Path,
+    edition: Edition,
+    problems: Problems,
+    shown_as: Path | None,
+    links_removed_after: bool,
+    store=None,
+    openings: set = frozenset(),
+) -> int:
     pages = reader.pages
     destinations = _destination_pages(reader)
     main_start = destinations.get(ids.MAINMATTER, 1)
@@ -70,16 +85,24 @@ def _preflight(reader: pikepdf.Pdf, pdf_path: Path, edition: Edition, problems: 
         _check_print_standard(reader, edition.settings.print.pdf_variant, report, links_removed_after)
     for name, page in sorted(destinations.items(), key=lambda item: item[1]):
         if name in openings and page % 2 == 0:
-            report("E603", page, f"'{name}' opens on a verso (an even page)",
-                   "parts open on a recto: check 'break-before: right' in the print CSS")
+            report(
+                "E603",
+                page,
+                f"'{name}' opens on a verso (an even page)",
+                "parts open on a recto: check 'break-before: right' in the print CSS",
+            )
         key = ids.call_key(name)
         if key is not None:
             note = destinations.get(ids.note_anchor(key))
             if note is None:
                 report("E604", page, f"note {key} is called here but not printed")
             elif note != page:
-                report("E604", page, f"note {key} is called here but printed on p. {folio(note)} (sheet {note})",
-                       "the build corrects this; a PDF that still has it was laid out by other means")
+                report(
+                    "E604",
+                    page,
+                    f"note {key} is called here but printed on p. {folio(note)} (sheet {note})",
+                    "the build corrects this; a PDF that still has it was laid out by other means",
+                )
     _check_page_numbers(pdf_path, pages, destinations, folio, report, store)
     return len(pages)
 
@@ -113,13 +136,20 @@ def _check_boxes(pages, edition: Edition, report) -> None:
     for number, page in enumerate(pages, start=1):
         x0, y0, x1, y1 = _box(page, "mediabox")
         if abs(x1 - x0 - (width + 2 * bleed)) > 0.5 or abs(y1 - y0 - (height + 2 * bleed)) > 0.5:
-            report("E602", number, f"page is {x1 - x0:.1f} x {y1 - y0:.1f} pt; the trim size "
-                   f"{p.trim} with bleed {p.bleed} needs {width + 2 * bleed:.1f} x {height + 2 * bleed:.1f} pt")
+            report(
+                "E602",
+                number,
+                f"page is {x1 - x0:.1f} x {y1 - y0:.1f} pt; the trim size "
+                f"{p.trim} with bleed {p.bleed} needs {width + 2 * bleed:.1f} x {height + 2 * bleed:.1f} pt",
+            )
             continue
         x0, y0, x1, y1 = _box(page, "trimbox")
         if abs(x1 - x0 - width) > 0.5 or abs(y1 - y0 - height) > 0.5:
-            report("E602", number, f"TrimBox is {x1 - x0:.1f} x {y1 - y0:.1f} pt, "
-                   f"not the trim size {width:.1f} x {height:.1f} pt")
+            report(
+                "E602",
+                number,
+                f"TrimBox is {x1 - x0:.1f} x {y1 - y0:.1f} pt, not the trim size {width:.1f} x {height:.1f} pt",
+            )
         x0, _, x1, _ = _box(page, "bleedbox")
         if bleed and abs(x1 - x0 - (width + 2 * bleed)) > 0.5:
             report("E602", number, "BleedBox does not include the bleed")
@@ -136,13 +166,21 @@ def _check_print_standard(reader: pikepdf.Pdf, variant: str, report, links_remov
     intents = list(catalog.get("/OutputIntents") or [])
     pdfx = [i for i in intents if i.get("/S") == Name.GTS_PDFX]
     if len(pdfx) != 1:
-        report("E608", None, f"{variant} needs exactly one output intent of type GTS_PDFX; found {len(pdfx)}",
-               "the build sets it from print.output_profile")
+        report(
+            "E608",
+            None,
+            f"{variant} needs exactly one output intent of type GTS_PDFX; found {len(pdfx)}",
+            "the build sets it from print.output_profile",
+        )
     else:
         profile = pdfx[0].get("/DestOutputProfile")
         if profile is None or header_fault(profile.read_bytes()):
-            report("E608", None, "the output intent carries no CMYK printer profile",
-                   "name the printer's CMYK ICC profile in print.output_profile")
+            report(
+                "E608",
+                None,
+                "the output intent carries no CMYK printer profile",
+                "name the printer's CMYK ICC profile in print.output_profile",
+            )
         if not str(pdfx[0].get("/OutputConditionIdentifier") or ""):
             report("E608", None, "the output intent has no OutputConditionIdentifier")
     metadata = catalog.get("/Metadata")
@@ -164,18 +202,27 @@ def _check_print_standard(reader: pikepdf.Pdf, variant: str, report, links_remov
                 continue
             x0, y0, x1, y1 = (float(v) for v in annotation.Rect)
             if min(x1, x0) < right and max(x0, x1) > left and min(y0, y1) < top and max(y0, y1) > bottom:
-                report("E608", number, f"a {subtype[1:]} annotation lies inside the trimmed page",
-                       "PDF/X allows only printer's marks and trap networks there")
+                report(
+                    "E608",
+                    number,
+                    f"a {subtype[1:]} annotation lies inside the trimmed page",
+                    "PDF/X allows only printer's marks and trap networks there",
+                )
                 break
     if rgb_pages:
         shown = ", ".join(str(n) for n in rgb_pages[:12]) + (", ..." if len(rgb_pages) > 12 else "")
-        report("E607", rgb_pages[0], f"RGB colour on {len(rgb_pages)} page(s) of a {variant} file: {shown}",
-               "set colours in the print CSS as device-cmyk(c m y k), e.g. device-cmyk(0 0 0 0.8) for a grey, "
-               "and images in CMYK or greyscale")
+        report(
+            "E607",
+            rgb_pages[0],
+            f"RGB colour on {len(rgb_pages)} page(s) of a {variant} file: {shown}",
+            "set colours in the print CSS as device-cmyk(c m y k), e.g. device-cmyk(0 0 0 0.8) for a grey, "
+            "and images in CMYK or greyscale",
+        )
 
 
 def _paints_rgb(page) -> bool:
     """Whether a page (its content, forms and images) paints in an RGB colour space."""
+
     def rgb_space(space) -> bool:
         if space is None:
             return False
@@ -248,29 +295,43 @@ def _check_fonts(pages, report, reader=None) -> None:
         for name, embedded in embedded_fonts(page).items():
             if not embedded and name not in seen:
                 seen.add(name)
-                report("E601", number, f"font {name} is not embedded",
-                       "printers reject PDFs with fonts not embedded; use the bundled font")
+                report(
+                    "E601",
+                    number,
+                    f"font {name} is not embedded",
+                    "printers reject PDFs with fonts not embedded; use the bundled font",
+                )
     if reader is None:
         return
     from .assemble import font_program, fonts_of
+
     programs: dict[str, set] = {}
     for font in fonts_of(reader):
         _named, _descriptor, program = font_program(font)
         if program is not None:
             programs.setdefault(str(font.get("/BaseFont")), set()).add(
-                hashlib.sha256(program.read_raw_bytes()).digest())
+                hashlib.sha256(program.read_raw_bytes()).digest()
+            )
     for name, found in sorted(programs.items()):
         if len(found) > 1:
-            report("E609", None, f"the subset name {name} stands for {len(found)} different font programs",
-                   "distinct subsets need distinct tags (the part before '+'); printers' preflights flag it")
+            report(
+                "E609",
+                None,
+                f"the subset name {name} stands for {len(found)} different font programs",
+                "distinct subsets need distinct tags (the part before '+'); printers' preflights flag it",
+            )
 
 
 def _check_page_numbers(pdf_path: Path, pages, destinations, folio, report, store=None) -> None:
     """Printed page numbers against their links' targets; text outside the trimmed page."""
     for number, facts in enumerate(_text_facts(pdf_path, pages, store), start=1):
         if facts["outside"] is not None:
-            report("E606", number, f"text '{facts['outside']}' runs outside "
-                   "the trimmed page", "a line too long for the measure, or a box pushed off the page")
+            report(
+                "E606",
+                number,
+                f"text '{facts['outside']}' runs outside the trimmed page",
+                "a line too long for the measure, or a box pushed off the page",
+            )
         # a link broken over lines or around an inline box has several rectangles: join them
         texts: dict[str, list[str]] = {}
         for target, text in facts["links"]:
@@ -284,8 +345,12 @@ def _check_page_numbers(pdf_path: Path, pages, destinations, folio, report, stor
             printed = match.group(1) or match.group(2)
             expected = folio(destinations[target])
             if printed != expected:
-                report("E605", number, f"'{inside[-60:]}' prints page {printed}, but '{target}' is on page "
-                       f"{expected}", "a page number was typed by hand or the layout changed after it was computed")
+                report(
+                    "E605",
+                    number,
+                    f"'{inside[-60:]}' prints page {printed}, but '{target}' is on page {expected}",
+                    "a page number was typed by hand or the layout changed after it was computed",
+                )
 
 
 def _text_facts(pdf_path: Path, pages, store=None) -> list[dict]:

@@ -32,10 +32,10 @@ from .model import Edition, Markdown, Source
 
 @dataclass(frozen=True)
 class Unit:
-    id: str          # "front-introduction", "chapter-cult", "appendix", "bibliography"
-    kind: str        # "front", "chapter", "appendix", "bibliography"
+    id: str  # "front-introduction", "chapter-cult", "appendix", "bibliography"
+    kind: str  # "front", "chapter", "appendix", "bibliography"
     title: str
-    markdown: str    # the frame, with placeholders for the editor's fragments
+    markdown: str  # the frame, with placeholders for the editor's fragments
     source: Path | None = None
 
     @property
@@ -138,11 +138,11 @@ def _toc_entry(title, href: str) -> markupsafe.Markup:
             depth -= 1
         elif char == " " and depth == 0:
             cut = index
-    tail = text[cut + 1:]
+    tail = text[cut + 1 :]
     if "<" in tail or ">" in tail:
         head, tail = text, ""
     else:
-        head = text[:cut + 1]
+        head = text[: cut + 1]
     page = f'<span class="toc-page" data-href="{markupsafe.escape(href)}"></span>'
     return markupsafe.Markup(f'{head}<span class="toc-tail">{tail}{page}</span>')
 
@@ -159,7 +159,7 @@ class Templates:
         self.markdown.filters["link"] = _link
         self.markdown.filters["md"] = lambda value: _markdown_value(value)
         self.markdown.filters["attr"] = _attribute
-        self.html_of: dict[str, str] = {}   # a Markdown fragment's ref -> its HTML (set by the build)
+        self.html_of: dict[str, str] = {}  # a Markdown fragment's ref -> its HTML (set by the build)
         self.plain_of: dict[str, str] = {}  # a Markdown fragment's ref -> its plain text
         self.html = SandboxedEnvironment(autoescape=True, finalize=self._html_value, **common)
         self.html.filters["plain"] = self._plain
@@ -205,14 +205,20 @@ def template_problem(error: Exception, name: str) -> TemplateProblem:
         message = f"template '{error.name}' cannot be used: {error.message or 'not found'}"
         hint = "a template includes only templates of the template folders, by name"
     elif isinstance(error, jinja2.exceptions.SecurityError):
-        message, hint = f"the template does what templates may not: {error}", \
-            "templates may use the edition's model only (no Python internals)"
+        message, hint = (
+            f"the template does what templates may not: {error}",
+            "templates may use the edition's model only (no Python internals)",
+        )
     elif isinstance(error, jinja2.UndefinedError):
-        message, hint = f"the template uses something undefined: {error.message}", \
-            "check the names against the default template in templates/"
+        message, hint = (
+            f"the template uses something undefined: {error.message}",
+            "check the names against the default template in templates/",
+        )
     else:
-        message, hint = f"{type(error).__name__}: {getattr(error, 'message', None) or error}", \
-            "check the template's syntax on this line"
+        message, hint = (
+            f"{type(error).__name__}: {getattr(error, 'message', None) or error}",
+            "check the template's syntax on this line",
+        )
     return TemplateProblem(str(path), line, message, hint)
 
 

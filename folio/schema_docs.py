@@ -16,24 +16,47 @@ from . import schema
 from .schema import Field
 
 FILES = [
-    ("edition", "edition/edition.yaml", "The edition's settings: title, people, ISBNs, print settings, citation "
-                                        "style, the vocabulary of assessments, the order of the parts.",
-     schema.EDITION, "mapping"),
-    ("front", "edition/front/*.md (front matter)", "A part of the front matter (preface, introduction, note on "
-                                                    "sources): this front matter, then its text in Markdown.",
-     schema.FRONT, "mapping"),
-    ("chapter", "edition/chapters/*.md (front matter)", "A chapter: this front matter, then its opening text in "
-                                                         "Markdown.", schema.CHAPTER, "mapping"),
-    ("claim", "edition/claims/*.md (front matter)", "A claim: this front matter, then its analysis in Pandoc "
-                                                     "Markdown with notes and citations.", schema.CLAIM, "mapping"),
+    (
+        "edition",
+        "edition/edition.yaml",
+        "The edition's settings: title, people, ISBNs, print settings, citation "
+        "style, the vocabulary of assessments, the order of the parts.",
+        schema.EDITION,
+        "mapping",
+    ),
+    (
+        "front",
+        "edition/front/*.md (front matter)",
+        "A part of the front matter (preface, introduction, note on "
+        "sources): this front matter, then its text in Markdown.",
+        schema.FRONT,
+        "mapping",
+    ),
+    (
+        "chapter",
+        "edition/chapters/*.md (front matter)",
+        "A chapter: this front matter, then its opening text in Markdown.",
+        schema.CHAPTER,
+        "mapping",
+    ),
+    (
+        "claim",
+        "edition/claims/*.md (front matter)",
+        "A claim: this front matter, then its analysis in Pandoc Markdown with notes and citations.",
+        schema.CLAIM,
+        "mapping",
+    ),
     ("quotations", "edition/quotations/*.yaml", "A list of the appendix's quotations.", schema.QUOTATION, "list"),
     ("persons", "edition/persons.yaml", "A list of the persons of the index of names.", schema.PERSON, "list"),
 ]
 
 _JSON_TYPES = {
-    "str": {"type": ["string", "number"]}, "id": {"type": "string", "pattern": schema.ID.pattern},
-    "length": {"type": ["string", "integer"], "pattern": schema.LENGTH.pattern}, "int": {"type": "integer"},
-    "int|range": {"type": ["integer", "string"]}, "bool": {"type": "boolean"},
+    "str": {"type": ["string", "number"]},
+    "id": {"type": "string", "pattern": schema.ID.pattern},
+    "length": {"type": ["string", "integer"], "pattern": schema.LENGTH.pattern},
+    "int": {"type": "integer"},
+    "int|range": {"type": ["integer", "string"]},
+    "bool": {"type": "boolean"},
     "list[str]": {"type": "array", "items": {"type": ["string", "number"]}},
     "str|list[str]": {"type": ["string", "array"], "items": {"type": ["string", "number"]}},
     "dict[str]": {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
@@ -57,9 +80,12 @@ def _field_schema(field: Field) -> dict:
 
 
 def _mapping_schema(fields: dict) -> dict:
-    return {"type": "object", "additionalProperties": False,
-            "properties": {key: _field_schema(field) for key, field in fields.items()},
-            "required": [key for key, field in fields.items() if field.required]}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {key: _field_schema(field) for key, field in fields.items()},
+        "required": [key for key, field in fields.items() if field.required],
+    }
 
 
 def json_schemas() -> dict[str, dict]:
@@ -68,8 +94,13 @@ def json_schemas() -> dict[str, dict]:
         body = _mapping_schema(fields)
         if shape == "list":
             body = {"type": "array", "items": body}
-        out[name] = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"folio:{name}",
-                     "title": f"folio {name}", "description": about, **body}
+        out[name] = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"folio:{name}",
+            "title": f"folio {name}",
+            "description": about,
+            **body,
+        }
     return out
 
 
@@ -83,10 +114,14 @@ def write_schemas(folder) -> list:
     return written
 
 
-_TYPE_CHECKS = {"string": lambda v: isinstance(v, str), "number": lambda v: isinstance(v, (int, float))
-                and not isinstance(v, bool), "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-                "boolean": lambda v: isinstance(v, bool), "array": lambda v: isinstance(v, list),
-                "object": lambda v: isinstance(v, dict)}
+_TYPE_CHECKS = {
+    "string": lambda v: isinstance(v, str),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+}
 
 
 def validate_with(body: dict, data, where: str = "") -> list[str]:
@@ -137,20 +172,33 @@ def _rows(fields: dict, prefix: str = "") -> list[str]:
 
 def reference_markdown() -> str:
     """docs/edition-format.md: every file and key, made from folio/schema.py."""
-    lines = ["# The edition's files", "",
-             "Every file and key an edition has, with its type, whether it is required, its default and what",
-             "it does. Made from `folio/schema.py` (`python -m folio schema --reference > docs/edition-format.md`);",
-             "`folio schema DIR` writes the same as JSON Schemas for YAML editors.", ""]
+    lines = [
+        "# The edition's files",
+        "",
+        "Every file and key an edition has, with its type, whether it is required, its default and what",
+        "it does. Made from `folio/schema.py` (`python -m folio schema --reference > docs/edition-format.md`);",
+        "`folio schema DIR` writes the same as JSON Schemas for YAML editors.",
+        "",
+    ]
     for _name, where, about, fields, shape in FILES:
-        lines += [f"## {where}", "", about + (" Each item:" if shape == "list" else ""), "",
-                  "| key | type | required | default | what it does |", "| --- | --- | --- | --- | --- |"]
+        lines += [
+            f"## {where}",
+            "",
+            about + (" Each item:" if shape == "list" else ""),
+            "",
+            "| key | type | required | default | what it does |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         lines += _rows(fields)
         lines.append("")
-    lines += ["## Markdown", "",
-              "Claims' analyses, chapters' openings, front matter and quotations' texts are Pandoc Markdown: notes",
-              "(`[^1]` and `[^1]: ...`), citations (`[@key, 12-14]`), cross-references to claims and quotations",
-              "(`[](#id)`), headings at any level, images inside the edition folder with a description",
-              "(`![Map of Moscow](images/map.png)`), persons said by key (`[Zhukov]{.person key=zhukov-iurii}`).",
-              "Raw HTML is reduced to `<sup>`, `<sub>`, `<em>`, `<strong>`, `<span lang>`, small caps and `<br>`.",
-              ""]
+    lines += [
+        "## Markdown",
+        "",
+        "Claims' analyses, chapters' openings, front matter and quotations' texts are Pandoc Markdown: notes",
+        "(`[^1]` and `[^1]: ...`), citations (`[@key, 12-14]`), cross-references to claims and quotations",
+        "(`[](#id)`), headings at any level, images inside the edition folder with a description",
+        "(`![Map of Moscow](images/map.png)`), persons said by key (`[Zhukov]{.person key=zhukov-iurii}`).",
+        "Raw HTML is reduced to `<sup>`, `<sub>`, `<em>`, `<strong>`, `<span lang>`, small caps and `<br>`.",
+        "",
+    ]
     return "\n".join(lines)

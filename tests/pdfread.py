@@ -25,8 +25,9 @@ class BuiltPdf:
 
     def destinations(self) -> dict[str, int]:
         """Named destination -> 0-based page index."""
-        return {name: self.reader.get_destination_page_number(dest)
-                for name, dest in self.reader.named_destinations.items()}
+        return {
+            name: self.reader.get_destination_page_number(dest) for name, dest in self.reader.named_destinations.items()
+        }
 
     def fonts(self) -> dict[str, bool]:
         """Base font name -> embedded (on every page that uses it)? Read with pypdf, not with

@@ -85,15 +85,19 @@ def test_malformed_bibtex(capsys, edition, output):
 
 def test_duplicate_bibtex_key(capsys, edition, output):
     bib = edition.parent / "bibliography.bib"
-    bib.write_text(bib.read_text(encoding="utf-8") + "\n@book{alpha2001,\n  author = {Other, Otto},\n"
-                   "  title = {Another Book},\n  publisher = {P},\n  year = {2002}\n}\n", encoding="utf-8")
+    bib.write_text(
+        bib.read_text(encoding="utf-8") + "\n@book{alpha2001,\n  author = {Other, Otto},\n"
+        "  title = {Another Book},\n  publisher = {P},\n  year = {2002}\n}\n",
+        encoding="utf-8",
+    )
     run = assert_rejected(capsys, edition, output, "E302", "bibliography.bib:35")
     assert "first defined on line 3" in run.stderr
 
 
 def test_bibtex_entry_missing_required_field(capsys, edition, output):
-    replace_in(edition.parent / "bibliography.bib", "  address = {Testville},\n  year = {2001}",
-               "  address = {Testville}")
+    replace_in(
+        edition.parent / "bibliography.bib", "  address = {Testville},\n  year = {2001}", "  address = {Testville}"
+    )
     assert_rejected(capsys, edition, output, "E303", "bibliography.bib:3")
 
 
@@ -122,8 +126,9 @@ def test_check_command_writes_nothing_and_fails_on_errors(capsys, edition, outpu
 
 def test_unused_bibliography_entry_is_a_warning(capsys, edition, output):
     bib = edition.parent / "bibliography.bib"
-    bib.write_text(bib.read_text(encoding="utf-8") + "\n@misc{unused2000,\n  title = {Never Cited}\n}\n",
-                   encoding="utf-8")
+    bib.write_text(
+        bib.read_text(encoding="utf-8") + "\n@misc{unused2000,\n  title = {Never Cited}\n}\n", encoding="utf-8"
+    )
     run = run_build(capsys, edition, output, command="check")
     assert run.status == 0
     assert "warning W301: 1 entry is never cited: 'unused2000' (line 35)" in run.stderr
@@ -139,8 +144,11 @@ def test_note_called_but_never_written(capsys, edition, output):
 
 
 def test_same_note_label_in_two_claims_of_a_chapter_is_fine(capsys, edition, tmp_path):
-    replace_in(edition / "claims" / "second.md", "See also [](#first).",
-               "See also [](#first).[^a1]\n\n[^a1]: The second claim's own note a1.")
+    replace_in(
+        edition / "claims" / "second.md",
+        "See also [](#first).",
+        "See also [](#first).[^a1]\n\n[^a1]: The second claim's own note a1.",
+    )
     run = run_build(capsys, edition, tmp_path / "out", "--strict", "--format", "pdf")
     assert run.status == 0, run.stderr
 
@@ -156,8 +164,10 @@ def test_image_without_a_description_is_a_warning(capsys, edition, output):
     (edition / "images" / "plan.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
     replace_in(edition / "claims" / "second.md", "See also [](#first).", "See also [](#first).\n\n![](images/plan.svg)")
     run = run_build(capsys, edition, output, command="check")
-    assert run.status == 0 and "edition/claims/second.md:12: warning W214: image 'images/plan.svg' has no description" \
-        in run.stderr, run.stderr
+    assert (
+        run.status == 0
+        and "edition/claims/second.md:12: warning W214: image 'images/plan.svg' has no description" in run.stderr
+    ), run.stderr
     assert run_build(capsys, edition, output, "--strict", command="check").status == 1
 
 
@@ -166,26 +176,35 @@ def test_a_note_longer_than_a_page_runs_on_over_the_next(capsys, edition, output
     continues at the foot of the next page, unnumbered, and no note leaves its call's page."""
     sentence = "This note goes on and on about the documents of the period."
     long_note = " ".join([sentence] * 89 + ["The last words of the long note."])
-    replace_in(edition / "claims" / "first.md", "[^a1]: A note of the editor's own on the first claim.",
-               f"[^a1]: {long_note}")
+    replace_in(
+        edition / "claims" / "first.md", "[^a1]: A note of the editor's own on the first claim.", f"[^a1]: {long_note}"
+    )
     run = run_build(capsys, edition, output, "--strict", "--ignore", "W507")  # (a page of notes may end short)
     assert run.status == 0, run.stderr
     from pdfread import BuiltPdf, fold
+
     pdf = BuiltPdf(output / "small.pdf")
     pages = pdf.destinations()
     call = pages["call-chapter-one-3"]
     assert pages["note-chapter-one-3"] == call
     assert "This note goes on and on" in fold(pdf.text(call))
-    later = [index for index in range(call + 1, len(pdf.pages)) if "The last words of the long note." in fold(pdf.text(index))]
+    later = [
+        index
+        for index in range(call + 1, len(pdf.pages))
+        if "The last words of the long note." in fold(pdf.text(index))
+    ]
     assert later, "the end of the note is on a later page"
     import re
+
     letters = re.sub(r"\W", "", "".join(pdf.text(index) for index in range(call, later[0] + 1)))
     assert letters.count("documentsoftheperiod") == 89, "nothing of the note is lost"
+
 
 def test_an_edition_folder_with_its_own_bibliography_is_self_contained(capsys, tmp_path):
     """--edition DIR alone: the bibliography inside the edition folder is found; a missing one is
     one E100 that names every place looked in, without a cascade of unknown keys."""
     import shutil
+
     edition = copy_small(tmp_path)
     alone = tmp_path / "alone"
     shutil.copytree(edition, alone)
@@ -196,7 +215,8 @@ def test_an_edition_folder_with_its_own_bibliography_is_self_contained(capsys, t
     run = run_build(capsys, alone, tmp_path / "out", command="check")
     assert run.status == 1 and run.stderr.count("error E100") == 1 and "E204" not in run.stderr, run.stderr
     assert "looked for" in run.stderr and str(alone / "bibliography.bib") in run.stderr
-    (alone / "edition.yaml").write_text((alone / "edition.yaml").read_text(encoding="utf-8")
-                                        + "bibliography: refs.bib\n", encoding="utf-8")
+    (alone / "edition.yaml").write_text(
+        (alone / "edition.yaml").read_text(encoding="utf-8") + "bibliography: refs.bib\n", encoding="utf-8"
+    )
     run = run_build(capsys, alone, tmp_path / "out", command="check")
     assert run.status == 0, run.stderr

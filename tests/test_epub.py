@@ -43,6 +43,7 @@ def _read(epub_path):
 
 def test_epub_note_ids_are_unique_in_the_whole_book_and_link_both_ways(sample_build):
     import re
+
     files = _read(sample_build / "secret-speech-examined.epub")
     ids, refs, notes = [], set(), set()
     for name, data in files.items():
@@ -60,9 +61,13 @@ def test_epub_note_ids_are_unique_in_the_whole_book_and_link_both_ways(sample_bu
 
 def test_epub_has_accessibility_metadata_and_print_source(sample_build):
     opf = next(d for n, d in _read(sample_build / "secret-speech-examined.epub").items() if n.endswith(".opf")).decode()
-    for needed in ('property="schema:accessMode">textual', 'property="schema:accessibilityHazard">none',
-                   'property="schema:accessibilitySummary">', 'source id="print-source">urn:isbn:9798999990013<',
-                   'property="dcterms:modified"'):
+    for needed in (
+        'property="schema:accessMode">textual',
+        'property="schema:accessibilityHazard">none',
+        'property="schema:accessibilitySummary">',
+        'source id="print-source">urn:isbn:9798999990013<',
+        'property="dcterms:modified"',
+    ):
         assert needed in opf, needed
     assert 'properties="cover-image"' in opf
 
@@ -71,11 +76,14 @@ def test_builds_are_reproducible_with_source_date_epoch(tmp_path, monkeypatch):
     from conftest import SMALL
 
     from folio.cli import main
+
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     for out in ("a", "b"):
         # two clean builds (no cache) of the edition where it lies, into two folders
-        assert main(["build", "-q", "--no-cache", "--edition", str(SMALL / "edition"),
-                     "--output", str(tmp_path / out)]) == 0
+        assert (
+            main(["build", "-q", "--no-cache", "--edition", str(SMALL / "edition"), "--output", str(tmp_path / out)])
+            == 0
+        )
     for name in ("small.pdf", "small.epub"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     opf = next(d for n, d in _read(tmp_path / "a" / "small.epub").items() if n.endswith(".opf")).decode()
@@ -85,13 +93,16 @@ def test_builds_are_reproducible_with_source_date_epoch(tmp_path, monkeypatch):
 def _words_after_markers(files):
     """label -> the first words of text after its page-break marker, in the EPUB."""
     import re
+
     found = {}
     for name, data in sorted(files.items()):
         if not re.search(r"/text/ch\d+\.xhtml$", name):
             continue
         text = data.decode()
         for match in re.finditer(r'<span id="page-([^"]+)" epub:type="pagebreak"[^>]*(?:/>|></span>)', text):
-            rest = re.sub(r'<a [^>]*class="noteref"[^>]*>.*?</a>', " ", text[match.end():match.end() + 3000], flags=re.S)
+            rest = re.sub(
+                r'<a [^>]*class="noteref"[^>]*>.*?</a>', " ", text[match.end() : match.end() + 3000], flags=re.S
+            )
             rest = re.sub(r"<[^>]+>", " ", rest)
             found[match.group(1)] = rest.split()[:4]
     return found
@@ -103,13 +114,16 @@ def test_epub_page_list_follows_the_printed_pages(sample_build):
     from pdfread import BuiltPdf
 
     from folio.names import to_roman
+
     files = _read(sample_build / "secret-speech-examined.epub")
     nav = next(d for n, d in files.items() if n.endswith("nav.xhtml")).decode()
     page_list = re.search(r'<nav[^>]*epub:type="page-list".*?</nav>', nav, re.S).group(0)
     labels = re.findall(r'#page-([^"]+)">', page_list)
     pdf = BuiltPdf(sample_build / "secret-speech-examined.pdf")
     main_start = pdf.destinations()["mainmatter"]
-    label_to_page = {(str(i - main_start + 1) if i >= main_start else to_roman(i + 1)): i for i in range(len(pdf.pages))}
+    label_to_page = {
+        (str(i - main_start + 1) if i >= main_start else to_roman(i + 1)): i for i in range(len(pdf.pages))
+    }
     arabic = [label for label in labels if label.isdigit()]
     assert arabic == [str(n) for n in range(1, len(arabic) + 1)], "every printed page of the main matter, in order"
     after = _words_after_markers(files)
@@ -127,8 +141,9 @@ def test_epub_page_list_follows_the_printed_pages(sample_build):
 
 
 def test_epub_landmarks(sample_build):
-    nav = next(d for n, d in _read(sample_build / "secret-speech-examined.epub").items()
-               if n.endswith("nav.xhtml")).decode()
+    nav = next(
+        d for n, d in _read(sample_build / "secret-speech-examined.epub").items() if n.endswith("nav.xhtml")
+    ).decode()
     for kind in ("toc", "cover", "bodymatter", "bibliography", "index"):
         assert f'epub:type="{kind}"' in nav, kind
 
@@ -137,9 +152,12 @@ def test_edition_cover_image_is_used_and_checked(capsys, tmp_path):
     import base64
 
     from conftest import copy_small, run_build
+
     edition = copy_small(tmp_path)
     (edition / "images").mkdir()
-    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    )
     (edition / "images" / "cover.png").write_bytes(png)
     (edition / "edition.yaml").write_text((edition / "edition.yaml").read_text() + "cover: images/cover.png\n")
     run = run_build(capsys, edition, tmp_path / "out", "--format", "epub")
@@ -158,14 +176,19 @@ def test_images_of_two_chapters_are_kept_apart_in_the_epub(capsys, tmp_path):
     import re
 
     from conftest import copy_small, run_build
+
     edition = copy_small(tmp_path)
     (edition / "images").mkdir()
-    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    )
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
     (edition / "images" / "map.png").write_bytes(png)
     (edition / "images" / "plan.svg").write_bytes(svg)
-    for name, image in (("chapters/one.md", "![A map of the hall](images/map.png)"),
-                        ("chapters/two.md", "![A plan of the seating](images/plan.svg)")):
+    for name, image in (
+        ("chapters/one.md", "![A map of the hall](images/map.png)"),
+        ("chapters/two.md", "![A plan of the seating](images/plan.svg)"),
+    ):
         path = edition / name
         path.write_text(path.read_text(encoding="utf-8") + f"\n\n{image}\n", encoding="utf-8")
     run = run_build(capsys, edition, tmp_path / "out", "--format", "epub", "--strict")
@@ -173,7 +196,9 @@ def test_images_of_two_chapters_are_kept_apart_in_the_epub(capsys, tmp_path):
     result = epubcheck(tmp_path / "out" / "small.epub")
     assert result.returncode == 0 and "0 fatals / 0 errors / 0 warnings" in result.stdout, result.stdout
     files = _read(tmp_path / "out" / "small.epub")
-    media = {name: data for name, data in files.items() if "/media/" in name and not name.endswith("/media/file0.svg")}  # not the cover
+    media = {
+        name: data for name, data in files.items() if "/media/" in name and not name.endswith("/media/file0.svg")
+    }  # not the cover
     assert sorted(media.values()) == sorted([png, svg])
     shown = {}
     for data in files.values():
@@ -188,13 +213,15 @@ def test_a_chapter_template_opening_before_its_heading_still_makes_a_valid_epub(
     """Each unit's EPUB is written on its own and merged; a unit that does not open with its
     level-1 heading (an overridden template) gets a file of its own for that opening."""
     from conftest import REPO, copy_small, run_build
+
     edition = copy_small(tmp_path)
     templates = tmp_path / "templates"
     templates.mkdir()
     chapter = (REPO / "templates" / "chapter.md.j2").read_text(encoding="utf-8")
     head, _, rest = chapter.partition("\n# ")
-    (templates / "chapter.md.j2").write_text(f"{head}\n::: epigraph\nAn epigraph before the chapter's title.\n:::\n\n# {rest}",
-                                             encoding="utf-8")
+    (templates / "chapter.md.j2").write_text(
+        f"{head}\n::: epigraph\nAn epigraph before the chapter's title.\n:::\n\n# {rest}", encoding="utf-8"
+    )
     run = run_build(capsys, edition, tmp_path / "out", "--format", "epub", "--templates", str(templates))
     assert run.status == 0, run.stderr
     result = epubcheck(tmp_path / "out" / "small.epub")
@@ -211,6 +238,7 @@ def test_a_chapter_template_opening_before_its_heading_still_makes_a_valid_epub(
 
 def test_epub_is_dated_by_its_build_even_with_its_frame_from_the_cache(capsys, tmp_path, monkeypatch):
     from conftest import copy_small, run_build
+
     edition = copy_small(tmp_path)
     for epoch, date in (("1700000000", "2023-11-14T22:13:20Z"), ("1800000000", "2027-01-15T08:00:00Z")):
         monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
@@ -220,12 +248,14 @@ def test_epub_is_dated_by_its_build_even_with_its_frame_from_the_cache(capsys, t
         with zipfile.ZipFile(tmp_path / "out" / "small.epub") as epub:
             opf = next(epub.read(n) for n in epub.namelist() if n.endswith(".opf")).decode()
             assert {info.date_time for info in epub.infolist()} == {
-                tuple(int(x) for x in re.split(r"[-T:Z]", date)[:6])}
+                tuple(int(x) for x in re.split(r"[-T:Z]", date)[:6])
+            }
         assert f'<meta property="dcterms:modified">{date}</meta>' in opf
 
 
 def _ace(epub_path):
     from folio.epub_check import run_ace
+
     found = run_ace(epub_path)
     assert not isinstance(found, str), found  # Ace must be installed (make ace): it never passes silently
     return found
@@ -248,6 +278,7 @@ def test_the_epub_carries_what_the_print_book_has(sample_build):
     assert 'epub:type="copyright-page"' in nav
     # the page list reaches the last printed page (the index's)
     from pdfread import BuiltPdf
+
     pdf = BuiltPdf(sample_build / "secret-speech-examined.pdf")
     last_folio = len(pdf.pages) - pdf.destinations()["mainmatter"]
     labels = re.findall(r'<a href="[^"]+#page-([^"]+)">', nav)
@@ -265,12 +296,16 @@ def test_the_epub_carries_what_the_print_book_has(sample_build):
 
 def test_a_verified_build_claims_conformance_and_notes_with_verse_are_valid(capsys, tmp_path):
     from conftest import copy_small, run_build
+
     edition = copy_small(tmp_path)
     claim = edition / "claims" / "first.md"
-    claim.write_text(claim.read_text(encoding="utf-8").replace(
-        "[^a1]: A note of the editor's own on the first claim.",
-        "[^a1]: A note with verse:\n\n    | A first line\n    | and a second\n\n    - and a list item\n    - another"),
-        encoding="utf-8")
+    claim.write_text(
+        claim.read_text(encoding="utf-8").replace(
+            "[^a1]: A note of the editor's own on the first claim.",
+            "[^a1]: A note with verse:\n\n    | A first line\n    | and a second\n\n    - and a list item\n    - another",
+        ),
+        encoding="utf-8",
+    )
     run = run_build(capsys, edition, tmp_path / "out", "--verify")
     assert run.status == 0, run.stderr
     opf = next(d for n, d in _read(tmp_path / "out" / "small.epub").items() if n.endswith(".opf")).decode()
@@ -287,6 +322,7 @@ def test_check_epub_reports_each_finding_with_its_place(capsys, small_build, tmp
     from conftest import SMALL
 
     from folio.cli import main
+
     bad = tmp_path / "bad.epub"
     with zf.ZipFile(small_build / "small.epub") as source, zf.ZipFile(bad, "w") as target:
         for info in source.infolist():

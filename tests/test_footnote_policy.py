@@ -15,11 +15,15 @@ pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for 
 
 def page_with_a_note(words: int) -> str:
     """A paragraph of ``words`` words with a note near its end, then a paragraph of 80 words."""
-    note = ('<span id="call-u-1" class="note-call"></span>'
-            f'<span id="note-u-1" class="footnote">A note: {paragraph(2, 40)}.</span>')
+    note = (
+        '<span id="call-u-1" class="note-call"></span>'
+        f'<span id="note-u-1" class="footnote">A note: {paragraph(2, 40)}.</span>'
+    )
     body = f"<p>{paragraph(0, words)}{note} {paragraph(5, 6)}</p><p>{paragraph(9, 80)}</p>"
-    return ('<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
-            f'<section class="unit"><h1>Title</h1>{body}</section></body></html>')
+    return (
+        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
+        f'<section class="unit"><h1>Title</h1>{body}</section></body></html>'
+    )
 
 
 def pages_of_call_and_note(html: str) -> tuple[int, int]:

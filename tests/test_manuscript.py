@@ -28,8 +28,10 @@ def _manuscript(root: Path) -> dict:
     # and a note longer than a page, in the first claim
     claim = root / "edition" / "claims" / "claim-001.md"
     note = " ".join(["The note goes on about the surviving protocols of the commission."] * 75 + ["Its last words."])
-    claim.write_text(claim.read_text(encoding="utf-8") + f"\nA last remark on the protocols.[^long]\n\n[^long]: {note}\n",
-                     encoding="utf-8")
+    claim.write_text(
+        claim.read_text(encoding="utf-8") + f"\nA last remark on the protocols.[^long]\n\n[^long]: {note}\n",
+        encoding="utf-8",
+    )
     return figures
 
 
@@ -38,9 +40,11 @@ def manuscript(tmp_path_factory):
     root = tmp_path_factory.mktemp("manuscript")
     figures = _manuscript(root)
     from folio.build import Options, build
+
     result = build(Options(edition=root / "edition", output=root / "output", strict=True))
-    assert not result.problems.errors and not result.problems.warnings, \
-        "\n".join(p.format() for p in result.problems.sorted())
+    assert not result.problems.errors and not result.problems.warnings, "\n".join(
+        p.format() for p in result.problems.sorted()
+    )
     return root, figures, result
 
 
@@ -50,6 +54,7 @@ def test_it_builds_clean_and_the_epub_passes_epubcheck(manuscript):
     check = epubcheck(root / "output" / "bench.epub")
     assert check.returncode == 0 and "0 fatals / 0 errors / 0 warnings" in check.stdout, check.stdout
     from folio.epub_check import run_ace
+
     found = run_ace(root / "output" / "bench.epub")
     assert found == [], found if isinstance(found, str) else [(f.rule, f.file, f.where) for f in found[:10]]
 
@@ -58,7 +63,7 @@ def test_every_note_stands_on_its_calls_page_and_continued_notes_go_on(manuscrip
     root, _figures, result = manuscript
     pdf = BuiltPdf(root / "output" / "bench.pdf")
     pages = pdf.destinations()
-    calls = {name[len("call-"):]: page for name, page in pages.items() if name.startswith("call-")}
+    calls = {name[len("call-") :]: page for name, page in pages.items() if name.startswith("call-")}
     assert len(calls) > 150
     for note, page in calls.items():
         assert pages.get(f"note-{note}") == page, note
@@ -91,6 +96,7 @@ def test_no_line_is_broken_early_and_no_line_is_loose(manuscript):
 def test_headings_anywhere_become_bookmarks_and_navigation(manuscript):
     root, _figures, _result = manuscript
     from pypdf import PdfReader
+
     reader = PdfReader(str(root / "output" / "bench.pdf"))
 
     def titles(outline):
@@ -99,6 +105,7 @@ def test_headings_anywhere_become_bookmarks_and_navigation(manuscript):
                 yield from titles(item)
             else:
                 yield item.title
+
     bookmarks = list(titles(reader.outline))
     assert "The sources" in bookmarks and "About this chapter" in bookmarks and "Scope" in bookmarks
     with zipfile.ZipFile(root / "output" / "bench.epub") as book:
@@ -132,6 +139,7 @@ def test_font_subsets_are_distinct_and_the_running_head_is_short(manuscript):
     root, _figures, _result = manuscript
     from folio.preflight import preflight
     from folio.problems import Problems
+
     problems = Problems()
     edition = manuscript[2].edition
     preflight(root / "output" / "bench.pdf", edition, problems)
@@ -143,6 +151,7 @@ def test_font_subsets_are_distinct_and_the_running_head_is_short(manuscript):
 def test_a_cached_parallel_rebuild_with_continued_notes_is_byte_identical(manuscript, tmp_path, monkeypatch):
     root, _figures, _result = manuscript
     from folio.build import Options, build
+
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     work = tmp_path / "a"
     shutil.copytree(root, work, ignore=shutil.ignore_patterns("output", ".folio-cache"))

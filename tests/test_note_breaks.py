@@ -11,8 +11,10 @@ from folio.pdf import FONTS, NOTE_BREAK_CSS, PartJob, _anchors, _call_lines, _re
 
 pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
-WORDS = ("archive memorandum protocol decree telegram version minute bureau report draft plenum "
-         "ministry commission interrogation delegation statement directive transcript").split()
+WORDS = (
+    "archive memorandum protocol decree telegram version minute bureau report draft plenum "
+    "ministry commission interrogation delegation statement directive transcript"
+).split()
 
 
 def paragraph(start: int, count: int) -> str:
@@ -20,17 +22,28 @@ def paragraph(start: int, count: int) -> str:
 
 
 def job_for(html: str) -> PartJob:
-    return PartJob(name="test", html=html, part_css="@page { size: 6in 9in; }\n" + NOTE_BREAK_CSS,
-                   css_path=str(REPO / "templates" / "print.css"), base_url=str(REPO) + "/",
-                   allowed=(str(REPO), str(FONTS)), pdf_options=(), pad_to_even=False)
+    return PartJob(
+        name="test",
+        html=html,
+        part_css="@page { size: 6in 9in; }\n" + NOTE_BREAK_CSS,
+        css_path=str(REPO / "templates" / "print.css"),
+        base_url=str(REPO) + "/",
+        allowed=(str(REPO), str(FONTS)),
+        pdf_options=(),
+        pad_to_even=False,
+    )
 
 
 def test_a_paragraph_split_before_the_calls_line_starts_the_next_page_there():
-    body = (f"<p><span id=\"p-u-1\" class=\"pb-anchor\"></span>{paragraph(0, 120)} <em>{paragraph(3, 40)}"
-            f"<span id=\"call-u-1\" class=\"note-call\"></span><span id=\"note-u-1\" class=\"footnote\">"
-            f"A note with <em>its own</em> words.</span> {paragraph(7, 30)}</em> {paragraph(9, 200)}</p>")
-    html = (f'<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
-            f'<section class="unit"><h1>Title</h1>{body}</section></body></html>')
+    body = (
+        f'<p><span id="p-u-1" class="pb-anchor"></span>{paragraph(0, 120)} <em>{paragraph(3, 40)}'
+        f'<span id="call-u-1" class="note-call"></span><span id="note-u-1" class="footnote">'
+        f"A note with <em>its own</em> words.</span> {paragraph(7, 30)}</em> {paragraph(9, 200)}</p>"
+    )
+    html = (
+        f'<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
+        f'<section class="unit"><h1>Title</h1>{body}</section></body></html>'
+    )
     job = job_for(html)
     document, root = _render(html, job)
     call_page = _anchors(document)["call-u-1"]
@@ -40,8 +53,9 @@ def test_a_paragraph_split_before_the_calls_line_starts_the_next_page_there():
 
     split = _with_breaks(html, fixes)
     assert '<p class="folio-split-head">' in split
-    assert ('</em></p><p data-folio-break="u-1" class="folio-split-tail">'
-            '<span data-folio-continues="p-u-1"></span><em>') in split
+    assert (
+        '</em></p><p data-folio-break="u-1" class="folio-split-tail"><span data-folio-continues="p-u-1"></span><em>'
+    ) in split
     assert split.count('id="note-u-1"') == 1  # nothing with an id is repeated
 
     document, root = _render(split, job)

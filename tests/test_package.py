@@ -52,8 +52,9 @@ def test_init_starts_an_edition_that_builds_clean(capsys, tmp_path):
     for name in ("edition/edition.yaml", "bibliography.bib", "README.md", "edition/persons.yaml"):
         assert (target / name).is_file(), name
     assert "yaml-language-server: $schema=" in (target / "edition" / "edition.yaml").read_text(encoding="utf-8")
-    status, out, err = _run(capsys, "build", "--strict", "--edition", str(target / "edition"),
-                            "--output", str(target / "output"))
+    status, out, err = _run(
+        capsys, "build", "--strict", "--edition", str(target / "edition"), "--output", str(target / "output")
+    )
     assert status == 0, err
     assert (target / "output").is_dir() and list((target / "output").glob("*.pdf"))
     essays = tmp_path / "essays"
@@ -65,6 +66,7 @@ def test_init_starts_an_edition_that_builds_clean(capsys, tmp_path):
 
 def test_schemas_validate_the_sample_and_the_reference_is_in_sync(capsys, tmp_path):
     from folio.schema_docs import json_schemas, reference_markdown
+
     doc = (REPO / "docs" / "edition-format.md").read_text(encoding="utf-8")
     assert doc == reference_markdown(), "run: python -m folio schema --reference > docs/edition-format.md"
     assert _run(capsys, "schema", str(tmp_path / "schemas"))[0] == 0
@@ -74,6 +76,7 @@ def test_schemas_validate_the_sample_and_the_reference_is_in_sync(capsys, tmp_pa
     import yaml
 
     from folio.schema_docs import validate_with
+
     sample = REPO / "edition"
     assert not validate_with(schemas["edition"], yaml.safe_load((sample / "edition.yaml").read_text()))
     for path in (sample / "claims").glob("*.md"):
@@ -87,24 +90,49 @@ def test_schemas_validate_the_sample_and_the_reference_is_in_sync(capsys, tmp_pa
 def _csl_items(bib: Path) -> list:
     """The small edition's bibliography as CSL-JSON, as Better BibTeX exports it."""
     return [
-        {"id": "alpha2001", "type": "book", "title": "A Book about Moscow", "author": [{"family": "Alpha",
-                                                                                         "given": "Anna"}],
-         "publisher": "Test University Press", "publisher-place": "Testville", "issued": {"date-parts": [[2001]]}},
-        {"id": "beta1999", "type": "article-journal", "title": "An Article", "author": [{"family": "Beta",
-                                                                                          "given": "Boris"}],
-         "container-title": "Journal of Tests", "volume": "4", "issue": "2", "page": "1-20",
-         "issued": {"date-parts": [[1999]]}},
-        {"id": "gamma2010", "type": "book", "title": "Documents", "editor": [{"family": "Gamma", "given": "Galina"}],
-         "publisher": "Test University Press", "issued": {"date-parts": [[2010]]}},
-        {"id": "speech1956", "type": "book", "title": "The Speech", "author": [{"family": "Khrushchev",
-                                                                                 "given": "Nikita"}],
-         "publisher": "Test Press", "issued": {"date-parts": [[1956]]}},
+        {
+            "id": "alpha2001",
+            "type": "book",
+            "title": "A Book about Moscow",
+            "author": [{"family": "Alpha", "given": "Anna"}],
+            "publisher": "Test University Press",
+            "publisher-place": "Testville",
+            "issued": {"date-parts": [[2001]]},
+        },
+        {
+            "id": "beta1999",
+            "type": "article-journal",
+            "title": "An Article",
+            "author": [{"family": "Beta", "given": "Boris"}],
+            "container-title": "Journal of Tests",
+            "volume": "4",
+            "issue": "2",
+            "page": "1-20",
+            "issued": {"date-parts": [[1999]]},
+        },
+        {
+            "id": "gamma2010",
+            "type": "book",
+            "title": "Documents",
+            "editor": [{"family": "Gamma", "given": "Galina"}],
+            "publisher": "Test University Press",
+            "issued": {"date-parts": [[2010]]},
+        },
+        {
+            "id": "speech1956",
+            "type": "book",
+            "title": "The Speech",
+            "author": [{"family": "Khrushchev", "given": "Nikita"}],
+            "publisher": "Test Press",
+            "issued": {"date-parts": [[1956]]},
+        },
     ]
 
 
 @pytest.mark.parametrize("form", ["json", "yaml"])
 def test_a_csl_bibliography_is_read_and_checked_like_bibtex(capsys, tmp_path, form):
     import yaml
+
     edition = copy_small(tmp_path)
     bib = edition.parent / "bibliography.bib"
     keys = set(re.findall(r"^@(?!string)\w+\{([^,\s]+),", bib.read_text(encoding="utf-8"), re.M))
@@ -114,15 +142,17 @@ def test_a_csl_bibliography_is_read_and_checked_like_bibtex(capsys, tmp_path, fo
     path = edition.parent / f"bibliography.{form}"
     text = json.dumps(items, indent=2) if form == "json" else yaml.safe_dump({"references": items})
     path.write_text(text, encoding="utf-8")
-    (edition / "edition.yaml").write_text((edition / "edition.yaml").read_text(encoding="utf-8")
-                                          + f"bibliography: ../bibliography.{form}\n", encoding="utf-8")
+    (edition / "edition.yaml").write_text(
+        (edition / "edition.yaml").read_text(encoding="utf-8") + f"bibliography: ../bibliography.{form}\n",
+        encoding="utf-8",
+    )
     run = run_build(capsys, edition, tmp_path / "out")
     assert run.status == 0, run.stderr
     from pdfread import BuiltPdf
+
     assert "A Book about Moscow" in BuiltPdf(tmp_path / "out" / "small.pdf").all_text()
     claim = edition / "claims" / "first.md"
-    claim.write_text(claim.read_text(encoding="utf-8").replace("[@beta1999, 7]", "[@betta1999, 7]"),
-                     encoding="utf-8")
+    claim.write_text(claim.read_text(encoding="utf-8").replace("[@beta1999, 7]", "[@betta1999, 7]"), encoding="utf-8")
     run = run_build(capsys, edition, tmp_path / "out", command="check")
     assert run.status == 1 and "E204: unknown citation key 'betta1999'" in run.stderr
     assert "did you mean 'beta1999'?" in run.stderr
@@ -133,23 +163,30 @@ def test_citation_styles_by_old_name_by_file_and_author_date(capsys, tmp_path):
     yaml_path = edition / "edition.yaml"
     text = yaml_path.read_text(encoding="utf-8")
     for old in ("mhra", "modern-humanities-research-association"):  # CSL's renamed styles
-        yaml_path.write_text(text.replace("citation_style: chicago-notes-bibliography", f"citation_style: {old}"),
-                             encoding="utf-8")
+        yaml_path.write_text(
+            text.replace("citation_style: chicago-notes-bibliography", f"citation_style: {old}"), encoding="utf-8"
+        )
         assert run_build(capsys, edition, tmp_path / "out", command="check").status == 0
-    yaml_path.write_text(text.replace("citation_style: chicago-notes-bibliography", "citation_style: mhra-note"),
-                         encoding="utf-8")
+    yaml_path.write_text(
+        text.replace("citation_style: chicago-notes-bibliography", "citation_style: mhra-note"), encoding="utf-8"
+    )
     run = run_build(capsys, edition, tmp_path / "out", command="check")
     assert run.status == 1 and "did you mean 'mhra-notes'" in run.stderr, run.stderr
     from folio.styles import style_path
+
     (edition / "house.csl").write_bytes(style_path("chicago-notes-bibliography").read_bytes())
-    yaml_path.write_text(text.replace("citation_style: chicago-notes-bibliography", "citation_style: house.csl"),
-                         encoding="utf-8")
+    yaml_path.write_text(
+        text.replace("citation_style: chicago-notes-bibliography", "citation_style: house.csl"), encoding="utf-8"
+    )
     assert run_build(capsys, edition, tmp_path / "out", command="check").status == 0
-    yaml_path.write_text(text.replace("citation_style: chicago-notes-bibliography",
-                                      "citation_style: chicago-author-date"), encoding="utf-8")
+    yaml_path.write_text(
+        text.replace("citation_style: chicago-notes-bibliography", "citation_style: chicago-author-date"),
+        encoding="utf-8",
+    )
     run = run_build(capsys, edition, tmp_path / "out")
     assert run.status == 0, run.stderr
     from pdfread import BuiltPdf, fold
+
     printed = fold(BuiltPdf(tmp_path / "out" / "small.pdf").all_text())
     assert re.search(r"a book \(Alpha 2001, 14\)", printed), printed[:3000]
     assert not re.search(r"\w\(Alpha", printed)
@@ -161,23 +198,43 @@ def test_pip_install_gives_a_folio_command_that_works_from_any_folder(tmp_path):
     # a fresh venv that borrows the locked dependencies (and pip, setuptools, wheel) from the project's
     # own, through a .pth file, so that nothing is fetched: what is tested is the package itself
     import site
+
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     packages = next(Path(p) for p in site.getsitepackages() if (Path(p) / "weasyprint").is_dir())
     own = next((venv / "lib").glob("python3*/site-packages"))
     (own / "borrowed.pth").write_text(str(packages) + "\n", encoding="utf-8")
-    install = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--no-build-isolation",
-                              "--no-index", "--quiet", str(REPO)], capture_output=True, text=True, cwd=tmp_path)
+    install = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--quiet",
+            str(REPO),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert install.returncode == 0, install.stderr
     folio = venv / "bin" / "folio"
     work = tmp_path / "elsewhere"
     work.mkdir()
     started = subprocess.run([str(folio), "init", "book"], cwd=work, capture_output=True, text=True)
     assert started.returncode == 0, started.stderr
-    built = subprocess.run([str(folio), "build", "-q", "--edition", "book/edition", "--output", "book/output"],
-                           cwd=work, capture_output=True, text=True)
+    built = subprocess.run(
+        [str(folio), "build", "-q", "--edition", "book/edition", "--output", "book/output"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
     assert built.returncode == 0, built.stderr
     assert list((work / "book" / "output").glob("*.pdf")) and list((work / "book" / "output").glob("*.epub"))
-    module = subprocess.run([str(venv / "bin" / "python"), "-m", "folio", "--version"], cwd=work,
-                            capture_output=True, text=True)
+    module = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "folio", "--version"], cwd=work, capture_output=True, text=True
+    )
     assert module.returncode == 0 and module.stdout.startswith("folio ")

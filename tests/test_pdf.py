@@ -35,8 +35,8 @@ def test_sample_pdf_embeds_every_font_and_only_the_bundled_one(sample_build):
     assert fonts, "no fonts found"
     assert all(fonts.values()), f"fonts not embedded: {[f for f, e in fonts.items() if not e]}"
     assert all("Gentium-Book-Plus" in name for name in fonts), fonts
-    assert any(name.endswith("Gentium-Book-Plus") for name in fonts)          # regular
-    assert any(name.endswith("Gentium-Book-Plus-Italic") for name in fonts)   # italic
+    assert any(name.endswith("Gentium-Book-Plus") for name in fonts)  # regular
+    assert any(name.endswith("Gentium-Book-Plus-Italic") for name in fonts)  # italic
 
 
 def test_sample_pdf_prints_every_claim_title(sample_build):
@@ -57,7 +57,7 @@ def test_every_note_is_on_the_page_of_its_call(small_build, sample_build):
     for pdf_path in (small_build / "small.pdf", sample_build / "secret-speech-examined.pdf"):
         pdf = BuiltPdf(pdf_path)
         pages = pdf.destinations()
-        calls = {name[len("call-"):]: page for name, page in pages.items() if name.startswith("call-")}
+        calls = {name[len("call-") :]: page for name, page in pages.items() if name.startswith("call-")}
         assert calls, f"no note calls in {pdf_path.name}"
         for note, page in calls.items():
             assert pages.get(f"note-{note}") == page, f"{pdf_path.name}: note {note} not on page {page + 1}"
@@ -111,6 +111,7 @@ def _note_texts(edition_dir):
     from folio.build import Options, gather
     from folio.convert import convert_units, library_cited
     from folio.render import environment, render_units
+
     options = Options(edition=edition_dir)
     result = gather(options)
     edition, library = result.edition, result.library
@@ -124,7 +125,7 @@ def _note_texts(edition_dir):
 
         def handle_starttag(self, tag, attrs):
             note = dict(attrs).get("id", "") if "footnote" in (dict(attrs).get("class") or "") else ""
-            self.stack.append(note[len("note-"):] if note.startswith("note-") else None)
+            self.stack.append(note[len("note-") :] if note.startswith("note-") else None)
             if self.stack[-1]:
                 self.notes[self.stack[-1]] = ""
 
@@ -144,8 +145,10 @@ def _note_texts(edition_dir):
 
 def test_every_note_text_is_printed_on_the_page_of_its_call(small_build):
     import re
+
     letters = lambda s: re.sub(r"\W", "", fold(s))  # noqa: E731  hyphenation and spacing do not count
     from conftest import SMALL
+
     notes = _note_texts(SMALL / "edition")
     pdf = BuiltPdf(small_build / "small.pdf")
     pages = pdf.destinations()
@@ -157,6 +160,7 @@ def test_every_note_text_is_printed_on_the_page_of_its_call(small_build):
 
 def test_index_of_names_prints_the_pages_where_the_names_stand(small_build):
     from folio.names import to_roman
+
     pdf = BuiltPdf(small_build / "small.pdf")
     pages = pdf.destinations()
     main_start = pages["mainmatter"]
@@ -176,9 +180,12 @@ def test_pdf_variants_and_bleed(tmp_path):
     from pypdf import PdfReader
 
     from folio.cli import main
-    cases = {"pdf/a-2b": "print:\n  pdf_variant: pdf/a-2b\n",
-             "pdf/ua-1": "print:\n  pdf_variant: pdf/ua-1\n",
-             "bleed": "print:\n  trim: a5\n  bleed: 0.125in\n  crop_marks: true\n"}
+
+    cases = {
+        "pdf/a-2b": "print:\n  pdf_variant: pdf/a-2b\n",
+        "pdf/ua-1": "print:\n  pdf_variant: pdf/ua-1\n",
+        "bleed": "print:\n  trim: a5\n  bleed: 0.125in\n  crop_marks: true\n",
+    }
     for name, settings in cases.items():
         edition = copy_small(tmp_path / name.replace("/", "-"))
         (edition / "edition.yaml").write_text((edition / "edition.yaml").read_text() + settings)
@@ -200,11 +207,14 @@ def test_pdf_variants_and_bleed(tmp_path):
 
 def test_index_sub_entries_take_the_mentions_in_their_claims(capsys, tmp_path):
     from conftest import copy_small, run_build
+
     edition = copy_small(tmp_path)
     claim = edition / "claims" / "second.md"
     claim.write_text(claim.read_text().replace("See also [](#first).", "Khrushchev said so. See also [](#first)."))
     persons = edition / "persons.yaml"
-    persons.write_text(persons.read_text() + "  subentries:\n    - label: on the second claim\n      claims: [second]\n")
+    persons.write_text(
+        persons.read_text() + "  subentries:\n    - label: on the second claim\n      claims: [second]\n"
+    )
     run = run_build(capsys, edition, tmp_path / "out", "--format", "pdf")
     assert run.status == 0, run.stderr
     pdf = BuiltPdf(tmp_path / "out" / "small.pdf")
@@ -224,6 +234,7 @@ def test_distinct_font_subsets_have_distinct_names(sample_build):
     import hashlib
 
     from pypdf import PdfReader
+
     reader = PdfReader(str(sample_build / "secret-speech-examined.pdf"))
     programs: dict[str, set] = {}
     for page in reader.pages:

@@ -117,21 +117,34 @@ def test_rgb_colour_in_a_pdfx_book_is_reported_with_its_pages(capsys, tmp_path):
     out = tmp_path / "out"
     run = run_build(capsys, edition, out, "--templates", str(templates), "--format", "pdf")
     assert run.status == 1
-    assert re.search(r"small\.pdf: error E607: p\. \w+ \(sheet \d+\): RGB colour on \d+ page\(s\) of a pdf/x-4 file: \d+", run.stderr), \
-        run.stderr
+    assert re.search(
+        r"small\.pdf: error E607: p\. \w+ \(sheet \d+\): RGB colour on \d+ page\(s\) of a pdf/x-4 file: \d+", run.stderr
+    ), run.stderr
     assert "device-cmyk(" in run.stderr  # the hint
     assert not (out / "small.pdf").exists(), "nothing is written"
 
 
-@pytest.mark.parametrize("settings, expected", [
-    ("  output_profile: print/srgb.icc\n", r"edition\.yaml:\d+: error E107: output profile print/srgb\.icc is a RGB "
-                                            r"profile"),
-    ("  output_profile: print/missing.icc\n", r"edition\.yaml:\d+: error E100: output profile 'print/missing\.icc' "
-                                              r"file not found"),
-    ("  output_profile: print/notes.txt\n", r"edition\.yaml:\d+: error E107: output profile print/notes\.txt "
-                                            r"not an ICC profile"),
-    ("  crop_marks: true\n", r"edition\.yaml:\d+: error E105: crop marks cannot go into a pdf/x-4 file"),
-])
+@pytest.mark.parametrize(
+    "settings, expected",
+    [
+        (
+            "  output_profile: print/srgb.icc\n",
+            r"edition\.yaml:\d+: error E107: output profile print/srgb\.icc is a RGB "
+            r"profile",
+        ),
+        (
+            "  output_profile: print/missing.icc\n",
+            r"edition\.yaml:\d+: error E100: output profile 'print/missing\.icc' "
+            r"file not found",
+        ),
+        (
+            "  output_profile: print/notes.txt\n",
+            r"edition\.yaml:\d+: error E107: output profile print/notes\.txt "
+            r"not an ICC profile",
+        ),
+        ("  crop_marks: true\n", r"edition\.yaml:\d+: error E105: crop marks cannot go into a pdf/x-4 file"),
+    ],
+)
 def test_unusable_output_intents_are_reported_by_the_check(capsys, tmp_path, settings, expected):
     edition = copy_small(tmp_path)
     (edition / "print").mkdir()
@@ -152,5 +165,6 @@ def test_an_output_profile_without_pdfx_is_a_warning(capsys, tmp_path):
     with_settings(edition, "print:\n  output_profile: print/printer.icc\n")
     run = run_build(capsys, edition, tmp_path / "out", command="check")
     assert run.status == 0
-    assert re.search(r"edition\.yaml:\d+: warning W101: print\.output_profile is used only by a PDF/X variant",
-                     run.stderr), run.stderr
+    assert re.search(
+        r"edition\.yaml:\d+: warning W101: print\.output_profile is used only by a PDF/X variant", run.stderr
+    ), run.stderr

@@ -15,9 +15,12 @@ def test_sample_and_small_pdfs_pass_preflight(capsys, sample_build, small_build,
     run = run_build(capsys, REPO / "edition", sample_build, command="check")
     assert run.status == 0
     from folio.cli import main
+
     capsys.readouterr()
-    assert main(["check", "--edition", str(REPO / "edition"), "--pdf",
-                 str(sample_build / "secret-speech-examined.pdf")]) == 0
+    assert (
+        main(["check", "--edition", str(REPO / "edition"), "--pdf", str(sample_build / "secret-speech-examined.pdf")])
+        == 0
+    )
     assert "passed preflight" in capsys.readouterr().err
 
 
@@ -29,24 +32,34 @@ def test_a_book_that_breaks_the_rules_is_refused_with_each_fault(capsys, tmp_pat
     # parts that may open on any page (within the front matter: the parts of the main
     # matter are laid out one by one, each from a recto), and a passage pushed off the page
     # and a page number typed by hand in a cross-reference
-    css += ("\n.unit { break-before: page !important; }\n.passage { margin-left: -3in; }\n"
-            'a.claimref::after { content: " (p.\\00A0 99)"; }\n')
+    css += (
+        "\n.unit { break-before: page !important; }\n.passage { margin-left: -3in; }\n"
+        'a.claimref::after { content: " (p.\\00A0 99)"; }\n'
+    )
     (templates / "print.css").write_text(css, encoding="utf-8")
     output = tmp_path / "output"
     run = run_build(capsys, edition, output, "--templates", str(templates))
     assert run.status == 1
-    assert re.search(r"output/small\.pdf: error E603: p\. \w+ \(sheet \d+\): 'front-\w+' opens on a verso", run.stderr), run.stderr
-    assert re.search(r"error E605: p\. \w+ \(sheet \d+\): '.*p\. 99\)' prints page 99, but 'claim-first' is on page 1", run.stderr)
+    assert re.search(
+        r"output/small\.pdf: error E603: p\. \w+ \(sheet \d+\): 'front-\w+' opens on a verso", run.stderr
+    ), run.stderr
+    assert re.search(
+        r"error E605: p\. \w+ \(sheet \d+\): '.*p\. 99\)' prints page 99, but 'claim-first' is on page 1", run.stderr
+    )
     assert re.search(r"error E606: p\. \w+ \(sheet \d+\): text '.*' runs outside the trimmed page", run.stderr)
     assert re.search(r"warning W503: p\. \w+ \(sheet \d+\): text runs [0-9.]+ pt out of the text block", run.stderr)
     assert not output.exists() or not list(output.iterdir())
     # built again, the same faults, with what each page's text says taken from the cache
     import folio.preflight
+
     monkeypatch.setattr(folio.preflight.pdfium, "PdfDocument", None)  # reading a page's text would fail
     again = run_build(capsys, edition, output, "--templates", str(templates))
     faults = [line for line in run.stderr.splitlines() if re.search(r"E60[356]", line)]
-    assert again.status == 1 and faults and faults == [
-        line for line in again.stderr.splitlines() if re.search(r"E60[356]", line)]
+    assert (
+        again.status == 1
+        and faults
+        and faults == [line for line in again.stderr.splitlines() if re.search(r"E60[356]", line)]
+    )
 
 
 def test_wrong_trim_size_and_unembedded_font_are_reported(capsys, small_build, tmp_path):
@@ -61,14 +74,22 @@ def test_wrong_trim_size_and_unembedded_font_are_reported(capsys, small_build, t
     capsys.readouterr()
     assert main(["check", "--edition", str(edition), "--pdf", str(small_build / "small.pdf")]) == 1
     err = capsys.readouterr().err
-    assert re.search(r"small\.pdf: error E602: p\. i \(sheet 1\): page is 432\.0 x 648\.0 pt; the trim size a5", err), err
+    assert re.search(r"small\.pdf: error E602: p\. i \(sheet 1\): page is 432\.0 x 648\.0 pt; the trim size a5", err), (
+        err
+    )
 
     writer = PdfWriter()
     page = writer.add_blank_page(width=432, height=648)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
     page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
     bad = tmp_path / "bad.pdf"
     with open(bad, "wb") as handle:
         writer.write(handle)
@@ -83,8 +104,10 @@ def test_a_note_off_its_call_page_is_reported(capsys, small_build, tmp_path):
     from pypdf import PdfReader, PdfWriter
 
     from folio.cli import main
+
     reader = PdfReader(str(small_build / "small.pdf"))
     writer = PdfWriter(clone_from=reader)
+
     def leaves(node):  # the name tree's (name, destination) pairs, through its kids
         node = node.get_object()
         names = node.get("/Names") or []
@@ -101,5 +124,7 @@ def test_a_note_off_its_call_page_is_reported(capsys, small_build, tmp_path):
         writer.write(handle)
     capsys.readouterr()
     assert main(["check", "--edition", str(copy_small(tmp_path)), "--pdf", str(bad)]) == 1
-    assert re.search(r"error E604: p\. \w+ \(sheet \d+\): note chapter-one-1 is called here but printed on p\. \w+ \(sheet \d+\)",
-                     capsys.readouterr().err)
+    assert re.search(
+        r"error E604: p\. \w+ \(sheet \d+\): note chapter-one-1 is called here but printed on p\. \w+ \(sheet \d+\)",
+        capsys.readouterr().err,
+    )

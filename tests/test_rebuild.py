@@ -25,6 +25,7 @@ def _retitle(bib, old: str, new: str) -> None:
 
 def test_cached_parallel_rebuild_is_byte_identical_to_a_clean_serial_build(capsys, tmp_path, monkeypatch):
     from folio.build import Options, build
+
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the EPUB's dates; the PDF's come from the edition
     edition = copy_small(tmp_path / "a")
     out = tmp_path / "a" / "output"
@@ -35,12 +36,20 @@ def test_cached_parallel_rebuild_is_byte_identical_to_a_clean_serial_build(capsy
     # one bibliography entry, cited in two chapters and the appendix, and one claim's analysis
     _retitle(edition.parent / "bibliography.bib", "title = {An Article}", "title = {An Article, Revised}")
     claim = edition / "claims" / "second.md"
-    claim.write_text(claim.read_text(encoding="utf-8").replace(
-        "The second claim is examined", "The second claim, as printed, is examined"), encoding="utf-8")
+    claim.write_text(
+        claim.read_text(encoding="utf-8").replace(
+            "The second claim is examined", "The second claim, as printed, is examined"
+        ),
+        encoding="utf-8",
+    )
     import folio.epub
+
     written = []  # the units Pandoc writes an EPUB of again: only those the edits changed
-    monkeypatch.setattr(folio.epub, "unit_files", lambda unit_id, *args, real=folio.epub.unit_files:
-                        written.append(unit_id) or real(unit_id, *args))
+    monkeypatch.setattr(
+        folio.epub,
+        "unit_files",
+        lambda unit_id, *args, real=folio.epub.unit_files: written.append(unit_id) or real(unit_id, *args),
+    )
     second = build(Options(edition=edition, output=out, workers=2))
     assert not second.problems.errors
     assert "bibliography" in written and not any(unit.startswith("front") for unit in written), written
@@ -49,7 +58,9 @@ def test_cached_parallel_rebuild_is_byte_identical_to_a_clean_serial_build(capsy
     assert "front" not in second.laid_out and "index" not in second.laid_out, second.laid_out
     assert "appendix" in second.laid_out and "bibliography" in second.laid_out
     report = second.changes.text()
-    assert re.search(r"note \d+ \(p\. \d+\):\n\s+before: .*An Article.*\n\s+after: .*An Article, Revised", report), report
+    assert re.search(r"note \d+ \(p\. \d+\):\n\s+before: .*An Article.*\n\s+after: .*An Article, Revised", report), (
+        report
+    )
 
     clean = tmp_path / "b"
     shutil.copytree(edition.parent, clean, ignore=shutil.ignore_patterns(".folio-cache", "output"))
@@ -79,6 +90,7 @@ def test_a_rebuild_with_nothing_changed_does_nothing(capsys, tmp_path):
 
 def test_report_of_what_moved_names_pages_and_index_entries(capsys, tmp_path):
     from pypdf import PdfReader
+
     edition = copy_small(tmp_path)
     out = tmp_path / "out"
     assert run_build(capsys, edition, out).status == 0
@@ -99,12 +111,17 @@ def test_report_of_what_moved_names_pages_and_index_entries(capsys, tmp_path):
 
 def test_assembled_pdf_keeps_links_bookmarks_and_labels(small_build):
     from pypdf import PdfReader
+
     reader = PdfReader(str(small_build / "small.pdf"))
     names = reader.named_destinations
     pages = {name: reader.get_destination_page_number(dest) for name, dest in names.items()}
     # every internal link resolves to a named destination of the book
-    links = [annot.get_object() for page in reader.pages for annot in page.get("/Annots") or []
-             if annot.get_object().get("/Subtype") == "/Link" and "/Dest" in annot.get_object()]
+    links = [
+        annot.get_object()
+        for page in reader.pages
+        for annot in page.get("/Annots") or []
+        if annot.get_object().get("/Subtype") == "/Link" and "/Dest" in annot.get_object()
+    ]
     assert links and all(str(link["/Dest"]) in names for link in links)
     # a link from the appendix to a claim in chapter one (across parts) lands on the claim's page
     main_start = pages["mainmatter"]
@@ -117,22 +134,39 @@ def test_assembled_pdf_keeps_links_bookmarks_and_labels(small_build):
                 walk(item)
             else:
                 titles.append(item.title)
+
     walk(reader.outline)
     assert {"Contents", "Bibliography", "Index of Names"} <= set(titles)
     labels = reader.page_labels
     assert labels[main_start] == "1" and labels[main_start - 1] == "".join(
-        ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"][main_start - 1: main_start])
+        ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"][main_start - 1 : main_start]
+    )
 
 
 def test_watch_rebuilds_on_save_and_keeps_the_last_good_output(tmp_path):
     edition = copy_small(tmp_path)
     out = tmp_path / "out"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "watch", "--edition", str(edition),
-                                "--output", str(out), "--interval", "0.2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(REPO / "build.py"),
+            "watch",
+            "--edition",
+            str(edition),
+            "--output",
+            str(out),
+            "--interval",
+            "0.2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     seen: list[str] = []
     import threading
+
     guard = threading.Timer(300, process.kill)  # so that a silent watcher cannot hang the tests
     guard.start()
 
