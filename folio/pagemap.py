@@ -56,7 +56,8 @@ class PageStart:
 
 def _block_ids(root) -> dict:
     """etree element -> the block id it belongs to (paragraphs with an anchor, headings with an
-    id, and the second half of a paragraph the layout split for a note, which names its block)."""
+    id, entries of the index of names, and the second half of a paragraph the layout split for
+    a note, which names its block)."""
     found = {}
     for element in root.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -67,6 +68,8 @@ def _block_ids(root) -> dict:
             found[element] = first.get("data-folio-continues")
         elif re.fullmatch(r"h[1-6]", tag) and element.get("id"):
             found[element] = element.get("id")
+        elif tag == "p" and "index-entry" in (element.get("class") or "").split() and element.get("id"):
+            found[element] = element.get("id")  # an entry of the index of names (the EPUB's has the same id)
     return found
 
 
