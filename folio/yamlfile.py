@@ -266,6 +266,15 @@ def parse_with_faults(text: str, first_line: int = 1):
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or str(exc)
+        if "maximum nesting depth" in problem:  # libyaml 0.2.5 stops at 1,000 levels
+            mark = exc.context_mark or mark
+            raise YamlSyntaxError(
+                mark.line + first_line if mark else first_line,
+                f"lists and mappings nested more than {MAX_DEPTH} deep",
+                mark.column + 1 if mark else None,
+                "the edition's files need a few levels at most",
+                code="E109",
+            ) from None
         plain, hint = _explain(problem + " " + (exc.context or ""))
         if exc.context_mark and exc.context and "flow" in exc.context and exc.context_mark is not mark:
             plain += f" (the bracket opened on line {exc.context_mark.line + first_line} is not closed)"
