@@ -17,7 +17,7 @@ import logging
 import os
 import re
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -31,6 +31,7 @@ from .model import Edition
 from .names import index_entries, to_roman
 from .parts import Part, split_parts, whole
 from .pdf import FONTS, PartJob, PartLayout, lay_out_part, page_css
+from .progress import PartProgress
 
 log = logging.getLogger("folio")
 MAX_ROUNDS = 8
@@ -337,10 +338,19 @@ class Workers:
                 self.pool.submit(_ready)
         return self
 
-    def lay_out(self, jobs: list[PartJob]) -> list[PartLayout]:
+    def lay_out(self, jobs: list[PartJob], on_done=None) -> list[PartLayout]:
+        """The jobs' layouts, in the jobs' order; ``on_done(layout)`` is called as each one ends."""
+        on_done = on_done or (lambda layout: None)
         if len(jobs) > 1 and self.count > 1:
-            return list(self.start().pool.map(lay_out_part, jobs))
-        return [lay_out_part(job) for job in jobs]
+            futures = [self.start().pool.submit(lay_out_part, job) for job in jobs]
+            for future in as_completed(futures):
+                on_done(future.result())
+            return [future.result() for future in futures]
+        layouts = []
+        for job in jobs:
+            layouts.append(lay_out_part(job))
+            on_done(layouts[-1])
+        return layouts
 
     def close(self) -> None:
         if self.pool is not None:
@@ -388,7 +398,12 @@ class _Runner:
                 ", ".join(jobs[n].name for n in todo),
             )
         todo.sort(key=lambda n: -len(jobs[n].html))  # the longest first, so the workers finish together
-        for n, layout in zip(todo, self.workers.lay_out([jobs[n] for n in todo])):
+        progress = PartProgress(len(todo), "laying out drafts" if todo and jobs[todo[0]].draft else "laying out")
+        try:
+            done = self.workers.lay_out([jobs[n] for n in todo], lambda l: progress.done(l.name, l.page_count))
+        finally:
+            progress.close()
+        for n, layout in zip(todo, done):
             layouts[n] = layout
             self.done[keys[n]] = layout
             if self.store is not None and not jobs[n].draft:
