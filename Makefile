@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# the default CMYK output profile for PDF/X (folio.output_intent.DEFAULT_PROFILE)
+# the default CMYK output profile for PDF/X (folio.layout.output_intent.DEFAULT_PROFILE)
 CMYK := $(VENV)/share/folio/FOGRA39L_coated.icc
 
 .PHONY: book check test test-fast lint bench kindle system-deps cmyk-profile ace clean

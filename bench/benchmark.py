@@ -88,9 +88,9 @@ def median_run(runs: list[tuple]) -> tuple[float, int, str, float]:
 def reference_markdown(edition_root: Path, work: Path) -> Path:
     """The whole edition as one Markdown file, as a plain Pandoc user would have it: each unit
     as our build gives it to Pandoc (the frame with the editor's fragments), written as Markdown."""
-    from folio import convert
     from folio.build import Options, gather
-    from folio.render import environment, render_units
+    from folio.units import convert
+    from folio.units.render import environment, render_units
 
     options = Options(edition=edition_root / "edition", cache=False)
     result = gather(options)
@@ -148,7 +148,7 @@ def _peers(work: Path, whole: Path, csl: Path, python: str, repeat: int) -> dict
     and through Pandoc -> WeasyPrint as one document: each the median of ``repeat`` runs."""
     import pypandoc
 
-    from folio.pdf import FONTS
+    from folio.layout.pdf import FONTS
 
     pandoc = pypandoc.get_pandoc_path()
     common = [
@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
 
         import pypandoc
 
-        from folio.styles import style_path
+        from folio.edition.styles import style_path
 
         csl = style_path("chicago-notes-bibliography")
         whole = reference_markdown(work, work)
@@ -405,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
             (line for line in check.stdout.splitlines() if line.startswith("Messages:")), check.stdout[-200:]
         )
         print(f"  EPUBCheck on the EPUB: {summary}")
-        from folio.epub_check import run_ace
+        from folio.ebook.epub_check import run_ace
 
         found = run_ace(work / "output" / "bench.epub")
         print(

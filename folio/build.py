@@ -13,21 +13,24 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import convert, epub, epub_check, ids, pdf
-from .assemble import printers_copy, write_book
-from .cache import Store
-from .changes import compare, snapshot
-from .check import check_edition
-from .fragments import Library, ReadError, read_edition
-from .load import load_edition
-from .model import Edition
-from .options import FORMATS, TOOL_TEMPLATES, Options  # noqa: F401  (re-exported)
-from .output_intent import is_print_standard
-from .preflight import preflight
-from .problems import Problems
-from .render import TemplateProblem, environment, render_units
-from .typeset import Workers
-from .typeset import typeset as typeset_book
+from folio import ids
+from folio.ebook import epub, epub_check
+from folio.edition.check import check_edition
+from folio.edition.load import load_edition
+from folio.edition.model import Edition
+from folio.layout import pdf
+from folio.layout.assemble import printers_copy, write_book
+from folio.layout.output_intent import is_print_standard
+from folio.layout.preflight import preflight
+from folio.layout.typeset import Workers
+from folio.layout.typeset import typeset as typeset_book
+from folio.options import FORMATS, TOOL_TEMPLATES, Options  # noqa: F401  (re-exported)
+from folio.problems import Problems
+from folio.rebuild.cache import Store
+from folio.rebuild.changes import compare, snapshot
+from folio.units import convert
+from folio.units.fragments import Library, ReadError, read_edition
+from folio.units.render import TemplateProblem, environment, render_units
 
 log = logging.getLogger("folio")
 

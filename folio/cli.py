@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from .options import FORMATS, Options
+from folio.options import FORMATS, Options
 
 log = logging.getLogger("folio")
 
@@ -160,7 +160,7 @@ def command_first(argv: list[str]) -> list[str]:
 
 def _unknown_command(argv: list[str]) -> str | None:
     """A first word that looks like a command but is none, with a did-you-mean."""
-    from .problems import did_you_mean
+    from folio.problems import did_you_mean
 
     if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS and not Path(argv[0]).exists():
         hint = did_you_mean(argv[0], COMMANDS)
@@ -182,7 +182,7 @@ def _main(argv: list[str] | None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     if args.command == "init":
-        from .init import init
+        from folio.init import init
 
         try:
             written = init(args.folder, claims=not args.no_claims)
@@ -195,7 +195,7 @@ def _main(argv: list[str] | None) -> int:
         )
         return 0
     if args.command == "schema":
-        from .schema_docs import reference_markdown, write_schemas
+        from folio.edition.schema_docs import reference_markdown, write_schemas
 
         if args.reference:
             print(reference_markdown(), end="")
@@ -222,7 +222,7 @@ def _main(argv: list[str] | None) -> int:
         print(f"folio: {args.edition}: no such edition folder (give --edition DIR)", file=sys.stderr)
         return 2
     ignore = tuple(code.strip().upper() for value in args.ignore for code in value.split(",") if code.strip())
-    from .problems import CODES
+    from folio.problems import CODES
 
     unknown_codes = [code for code in ignore if code not in CODES or not code.startswith("W")]
     if unknown_codes:
@@ -244,19 +244,19 @@ def _main(argv: list[str] | None) -> int:
         verify=getattr(args, "verify", False),
     )
     if args.command == "watch":
-        from .watch import watch
+        from folio.rebuild.watch import watch
 
         return watch(options, args, lambda: _build_and_report(options, args))
     if args.command == "build":
         return _build_and_report(options, args)
-    from .build import check_pdf, gather
+    from folio.build import check_pdf, gather
 
     if args.pdf:
         result = check_pdf(options, None if args.pdf is True else Path(args.pdf))
     else:
         result = gather(options)
     if args.epub and result.edition is not None:
-        from .build import check_epub
+        from folio.build import check_epub
 
         check_epub(options, None if args.epub is True else Path(args.epub), result)
     failed = _print_problems(result, args)
@@ -283,7 +283,7 @@ def _print_problems(result, args) -> bool:
 
 
 def _build_and_report(options: Options, args) -> int:
-    from .fingerprint import fingerprint, remember, up_to_date
+    from folio.rebuild.fingerprint import fingerprint, remember, up_to_date
 
     digest = fingerprint(options) if options.cache else None
     last = up_to_date(options, digest) if digest else None
@@ -298,7 +298,7 @@ def _build_and_report(options: Options, args) -> int:
                 "What moved since the last build: nothing (no input changed).\n", encoding="utf-8"
             )
         return 0
-    from .build import build
+    from folio.build import build
 
     result = build(options)
     failed = _print_problems(result, args)

@@ -9,7 +9,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from .schema_docs import write_schemas
+from folio.edition.schema_docs import write_schemas
 
 STARTER = Path(str(resources.files("folio") / "starter"))
 

@@ -226,7 +226,7 @@ def test_an_edition_folder_with_its_own_bibliography_is_self_contained(capsys, t
 def test_yaml_nested_too_deep_is_e109_whichever_parser_reads_it(depth):
     """libyaml 0.2.5 stops at 1,000 levels with its own message; the pure-Python parser
     would recurse: both end as the same coded problem, with the line."""
-    from folio import yamlfile
+    from folio.edition import yamlfile
 
     for text in ("a: 1\ndeep: " + "[" * depth + "]" * depth + "\n", "a: 1\ndeep: " + "{x: " * depth + "}" * depth):
         with pytest.raises(yamlfile.YamlSyntaxError) as caught:

@@ -113,7 +113,7 @@ def test_epub_page_list_follows_the_printed_pages(sample_build):
 
     from pdfread import BuiltPdf
 
-    from folio.names import to_roman
+    from folio.edition.names import to_roman
 
     files = _read(sample_build / "secret-speech-examined.epub")
     nav = next(d for n, d in files.items() if n.endswith("nav.xhtml")).decode()
@@ -254,7 +254,7 @@ def test_epub_is_dated_by_its_build_even_with_its_frame_from_the_cache(capsys, t
 
 
 def _ace(epub_path):
-    from folio.epub_check import run_ace
+    from folio.ebook.epub_check import run_ace
 
     found = run_ace(epub_path)
     assert not isinstance(found, str), found  # Ace must be installed (make ace): it never passes silently

@@ -1,5 +1,5 @@
 """WeasyPrint 70 moves a note to the next page, away from its call, to avoid an orphan;
-``folio.footnote_policy`` makes it honour ``footnote-policy: line`` instead. Laid out for real."""
+``folio.layout.footnote_policy`` makes it honour ``footnote-policy: line`` instead. Laid out for real."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 import weasyprint
 from test_note_breaks import job_for, paragraph
 
-from folio import footnote_policy
-from folio.pdf import _anchors, _render
+from folio.layout import footnote_policy
+from folio.layout.pdf import _anchors, _render
 
 pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 

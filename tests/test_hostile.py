@@ -864,7 +864,7 @@ def test_what_an_editor_types_prints_literally(case, tmp_path):
 
 
 def test_report_of_what_moved_aligns_notes_by_their_text():
-    from folio.changes import compare
+    from folio.rebuild.changes import compare
 
     before = {
         "notes": {"chapter-a": [f"note {n}" for n in range(20)]},

@@ -53,7 +53,7 @@ def test_it_builds_clean_and_the_epub_passes_epubcheck(manuscript):
     assert figures["claims"] == 7 and figures["sections"] >= 4 and figures["long_notes"] >= 1
     check = epubcheck(root / "output" / "bench.epub")
     assert check.returncode == 0 and "0 fatals / 0 errors / 0 warnings" in check.stdout, check.stdout
-    from folio.epub_check import run_ace
+    from folio.ebook.epub_check import run_ace
 
     found = run_ace(root / "output" / "bench.epub")
     assert found == [], found if isinstance(found, str) else [(f.rule, f.file, f.where) for f in found[:10]]
@@ -137,7 +137,7 @@ def test_the_index_misses_no_one_and_tells_homonyms_apart(manuscript):
 
 def test_font_subsets_are_distinct_and_the_running_head_is_short(manuscript):
     root, _figures, _result = manuscript
-    from folio.preflight import preflight
+    from folio.layout.preflight import preflight
     from folio.problems import Problems
 
     problems = Problems()

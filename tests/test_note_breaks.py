@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import REPO
 
-from folio.pagemap import laid_out_lines, line_text, page_starts
-from folio.pdf import FONTS, NOTE_BREAK_CSS, PartJob, _anchors, _call_lines, _render, _with_breaks
+from folio.layout.pagemap import laid_out_lines, line_text, page_starts
+from folio.layout.pdf import FONTS, NOTE_BREAK_CSS, PartJob, _anchors, _call_lines, _render, _with_breaks
 
 pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 

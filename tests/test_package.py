@@ -65,7 +65,7 @@ def test_init_starts_an_edition_that_builds_clean(capsys, tmp_path):
 
 
 def test_schemas_validate_the_sample_and_the_reference_is_in_sync(capsys, tmp_path):
-    from folio.schema_docs import json_schemas, reference_markdown
+    from folio.edition.schema_docs import json_schemas, reference_markdown
 
     doc = (REPO / "docs" / "edition-format.md").read_text(encoding="utf-8")
     assert doc == reference_markdown(), "run: python -m folio schema --reference > docs/edition-format.md"
@@ -75,7 +75,7 @@ def test_schemas_validate_the_sample_and_the_reference_is_in_sync(capsys, tmp_pa
     assert schemas == {name: schema for name, schema in json_schemas().items()}
     import yaml
 
-    from folio.schema_docs import validate_with
+    from folio.edition.schema_docs import validate_with
 
     sample = REPO / "edition"
     assert not validate_with(schemas["edition"], yaml.safe_load((sample / "edition.yaml").read_text()))
@@ -172,7 +172,7 @@ def test_citation_styles_by_old_name_by_file_and_author_date(capsys, tmp_path):
     )
     run = run_build(capsys, edition, tmp_path / "out", command="check")
     assert run.status == 1 and "did you mean 'mhra-notes'" in run.stderr, run.stderr
-    from folio.styles import style_path
+    from folio.edition.styles import style_path
 
     (edition / "house.csl").write_bytes(style_path("chicago-notes-bibliography").read_bytes())
     yaml_path.write_text(

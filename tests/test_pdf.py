@@ -7,7 +7,7 @@ import yaml
 from conftest import REPO
 from pdfread import BuiltPdf, fold
 
-from folio.yamlfile import split_front_matter
+from folio.edition.yamlfile import split_front_matter
 
 pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
@@ -109,8 +109,8 @@ def _note_texts(edition_dir):
     from html.parser import HTMLParser
 
     from folio.build import Options, gather
-    from folio.convert import convert_units, library_cited
-    from folio.render import environment, render_units
+    from folio.units.convert import convert_units, library_cited
+    from folio.units.render import environment, render_units
 
     options = Options(edition=edition_dir)
     result = gather(options)
@@ -159,7 +159,7 @@ def test_every_note_text_is_printed_on_the_page_of_its_call(small_build):
 
 
 def test_index_of_names_prints_the_pages_where_the_names_stand(small_build):
-    from folio.names import to_roman
+    from folio.edition.names import to_roman
 
     pdf = BuiltPdf(small_build / "small.pdf")
     pages = pdf.destinations()

@@ -12,7 +12,7 @@ from conftest import copy_small, run_build
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from folio.output_intent import DEFAULT_PROFILE, read_header
+from folio.layout.output_intent import DEFAULT_PROFILE, read_header
 
 pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 

@@ -50,9 +50,9 @@ def test_a_book_that_breaks_the_rules_is_refused_with_each_fault(capsys, tmp_pat
     assert re.search(r"warning W503: p\. \w+ \(sheet \d+\): text runs [0-9.]+ pt out of the text block", run.stderr)
     assert not output.exists() or not list(output.iterdir())
     # built again, the same faults, with what each page's text says taken from the cache
-    import folio.preflight
+    import folio.layout.preflight
 
-    monkeypatch.setattr(folio.preflight.pdfium, "PdfDocument", None)  # reading a page's text would fail
+    monkeypatch.setattr(folio.layout.preflight.pdfium, "PdfDocument", None)  # reading a page's text would fail
     again = run_build(capsys, edition, output, "--templates", str(templates))
     faults = [line for line in run.stderr.splitlines() if re.search(r"E60[356]", line)]
     assert (

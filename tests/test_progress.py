@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from folio.progress import PartProgress
+from folio.layout.progress import PartProgress
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from conftest import REPO
 
 from folio.build import Options, gather
-from folio.convert import cited_in
+from folio.units.convert import cited_in
 
 
 def test_sample_edition_is_complete_and_clean():

@@ -13,21 +13,24 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import convert, epub, epub_check, ids, pdf
-from .assemble import printers_copy, write_book
-from .cache import Store
-from .changes import compare, snapshot
-from .check import check_edition
-from .fragments import Library, ReadError, read_edition
-from .load import load_edition
-from .model import Edition
-from .options import FORMATS, TOOL_TEMPLATES, Options  # noqa: F401  (re-exported)
-from .output_intent import is_print_standard
-from .preflight import preflight
-from .problems import Problems
-from .render import TemplateProblem, environment, render_units
-from .typeset import Workers
-from .typeset import typeset as typeset_book
+from folio import ids
+from folio.ebook import epub, epub_check
+from folio.edition.check import check_edition
+from folio.edition.load import load_edition
+from folio.edition.model import Edition
+from folio.layout import pdf
+from folio.layout.assemble import printers_copy, write_book
+from folio.layout.output_intent import is_print_standard
+from folio.layout.preflight import preflight
+from folio.layout.typeset import Workers
+from folio.layout.typeset import typeset as typeset_book
+from folio.options import FORMATS, TOOL_TEMPLATES, Options  # noqa: F401  (re-exported)
+from folio.problems import Problems
+from folio.rebuild.cache import Store
+from folio.rebuild.changes import compare, snapshot
+from folio.units import convert
+from folio.units.fragments import Library, ReadError, read_edition
+from folio.units.render import TemplateProblem, environment, render_units
 
 log = logging.getLogger("folio")
 
@@ -37,12 +40,12 @@ class Result:
     problems: Problems
     edition: Edition | None = None
     library: Library | None = None
-    outputs: dict = field(default_factory=dict)   # format -> Path
+    outputs: dict = field(default_factory=dict)  # format -> Path
     page_count: int = 0
-    timings: dict = field(default_factory=dict)   # step -> seconds
-    laid_out: tuple = ()                            # the parts laid out (not taken from the cache)
-    changes: object = None                          # changes.Report against the last build, if there was one
-    typeset: object = None                          # typeset.Typeset of the book, when one was laid out
+    timings: dict = field(default_factory=dict)  # step -> seconds
+    laid_out: tuple = ()  # the parts laid out (not taken from the cache)
+    changes: object = None  # changes.Report against the last build, if there was one
+    typeset: object = None  # typeset.Typeset of the book, when one was laid out
 
 
 class Steps:
@@ -72,10 +75,15 @@ def _store(options: Options, problems: Problems) -> Store | None:
 def _cache_fault(store: Store | None, problems: Problems) -> None:
     if store is not None and store.fault and not getattr(store, "reported", False):
         store.reported = True
-        problems.add("W701", store.root, None, f"the cache cannot be written: {store.fault}; this build did not "
-                     "keep what it made, so the next one will not be faster",
-                     "make the folder writable, free some disk space, or delete the folder (it is safe to), "
-                     "or build with --no-cache")
+        problems.add(
+            "W701",
+            store.root,
+            None,
+            f"the cache cannot be written: {store.fault}; this build did not "
+            "keep what it made, so the next one will not be faster",
+            "make the folder writable, free some disk space, or delete the folder (it is safe to), "
+            "or build with --no-cache",
+        )
 
 
 def gather(options: Options, store: Store | None = None) -> Result:
@@ -90,8 +98,13 @@ def gather(options: Options, store: Store | None = None) -> Result:
         try:
             result.library = read_edition(edition, store)
         except (convert.PandocError, ReadError) as exc:
-            problems.add("E702", edition.root, None, f"Pandoc could not read the edition's Markdown: {exc}",
-                         "reinstall pypandoc-binary (make book does); if it persists, please report it")
+            problems.add(
+                "E702",
+                edition.root,
+                None,
+                f"Pandoc could not read the edition's Markdown: {exc}",
+                "reinstall pypandoc-binary (make book does); if it persists, please report it",
+            )
             return result
         check_edition(edition, problems, result.library)
         if store is not None:
@@ -117,8 +130,9 @@ def check_pdf(options: Options, pdf_path: Path | None) -> Result:
     try:
         result.page_count = preflight(path, result.edition, result.problems, openings=ids_of_parts(result.edition))
     except Exception as exc:  # noqa: BLE001 - a file that is not a PDF of ours
-        result.problems.add("E602", path, None, f"the file cannot be read as a PDF: {exc}",
-                            "give the PDF the build wrote")
+        result.problems.add(
+            "E602", path, None, f"the file cannot be read as a PDF: {exc}", "give the PDF the build wrote"
+        )
     step.done()
     return result
 
@@ -159,8 +173,13 @@ def writable_output(out_dir: Path, problems: Problems) -> bool:
         os.close(handle)
         os.unlink(name)
     except OSError as exc:
-        problems.add("E701", out_dir, None, f"the output folder cannot be written: {exc.strerror or exc}",
-                     "give a folder you may write to with --output DIR (and check that the disk has room)")
+        problems.add(
+            "E701",
+            out_dir,
+            None,
+            f"the output folder cannot be written: {exc.strerror or exc}",
+            "give a folder you may write to with --output DIR (and check that the disk has room)",
+        )
         return False
     return True
 
@@ -235,8 +254,13 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
         env.html_of = convert.inline_html(edition, library)
         env.plain_of = {ref: library.plain(ref) for ref in library.fragments}
     except convert.PandocError as exc:
-        problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}",
-                     "this is a fault in the generated Markdown or in Pandoc; please report it")
+        problems.add(
+            "E401",
+            edition.root,
+            None,
+            f"{exc.what} failed: {exc.message}",
+            "this is a fault in the generated Markdown or in Pandoc; please report it",
+        )
         return result
     for item in converted:
         for warning in item.warnings:
@@ -265,16 +289,24 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
             write_book(typeset, tmp)
             step("Preflight: reading the PDF back")
             for_printer = is_print_standard(edition.settings.print.pdf_variant)
-            preflight(tmp, edition, problems, shown_as=out_dir / f"{slug}.pdf", links_removed_after=for_printer,
-                      store=store, openings=ids_of_parts(edition, bool(typeset.index)))
+            preflight(
+                tmp,
+                edition,
+                problems,
+                shown_as=out_dir / f"{slug}.pdf",
+                links_removed_after=for_printer,
+                store=store,
+                openings=ids_of_parts(edition, bool(typeset.index)),
+            )
             if for_printer:  # PDF/X: no annotations inside the trim; the links were checked above
                 profile = edition.settings.print.output_profile.read_bytes()
                 tmp.write_bytes(printers_copy(tmp.read_bytes(), profile))
         if chapters is not None:
             step("Writing the EPUB (Pandoc wrote its chapters during the layout)")
             units = epub.front_files(edition, env, library, typeset, store) + chapters.result()
-            index = epub.index_files(epub.epub_index(edition, converted, typeset.folio), edition.settings.language,
-                                     store)
+            index = epub.index_files(
+                epub.epub_index(edition, converted, typeset.folio), edition.settings.language, store
+            )
             units += [index] if index else []
             frame = epub.frame(edition, units, options.template_dirs, env, store)
             for warning in dict.fromkeys(w for part in (*units, frame) for w in part.warnings):
@@ -306,12 +338,21 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
     except TemplateProblem as fault:
         problems.add("E218", fault.path, fault.line, fault.message, fault.hint)
     except pdf.FatalURLFetchingError as exc:  # a BaseException: the fetcher stopped the layout
-        problems.add("E402", edition.root, None, str(exc),
-                     "the PDF may use only files inside the edition, the templates and the bundled fonts")
+        problems.add(
+            "E402",
+            edition.root,
+            None,
+            str(exc),
+            "the PDF may use only files inside the edition, the templates and the bundled fonts",
+        )
     except OSError as exc:
-        problems.add("E701", Path(exc.filename) if exc.filename else out_dir, None,
-                     f"the output cannot be written: {exc.strerror or exc}",
-                     "free some disk space, or give a folder you may write to with --output DIR")
+        problems.add(
+            "E701",
+            Path(exc.filename) if exc.filename else out_dir,
+            None,
+            f"the output cannot be written: {exc.strerror or exc}",
+            "free some disk space, or give a folder you may write to with --output DIR",
+        )
     finally:
         beside.shutdown(wait=True, cancel_futures=True)
         for tmp, _final in staged.values():
@@ -328,14 +369,22 @@ def _report_persons(edition: Edition, converted, problems: Problems) -> None:
     mentioned = {mark.person for item in converted for mark in item.marks}
     for person in edition.persons:
         if person.name not in mentioned:
-            problems.add("W217", person.path, person.line, f"{person.name} is never mentioned in the text: the "
-                         "index would leave them out", "add the forms the text uses to 'variants' (inflected "
-                         "forms, transliterations), or remove the person")
+            problems.add(
+                "W217",
+                person.path,
+                person.line,
+                f"{person.name} is never mentioned in the text: the index would leave them out",
+                "add the forms the text uses to 'variants' (inflected forms, transliterations), or remove the person",
+            )
     for item in converted:
         for name in item.ambiguous:
-            problems.add("W218", item.unit.source or edition.root, None,
-                         f"'{name}' in {item.unit.id} names several persons of the index, so it is not indexed",
-                         f"say who it is: [{name}]{{.person key=...}} with the key of one of them")
+            problems.add(
+                "W218",
+                item.unit.source or edition.root,
+                None,
+                f"'{name}' in {item.unit.id} names several persons of the index, so it is not indexed",
+                f"say who it is: [{name}]{{.person key=...}} with the key of one of them",
+            )
 
 
 def _staging_path(out_dir: Path, slug: str, suffix: str) -> Path:
@@ -356,35 +405,67 @@ def _report_layout_problems(typeset, converted, edition: Edition, problems: Prob
 
     page = typeset.page_name
     for sheet, text in typeset.short_lines:
-        problems.add("W504", edition.root, None, f"{page(sheet)}: a line inside a paragraph holds only '{text}'",
-                     "a bad line break: look at the page; an empty inline element in the text can cause it")
+        problems.add(
+            "W504",
+            edition.root,
+            None,
+            f"{page(sheet)}: a line inside a paragraph holds only '{text}'",
+            "a bad line break: look at the page; an empty inline element in the text can cause it",
+        )
     for sheet, spacing, text in getattr(typeset, "loose_lines", ()):
-        problems.add("W505", edition.root, None, f"{page(sheet)}: the word spaces of the line '{text}' are "
-                     f"{spacing:.1f} times the book's usual", "a long word or URL the line could not break; "
-                     "rephrase the line, or give the word a hyphenation point (\\-)")
+        problems.add(
+            "W505",
+            edition.root,
+            None,
+            f"{page(sheet)}: the word spaces of the line '{text}' are {spacing:.1f} times the book's usual",
+            "a long word or URL the line could not break; "
+            "rephrase the line, or give the word a hyphenation point (\\-)",
+        )
     for sheet, points, text in typeset.overfull:
-        problems.add("W503", edition.root, None,
-                     f"{page(sheet)}: text runs {points:.1f} pt out of the text block at '{text}'",
-                     "break a long word or URL, or rephrase the line")
+        problems.add(
+            "W503",
+            edition.root,
+            None,
+            f"{page(sheet)}: text runs {points:.1f} pt out of the text block at '{text}'",
+            "break a long word or URL, or rephrase the line",
+        )
     for note_key, sheet, share in typeset.tall_notes:
         path, unit_id, number = note_place(note_key)
-        problems.add("E502", path, None,
-                     f"note {number} of {unit_id} ({page(sheet)}) fills {share:.0%} of the page and could not be "
-                     "continued on the next", "shorten the note, split it into two notes, or move the material into "
-                     "the text or the appendix")
+        problems.add(
+            "E502",
+            path,
+            None,
+            f"note {number} of {unit_id} ({page(sheet)}) fills {share:.0%} of the page and could not be "
+            "continued on the next",
+            "shorten the note, split it into two notes, or move the material into the text or the appendix",
+        )
     for placement in typeset.misplaced_notes:
         path, unit_id, number = note_place(placement.note_id)
         printed = f"printed on {page(placement.note_page)}" if placement.note_page else "not printed at all"
-        problems.add("W501", path, None,
-                     f"note {number} of {unit_id} is called on {page(placement.call_page)} but {printed}",
-                     "shorten the note or the paragraph before it, or move the call")
+        problems.add(
+            "W501",
+            path,
+            None,
+            f"note {number} of {unit_id} is called on {page(placement.call_page)} but {printed}",
+            "shorten the note or the paragraph before it, or move the call",
+        )
     for sheet, head in typeset.long_heads:
-        problems.add("W506", edition.root, None, f"{page(sheet)}: the running head '{head}' is too long for its line",
-                     "give the chapter a short_title in its front matter (or the book one in edition.yaml)")
+        problems.add(
+            "W506",
+            edition.root,
+            None,
+            f"{page(sheet)}: the running head '{head}' is too long for its line",
+            "give the chapter a short_title in its front matter (or the book one in edition.yaml)",
+        )
     short_pages = [(sheet, lines) for sheet, lines in typeset.gaps if lines >= 3]
     if short_pages:
         shown = ", ".join(f"{page(sheet)}: {lines:.1f} lines" for sheet, lines in short_pages[:10])
-        problems.add("W507", edition.root, None, f"{len(short_pages)} page(s) end 3 or more lines above their notes "
-                     f"although their text goes on: {shown}" + (" ..." if len(short_pages) > 10 else ""),
-                     "look at those pages: a heading kept with its first lines, or a block that cannot be broken "
-                     "(a table, an image) is the usual cause")
+        problems.add(
+            "W507",
+            edition.root,
+            None,
+            f"{len(short_pages)} page(s) end 3 or more lines above their notes "
+            f"although their text goes on: {shown}" + (" ..." if len(short_pages) > 10 else ""),
+            "look at those pages: a heading kept with its first lines, or a block that cannot be broken "
+            "(a table, an image) is the usual cause",
+        )

@@ -8,51 +8,94 @@ import os
 import sys
 from pathlib import Path
 
-from .options import FORMATS, Options
+from folio.options import FORMATS, Options
 
 log = logging.getLogger("folio")
 
 
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--edition", type=Path, default=Path("edition"),
-                        help="the edition folder (default: edition)")
-    common.add_argument("--bibliography", type=Path, default=None,
-                        help="the BibTeX file (default: bibliography.bib beside the edition folder)")
+    common.add_argument("--edition", type=Path, default=Path("edition"), help="the edition folder (default: edition)")
+    common.add_argument(
+        "--bibliography",
+        type=Path,
+        default=None,
+        help="the BibTeX file (default: bibliography.bib beside the edition folder)",
+    )
     common.add_argument("-q", "--quiet", action="store_true", help="print problems only, no progress")
     common.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    common.add_argument("--ignore", action="append", default=[], metavar="CODE",
-                        help="do not report warnings of this code (e.g. W301 for a bibliography exported whole "
-                             "from Zotero); may be given several times, or as W301,W304")
+    common.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="do not report warnings of this code (e.g. W301 for a bibliography exported whole "
+        "from Zotero); may be given several times, or as W301,W304",
+    )
 
-    top = argparse.ArgumentParser(prog="folio", description="Build a footnoted critical edition (PDF and EPUB).",
-                                  epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    top = argparse.ArgumentParser(
+        prog="folio",
+        description="Build a footnoted critical edition (PDF and EPUB).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     top.add_argument("--version", action="version", version=f"folio {__version__()}")
     commands = top.add_subparsers(dest="command")
     b = commands.add_parser("build", parents=[common], help="check, then build the PDF and EPUB (default)")
-    b.add_argument("--format", default=",".join(FORMATS),
-                   help="comma-separated formats to build: pdf, epub (default: both)")
+    b.add_argument(
+        "--format", default=",".join(FORMATS), help="comma-separated formats to build: pdf, epub (default: both)"
+    )
     b.add_argument("--output", type=Path, default=None, help="output folder (default: output beside the edition)")
     b.add_argument("--templates", type=Path, default=None, help="a folder of templates overriding the defaults")
-    b.add_argument("--changes", nargs="?", const=True, default=None, metavar="FILE",
-                   help="also write the report of what moved since the last build to FILE "
-                        "(default: changes.txt in the output folder)")
-    b.add_argument("--no-cache", action="store_true",
-                   help="build from nothing: neither read nor write the cache (.folio-cache beside the edition)")
-    b.add_argument("--verify", action="store_true",
-                   help="check the EPUB with EPUBCheck and DAISY Ace; it claims conformance with EPUB Accessibility "
-                        "1.1 only when both pass (make book does this)")
-    b.add_argument("--jobs", type=int, default=0, metavar="N",
-                   help="processes laying out the book's parts (default: one per processor)")
-    w = commands.add_parser("watch", parents=[b], add_help=False,
-                            help="rebuild on every save of the edition, bibliography or templates")
+    b.add_argument(
+        "--changes",
+        nargs="?",
+        const=True,
+        default=None,
+        metavar="FILE",
+        help="also write the report of what moved since the last build to FILE "
+        "(default: changes.txt in the output folder)",
+    )
+    b.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="build from nothing: neither read nor write the cache (.folio-cache beside the edition)",
+    )
+    b.add_argument(
+        "--verify",
+        action="store_true",
+        help="check the EPUB with EPUBCheck and DAISY Ace; it claims conformance with EPUB Accessibility "
+        "1.1 only when both pass (make book does this)",
+    )
+    b.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="processes laying out the book's parts (default: one per processor)",
+    )
+    w = commands.add_parser(
+        "watch", parents=[b], add_help=False, help="rebuild on every save of the edition, bibliography or templates"
+    )
     w.add_argument("--interval", type=float, default=0.5, help="seconds between looks at the files (default 0.5)")
     c = commands.add_parser("check", parents=[common], help="check the edition, print every problem, write nothing")
-    c.add_argument("--pdf", nargs="?", const=True, default=None, metavar="PDF",
-                   help="also preflight the built PDF (default: output/<slug>.pdf): fonts, boxes, rectos, "
-                        "notes, printed page numbers")
-    c.add_argument("--epub", nargs="?", const=True, default=None, metavar="EPUB",
-                   help="also check the built EPUB (default: output/<slug>.epub) with EPUBCheck and DAISY Ace")
+    c.add_argument(
+        "--pdf",
+        nargs="?",
+        const=True,
+        default=None,
+        metavar="PDF",
+        help="also preflight the built PDF (default: output/<slug>.pdf): fonts, boxes, rectos, "
+        "notes, printed page numbers",
+    )
+    c.add_argument(
+        "--epub",
+        nargs="?",
+        const=True,
+        default=None,
+        metavar="EPUB",
+        help="also check the built EPUB (default: output/<slug>.epub) with EPUBCheck and DAISY Ace",
+    )
     c.add_argument("--output", type=Path, default=None, help="output folder holding the PDF and the EPUB")
     i = commands.add_parser("init", help="start a new edition in DIR that builds clean at once")
     i.add_argument("folder", type=Path, metavar="DIR")
@@ -73,6 +116,7 @@ EXIT_CODES = """exit status:
 
 def __version__() -> str:
     from importlib import metadata
+
     try:
         return metadata.version("folio")
     except metadata.PackageNotFoundError:
@@ -88,15 +132,17 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a fault of ours, not of the edition: say so plainly
         if os.environ.get("FOLIO_DEBUG"):
             raise
-        print(f"folio: internal error: {type(exc).__name__}: {exc}\n"
-              "    the output folder was not changed; this is a bug in the toolchain, not in your edition.\n"
-              "    Run again with FOLIO_DEBUG=1 to see the traceback, and please report it.", file=sys.stderr)
+        print(
+            f"folio: internal error: {type(exc).__name__}: {exc}\n"
+            "    the output folder was not changed; this is a bug in the toolchain, not in your edition.\n"
+            "    Run again with FOLIO_DEBUG=1 to see the traceback, and please report it.",
+            file=sys.stderr,
+        )
         return 3
 
 
 COMMANDS = ("build", "check", "watch", "init", "schema")
-_WITH_VALUE = {"--edition", "--bibliography", "--output", "--templates", "--format", "--jobs", "--interval",
-               "--ignore"}
+_WITH_VALUE = {"--edition", "--bibliography", "--output", "--templates", "--format", "--jobs", "--interval", "--ignore"}
 
 
 def command_first(argv: list[str]) -> list[str]:
@@ -104,7 +150,7 @@ def command_first(argv: list[str]) -> list[str]:
     'build' when none is given."""
     for index, token in enumerate(argv):
         if token in COMMANDS and (index == 0 or argv[index - 1] not in _WITH_VALUE):
-            return [token, *argv[:index], *argv[index + 1:]]
+            return [token, *argv[:index], *argv[index + 1 :]]
         if token == "--":
             break
     if argv and argv[0] in ("-h", "--help", "--version"):
@@ -114,11 +160,13 @@ def command_first(argv: list[str]) -> list[str]:
 
 def _unknown_command(argv: list[str]) -> str | None:
     """A first word that looks like a command but is none, with a did-you-mean."""
-    from .problems import did_you_mean
+    from folio.problems import did_you_mean
+
     if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS and not Path(argv[0]).exists():
         hint = did_you_mean(argv[0], COMMANDS)
-        return f"folio: unknown command '{argv[0]}'; the commands are {', '.join(COMMANDS)}" + (f"; {hint}" if hint
-                                                                                                 else "")
+        return f"folio: unknown command '{argv[0]}'; the commands are {', '.join(COMMANDS)}" + (
+            f"; {hint}" if hint else ""
+        )
     return None
 
 
@@ -134,17 +182,21 @@ def _main(argv: list[str] | None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     if args.command == "init":
-        from .init import init
+        from folio.init import init
+
         try:
             written = init(args.folder, claims=not args.no_claims)
         except (FileExistsError, OSError) as exc:
             print(f"folio: {exc}", file=sys.stderr)
             return 1
-        print(f"Started an edition in {args.folder} ({len(written)} files). Build it with:\n"
-              f"    folio build --edition {args.folder / 'edition'} --output {args.folder / 'output'}")
+        print(
+            f"Started an edition in {args.folder} ({len(written)} files). Build it with:\n"
+            f"    folio build --edition {args.folder / 'edition'} --output {args.folder / 'output'}"
+        )
         return 0
     if args.command == "schema":
-        from .schema_docs import reference_markdown, write_schemas
+        from folio.edition.schema_docs import reference_markdown, write_schemas
+
         if args.reference:
             print(reference_markdown(), end="")
             return 0
@@ -170,29 +222,42 @@ def _main(argv: list[str] | None) -> int:
         print(f"folio: {args.edition}: no such edition folder (give --edition DIR)", file=sys.stderr)
         return 2
     ignore = tuple(code.strip().upper() for value in args.ignore for code in value.split(",") if code.strip())
-    from .problems import CODES
+    from folio.problems import CODES
+
     unknown_codes = [code for code in ignore if code not in CODES or not code.startswith("W")]
     if unknown_codes:
-        print(f"folio: --ignore takes warning codes (W...), not {', '.join(unknown_codes)}; see docs/problems.md",
-              file=sys.stderr)
+        print(
+            f"folio: --ignore takes warning codes (W...), not {', '.join(unknown_codes)}; see docs/problems.md",
+            file=sys.stderr,
+        )
         return 2
-    options = Options(edition=args.edition, bibliography=args.bibliography,
-                      output=getattr(args, "output", None), formats=formats,
-                      templates=getattr(args, "templates", None), strict=args.strict,
-                      workers=max(0, getattr(args, "jobs", 0) or 0), cache=not getattr(args, "no_cache", False),
-                      ignore=ignore, verify=getattr(args, "verify", False))
+    options = Options(
+        edition=args.edition,
+        bibliography=args.bibliography,
+        output=getattr(args, "output", None),
+        formats=formats,
+        templates=getattr(args, "templates", None),
+        strict=args.strict,
+        workers=max(0, getattr(args, "jobs", 0) or 0),
+        cache=not getattr(args, "no_cache", False),
+        ignore=ignore,
+        verify=getattr(args, "verify", False),
+    )
     if args.command == "watch":
-        from .watch import watch
+        from folio.rebuild.watch import watch
+
         return watch(options, args, lambda: _build_and_report(options, args))
     if args.command == "build":
         return _build_and_report(options, args)
-    from .build import check_pdf, gather
+    from folio.build import check_pdf, gather
+
     if args.pdf:
         result = check_pdf(options, None if args.pdf is True else Path(args.pdf))
     else:
         result = gather(options)
     if args.epub and result.edition is not None:
-        from .build import check_epub
+        from folio.build import check_epub
+
         check_epub(options, None if args.epub is True else Path(args.epub), result)
     failed = _print_problems(result, args)
     if failed:
@@ -218,7 +283,8 @@ def _print_problems(result, args) -> bool:
 
 
 def _build_and_report(options: Options, args) -> int:
-    from .fingerprint import fingerprint, remember, up_to_date
+    from folio.rebuild.fingerprint import fingerprint, remember, up_to_date
+
     digest = fingerprint(options) if options.cache else None
     last = up_to_date(options, digest) if digest else None
     if last is not None:
@@ -228,10 +294,12 @@ def _build_and_report(options: Options, args) -> int:
         _result(args, f"Nothing changed since the last build: {outputs} up to date ({last['page_count']} pages).")
         _result(args, "What moved since the last build: nothing.")
         if args.changes:
-            _changes_file(options, args).write_text("What moved since the last build: nothing (no input changed).\n",
-                                                    encoding="utf-8")
+            _changes_file(options, args).write_text(
+                "What moved since the last build: nothing (no input changed).\n", encoding="utf-8"
+            )
         return 0
-    from .build import build
+    from folio.build import build
+
     result = build(options)
     failed = _print_problems(result, args)
     if failed:

@@ -26,9 +26,22 @@ REFS = "refs"  # where citeproc puts the bibliography's entries
 COPYRIGHT = "copyright"  # the copyright page (its first paragraph's anchor is paragraph(COPYRIGHT, 1))
 
 # the generated ids start so; an editor's id in Markdown may not
-PREFIXES = {"chapter": "chapter-", "front": "front-", "claim": "claim-", "sources": "sources-", "quotation": "q-",
-            "note": "note-", "call": "call-", "noteref": "nref-", "paragraph": "p-", "index_mark": "ix-",
-            "index_entry": "index-", "section": "s-", "page": "page-", "bibliography_entry": "ref-"}
+PREFIXES = {
+    "chapter": "chapter-",
+    "front": "front-",
+    "claim": "claim-",
+    "sources": "sources-",
+    "quotation": "q-",
+    "note": "note-",
+    "call": "call-",
+    "noteref": "nref-",
+    "paragraph": "p-",
+    "index_mark": "ix-",
+    "index_entry": "index-",
+    "section": "s-",
+    "page": "page-",
+    "bibliography_entry": "ref-",
+}
 FIXED = {APPENDIX, BIBLIOGRAPHY, INDEX, CONTENTS, CLAIMS_TABLE, MAINMATTER, REFS, COPYRIGHT}
 
 
@@ -73,7 +86,7 @@ def parse_note_key(key: str) -> tuple[str, int]:
 
 def call_key(anchor: str) -> str | None:
     """The note key of a call's anchor ('call-chapter-kirov-3'), else None."""
-    return anchor[len(PREFIXES["call"]):] if anchor.startswith(PREFIXES["call"]) else None
+    return anchor[len(PREFIXES["call"]) :] if anchor.startswith(PREFIXES["call"]) else None
 
 
 def note_anchor(key: str) -> str:

@@ -9,7 +9,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from .schema_docs import write_schemas
+from folio.edition.schema_docs import write_schemas
 
 STARTER = Path(str(resources.files("folio") / "starter"))
 
@@ -30,15 +30,18 @@ def init(target: Path, claims: bool = True) -> list[str]:
         start = settings.index("# The vocabulary of assessments")
         end = settings.index("print:")
         settings = settings[:start] + settings[end:]
-        settings = settings.replace("chapters: [chapters/01-first-chapter.md, chapters/02-an-essay.md]",
-                                    "chapters: [chapters/02-an-essay.md]")
+        settings = settings.replace(
+            "chapters: [chapters/01-first-chapter.md, chapters/02-an-essay.md]", "chapters: [chapters/02-an-essay.md]"
+        )
         settings = settings.replace("subtitle: Claims Examined against the Record", "subtitle: Essays")
         (edition / "edition.yaml").write_text(settings, encoding="utf-8")
         intro = edition / "front" / "introduction.md"
-        intro.write_text(intro.read_text(encoding="utf-8").replace("examines one claim against the record",
-                                                                   "gathers essays"), encoding="utf-8")
+        intro.write_text(
+            intro.read_text(encoding="utf-8").replace("examines one claim against the record", "gathers essays"),
+            encoding="utf-8",
+        )
         bib = target / "bibliography.bib"
         text = bib.read_text(encoding="utf-8")
-        bib.write_text(text[:text.index("@book{example-source")].rstrip() + "\n", encoding="utf-8")
+        bib.write_text(text[: text.index("@book{example-source")].rstrip() + "\n", encoding="utf-8")
     write_schemas(target / "schemas")
     return sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())

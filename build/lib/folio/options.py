@@ -15,6 +15,7 @@ def _tool_templates() -> Path:
     if (checkout / "book.html.j2").is_file():
         return checkout
     from importlib import resources
+
     return Path(str(resources.files("folio") / "templates"))
 
 
@@ -30,15 +31,16 @@ class Options:
     formats: tuple[str, ...] = FORMATS
     templates: Path | None = None
     strict: bool = False
-    workers: int = 0           # processes laying out parts; 0: one per processor
-    cache: bool = True         # keep what each stage produced in .folio-cache beside the edition
+    workers: int = 0  # processes laying out parts; 0: one per processor
+    cache: bool = True  # keep what each stage produced in .folio-cache beside the edition
     ignore: tuple[str, ...] = ()  # warning codes not reported (e.g. W301 for a whole Zotero library)
-    verify: bool = False       # check the EPUB with EPUBCheck and Ace; claim conformance only if both pass
+    verify: bool = False  # check the EPUB with EPUBCheck and Ace; claim conformance only if both pass
 
     @property
     def cache_dir(self) -> Path:
         """The cache of this edition (two editions in one folder keep theirs apart)."""
         import hashlib
+
         edition = self.edition.resolve()
         tag = hashlib.sha256(str(edition).encode()).hexdigest()[:8]
         return edition.parent / ".folio-cache" / f"{edition.name}-{tag}"

@@ -193,10 +193,15 @@ class EditionError(Exception):
 
 def catalogue_markdown() -> str:
     """docs/problems.md, generated from CODES: ``python -m folio.problems > docs/problems.md``."""
-    lines = ["# Problem codes", "",
-             "Every problem the checks report has a stable code. Errors (E) stop the build before",
-             "anything is written; warnings (W) are printed, and fail the build only with `--strict`.", "",
-             "| code | severity | what |", "| --- | --- | --- |"]
+    lines = [
+        "# Problem codes",
+        "",
+        "Every problem the checks report has a stable code. Errors (E) stop the build before",
+        "anything is written; warnings (W) are printed, and fail the build only with `--strict`.",
+        "",
+        "| code | severity | what |",
+        "| --- | --- | --- |",
+    ]
     lines += [f"| {code} | {severity} | {title} |" for code, (severity, title) in CODES.items()]
     return "\n".join(lines) + "\n"
 

@@ -23,6 +23,13 @@ end
 
 local function merge_notes(inlines)
   local out = pandoc.Inlines({})
+  -- an author-date citation written against the word before it ("landing.[@smith]") gets its space
+  for n = #inlines, 2, -1 do
+    local el, before = inlines[n], inlines[n - 1]
+    if el.t == "Cite" and not is_citation_note(el) and before.t == "Str" and not before.text:match("[%(%[/]$") then
+      inlines:insert(n, pandoc.Space())
+    end
+  end
   local i = 1
   while i <= #inlines do
     local el = inlines[i]

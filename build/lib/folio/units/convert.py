@@ -1,0 +1,355 @@
+"""Stage 4: Pandoc. Each unit's frame, with the editor's fragments put in (``fragments``)
+-> Pandoc AST with citations (citeproc) -> print HTML.
+
+Pandoc is run from the binary that pypandoc ships, through subprocess, so that its
+warnings reach the editor instead of being swallowed; always in its sandbox (it reads
+only the files named on its command line, and nothing from the network), and with a
+time limit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+import pypandoc
+
+from folio import ids
+from folio.edition.model import Edition
+from folio.edition.names import Marker
+from folio.layout.pagemap import mark_blocks
+from folio.rebuild.cache import digest_of, file_digest
+from folio.units import fragments
+from folio.units.fragments import Library, Splicer, walk
+from folio.units.render import Unit
+
+FILTERS = Path(str(resources.files("folio") / "filters"))
+PANDOC_TIMEOUT = 600  # seconds; a unit of a 400-page book takes about one
+
+
+class PandocError(Exception):
+    def __init__(self, what: str, message: str) -> None:
+        super().__init__(f"{what}: {message}")
+        self.what = what
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Converted:
+    unit: Unit
+    ast: str  # the unit's Pandoc AST after citeproc, as Pandoc's JSON (as text: a tenth of the memory)
+    html: str  # the print HTML fragment
+    warnings: tuple[str, ...]
+    marks: tuple = ()  # names.Mark: where the index of names points
+    notes: tuple[str, ...] = ()  # the text of each note, in order (for the report of what moved)
+    ambiguous: tuple[str, ...] = ()  # names found that several persons share, not marked with who it is
+
+
+def pandoc_path() -> str:
+    return pypandoc.get_pandoc_path()
+
+
+def _environment() -> dict:
+    env = dict(os.environ)
+    env.setdefault("LANG", "C.UTF-8")
+    return env
+
+
+def run_pandoc(
+    args: list[str], text: str, what: str, cwd: Path | None = None, sandbox: bool = True
+) -> tuple[str, list[str]]:
+    """Run pandoc; return (stdout, warning lines). Raises PandocError on failure."""
+    command = [pandoc_path(), *(["--sandbox"] if sandbox else []), *args]
+    try:
+        process = subprocess.run(
+            command,
+            input=text.encode("utf-8"),
+            capture_output=True,
+            cwd=str(cwd) if cwd else None,
+            env=_environment(),
+            timeout=PANDOC_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        raise PandocError(what, f"Pandoc took more than {PANDOC_TIMEOUT} s") from None
+    except OSError as exc:
+        raise PandocError(what, f"Pandoc could not be run ({exc.strerror}): reinstall pypandoc-binary") from None
+    stderr = process.stderr.decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise PandocError(what, stderr.strip() or f"exit status {process.returncode}")
+    warnings = [line for line in stderr.splitlines() if line.strip()]
+    return process.stdout.decode("utf-8"), warnings
+
+
+def run_pandoc_lua(script: str, text: str, what: str) -> str:
+    """Run one of our Lua scripts with ``pandoc lua``; its output."""
+    try:
+        process = subprocess.run(
+            [pandoc_path(), "lua", str(FILTERS / script)],
+            input=text.encode("utf-8"),
+            capture_output=True,
+            env=_environment(),
+            timeout=PANDOC_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        raise PandocError(what, f"Pandoc took more than {PANDOC_TIMEOUT} s") from None
+    except OSError as exc:
+        raise PandocError(what, f"Pandoc could not be run ({exc.strerror}): reinstall pypandoc-binary") from None
+    if process.returncode != 0:
+        raise PandocError(
+            what, process.stderr.decode("utf-8", "replace").strip() or f"exit status {process.returncode}"
+        )
+    return process.stdout.decode("utf-8")
+
+
+def citeproc_args(edition: Edition, unit: Unit, bibliography: Path) -> list[str]:
+    settings = edition.settings
+    args = [
+        "--from",
+        "json",
+        "--to",
+        "json",
+        "--citeproc",
+        "--csl",
+        str(settings.style_path),
+        "--bibliography",
+        str(bibliography),
+        "--metadata",
+        f"lang={settings.language}",
+        "--metadata",
+        f"folio-unit={unit.id}",
+        "--metadata",
+        "link-citations=false",
+        *ids.lua_metadata(),
+        "--lua-filter",
+        str(FILTERS / "unit.lua"),
+    ]
+    if unit.kind != "bibliography":
+        args += ["--metadata", "suppress-bibliography=true"]
+    return args
+
+
+def unit_ast(unit: Unit, edition: Edition, spliced: str, bibliography: Path) -> tuple[dict, list[str]]:
+    out, warnings = run_pandoc(citeproc_args(edition, unit, bibliography), spliced, f"Pandoc on {unit.id}")
+    return json.loads(out), warnings
+
+
+def ast_html(ast: str, unit: Unit) -> tuple[str, list[str]]:
+    args = [
+        "--from",
+        "json",
+        "--to",
+        "html5",
+        "--wrap=none",
+        "--metadata",
+        f"folio-unit={unit.id}",
+        *ids.lua_metadata(),
+        "--lua-filter",
+        str(FILTERS / "print-notes.lua"),
+    ]
+    return run_pandoc(args, ast, f"Pandoc HTML for {unit.id}")
+
+
+def convert_unit(unit: Unit, edition: Edition, spliced: str, bibliography: Path) -> Converted:
+    ast, warnings = unit_ast(unit, edition, spliced, bibliography)
+    marks: tuple = ()
+    ambiguous: tuple = ()
+    if unit.kind != "bibliography" and edition.persons:
+        marker = Marker(edition.persons, unit.id)
+        ast = marker.mark(ast)
+        marks, ambiguous = tuple(marker.marks), tuple(dict.fromkeys(marker.ambiguous))
+    ast = mark_blocks(ast, unit.id)
+    text = json.dumps(ast)
+    html, more = ast_html(text, unit)
+    return Converted(unit, text, html, tuple(warnings + more), marks, tuple(note_texts(ast)), ambiguous)
+
+
+def elements(node, kind: str):
+    """The elements of type ``kind`` (e.g. "Note") in a Pandoc JSON tree, in document order;
+    not those inside them."""
+    if isinstance(node, list):
+        for item in node:
+            yield from elements(item, kind)
+    elif isinstance(node, dict):
+        if node.get("t") == kind:
+            yield node
+        else:
+            yield from elements(node.get("c"), kind)
+
+
+def note_texts(ast: dict) -> list[str]:
+    """The text of every note of a unit, in order, whitespace folded."""
+
+    def text(node) -> str:
+        if isinstance(node, list):
+            return "".join(text(item) for item in node)
+        if isinstance(node, dict):
+            kind = node.get("t")
+            if kind == "Str":
+                return node["c"]
+            if kind in ("Space", "SoftBreak", "LineBreak"):
+                return " "
+            if kind == "Note":
+                return ""
+            return text(node.get("c"))
+        return ""
+
+    return [" ".join(text(note["c"]).split()) for note in elements(ast.get("blocks", []), "Note")]
+
+
+def inline_html(edition: Edition, library: Library) -> dict[str, str]:
+    """Every one-line fragment (titles, headings, locators) as inline HTML (smart quotes,
+    italics), by ref: one Pandoc run over all of them, so that the contents and the title
+    pages read exactly like the headings."""
+    refs = [ref for ref, fragment in library.fragments.items() if fragment.inline]
+    if not refs:
+        return {}
+    splicer = Splicer(edition, library)
+    items = [
+        [
+            {
+                "t": "Plain",
+                "c": splicer._adopt_inlines(library.inlines(ref), library.fragments[ref]) or [{"t": "Str", "c": ""}],
+            }
+        ]
+        for ref in refs
+    ]
+    doc = {"pandoc-api-version": _api(library), "meta": {}, "blocks": [{"t": "BulletList", "c": items}]}
+    html, _ = run_pandoc(["--from", "json", "--to", "html5", "--wrap=none"], json.dumps(doc), "Pandoc on titles")
+    rendered = re.findall(r"<li>(.*?)</li>", html, re.S)
+    if len(rendered) != len(refs):
+        raise PandocError("Pandoc on titles", "a title did not convert to one list item")
+    return {ref: text.strip() for ref, text in zip(refs, rendered)}
+
+
+def titles_by_anchor(edition: Edition, html_of: dict[str, str]) -> dict[str, str]:
+    """The titles of the parts and claims as HTML, by anchor (for the contents)."""
+    found = {part.anchor: html_of.get(part.title.ref, "") for part in edition.front}
+    found.update({chapter.anchor: html_of.get(chapter.title.ref, "") for chapter in edition.chapters})
+    found.update({claim.anchor: html_of.get(claim.title.ref, "") for claim in edition.claims.values()})
+    from markupsafe import escape
+
+    found[ids.APPENDIX] = str(escape(edition.settings.appendix_title))
+    found[ids.BIBLIOGRAPHY] = str(escape(edition.settings.bibliography_title))
+    return found
+
+
+_API_VERSION = re.compile(r'^\{"pandoc-api-version":\s*(\[[\d,\s]+\])')
+
+
+def _api(library: Library) -> list:
+    for parsed in library.parsed.values():
+        match = _API_VERSION.match(parsed.json)
+        if match:
+            return json.loads(match.group(1))
+    return [1, 23, 1, 1]
+
+
+def splice_units(units: list[Unit], edition: Edition, library: Library, store=None) -> dict[str, str]:
+    """Each unit's frame read by Pandoc, the fragments put in: unit id -> Pandoc JSON."""
+    frames = fragments.parse([unit.markdown for unit in units], store)
+    splicer = Splicer(edition, library)
+    out = {}
+    for unit, frame in zip(units, frames):
+        if not frame.json:
+            raise PandocError(f"Pandoc on {unit.id}", frame.error or "the unit's template nests too deeply")
+        doc = splicer.unit(json.loads(frame.json))
+        if unit.kind == "bibliography":
+            keys = sorted(library_cited(edition, library) & set(edition.bibliography.entries))
+            doc["meta"]["nocite"] = {"t": "MetaInlines", "c": [{"t": "Cite", "c": [[_citation(k) for k in keys], []]}]}
+        out[unit.id] = json.dumps(doc, ensure_ascii=False)
+    return out
+
+
+def _citation(key: str) -> dict:
+    return {
+        "citationId": key,
+        "citationPrefix": [],
+        "citationSuffix": [],
+        "citationMode": {"t": "NormalCitation"},
+        "citationNoteNum": 0,
+        "citationHash": 0,
+    }
+
+
+def cited_in(ast_json: str) -> set[str]:
+    if '"Cite"' not in ast_json:
+        return set()
+    return {c["citationId"] for e in walk(json.loads(ast_json)["blocks"]) if e["t"] == "Cite" for c in e["c"][0]}
+
+
+def library_cited(edition: Edition, library: Library) -> set[str]:
+    """Every key the edition cites (in any fragment), and the parents they cross-reference."""
+    keys = set()
+    for ref in library.fragments:
+        parsed = library.parsed.get(ref)
+        if parsed is not None and parsed.json and "Cite" in parsed.json:
+            keys |= cited_in(parsed.json)
+    return keys
+
+
+def convert_units(
+    units: list[Unit], edition: Edition, library: Library, jobs: int | None = None, store=None
+) -> list[Converted]:
+    """Convert every unit; Pandoc runs as separate processes, so threads suffice.
+    With a store, a unit whose inputs are unchanged is taken from the cache."""
+    spliced = splice_units(units, edition, library, store)
+    keys = unit_keys(units, edition, spliced)
+    found = {unit.id: store.get("convert", keys[unit.id]) for unit in units} if store else {}
+    todo = [unit for unit in units if found.get(unit.id) is None]
+    if todo:
+        jobs = jobs or min(len(todo), (os.cpu_count() or 1) + 1) or 1
+        with tempfile.TemporaryDirectory(prefix="folio-bib-") as folder:
+            bibliography = Path(folder) / ("bibliography" + (edition.bibliography.path.suffix or ".bib"))
+            bibliography.write_text(edition.bibliography.text, encoding="utf-8")
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                for item in pool.map(lambda u: convert_unit(u, edition, spliced[u.id], bibliography), todo):
+                    found[item.unit.id] = item
+                    if store is not None:
+                        store.put("convert", keys[item.unit.id], item)
+    return [replace(found[unit.id], unit=unit) for unit in units]
+
+
+_ENTRY = re.compile(r"^@\s*(\w+)\s*[{(]\s*([^,\s]*)", re.M)
+_LINKED = re.compile(r"\b(?:crossref|xdata|xref)\s*=\s*[{\"]([^}\"]+)", re.I)
+
+
+def unit_keys(units: list[Unit], edition: Edition, spliced: dict[str, str]) -> dict[str, str]:
+    """For each unit, a digest of what its conversion reads: its AST with the fragments in,
+    the bibliography entries it cites (with the @string and @preamble blocks and
+    cross-referenced entries), the style, the settings and the persons."""
+    text = edition.bibliography.text
+    starts = list(_ENTRY.finditer(text))
+    common, entries = [], {}
+    for number, match in enumerate(starts):
+        block = text[match.start() : starts[number + 1].start() if number + 1 < len(starts) else len(text)]
+        if match.group(1).lower() in ("string", "preamble", "comment"):
+            common.append(block)
+        else:
+            entries[match.group(2).lower()] = block
+    shared = (
+        file_digest(edition.settings.style_path),
+        edition.settings.language,
+        "".join(common),
+        repr(edition.persons),
+    )
+    keys = {}
+    for unit in units:
+        if unit.kind == "bibliography" or edition.bibliography.path.suffix.lower() != ".bib":
+            cited = text
+        else:
+            wanted, blocks = {k.lower() for k in cited_in(spliced[unit.id])}, []
+            while wanted:
+                key = wanted.pop()
+                if key in entries and entries[key] not in blocks:
+                    blocks.append(entries[key])
+                    wanted.update(k.lower() for k in _LINKED.findall(entries[key]))
+            cited = sorted(blocks)
+        keys[unit.id] = digest_of("convert", unit.id, unit.kind, spliced[unit.id], cited, shared)
+    return keys

@@ -1,0 +1,901 @@
+"""Stage 1: read the editor's files into the typed model.
+
+Every fault is added to ``problems`` with its file and line; loading goes
+on past faults so that one run reports them all, without cascades (a claim
+whose file is faulty is still known by its id, so the chapter that lists it
+is not reported too). The result is only used when no error was found.
+
+Every file is read through ``files``: inside the edition, regular, within its
+size limit, UTF-8 without control characters.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from folio import ids
+from folio.edition import files, schema
+from folio.edition.bibliography import load_bibliography
+from folio.edition.model import (
+    Chapter,
+    Claim,
+    Edition,
+    FrontPart,
+    Markdown,
+    Passage,
+    Person,
+    PrintSettings,
+    Quotation,
+    Settings,
+    Source,
+)
+from folio.edition.styles import find_style
+from folio.edition.yamlfile import LinedDict, YamlSyntaxError, empty_mapping, parse_with_faults, split_front_matter
+from folio.layout.output_intent import DEFAULT_PROFILE, PRINT_STANDARDS, is_print_standard, profile_fault
+from folio.problems import Problems, did_you_mean
+
+ID_PATTERN = schema.ID
+
+
+class Reader:
+    """Reads the edition's files for the loader: each through the resolver, each fault reported."""
+
+    def __init__(self, root: Path, problems: Problems) -> None:
+        self.root = Path(root)
+        self.roots = [self.root.resolve()]
+        self.problems = problems
+
+    def text(self, path: Path, kind: str, line: int | None = None, named_in: Path | None = None) -> str | None:
+        try:
+            return files.read_text(path, self.roots, kind)
+        except files.Refused as refused:
+            self.refused(path, refused, line, named_in)
+            return None
+
+    def refused(
+        self, path: Path, refused: files.Refused, line: int | None = None, named_in: Path | None = None
+    ) -> None:
+        if named_in is not None and refused.line is None:
+            self.problems.add(
+                refused.code, named_in, line, f"'{_shown(path, self.root)}' {refused.message}", refused.hint
+            )
+        else:
+            self.problems.add(refused.code, path, refused.line, refused.message, refused.hint)
+
+    def yaml(self, path: Path, named_in: Path | None = None, line: int | None = None):
+        """(data, ok): the YAML of a file; ok is False when it could not be read at all."""
+        text = self.text(path, "yaml", line, named_in)
+        if text is None:
+            return None, False
+        if not text.strip() or all(not l.strip() or l.lstrip().startswith("#") for l in text.splitlines()):
+            self.problems.add("E111", path, 1, "the file is empty", "write its records, or remove the file")
+            return None, False
+        try:
+            data, faults = parse_with_faults(text)
+        except YamlSyntaxError as exc:
+            self._syntax(path, exc)
+            return None, False
+        for fault in faults:
+            self.problems.add(fault.code, path, fault.line, fault.message, fault.hint)
+        return data, True
+
+    def markdown(self, path: Path, fields: dict, named_in: Path | None = None, line: int | None = None):
+        """A Markdown file with YAML front matter -> (LinedDict or None, faulty keys, body, body_line)."""
+        text = self.text(path, "markdown", line, named_in)
+        if text is None:
+            return None, set(), "", 1
+        front, body, body_line = split_front_matter(text)
+        if front is None:
+            unclosed = text.lstrip("\ufeff").startswith("---")
+            self.problems.add(
+                "E106",
+                path,
+                1,
+                "the front matter is not closed by a '---' line"
+                if unclosed
+                else "the file must start with YAML front matter between '---' lines",
+                "add '---', the keys (" + ", ".join(k for k, f in fields.items() if f.required) + "), '---'",
+            )
+            return None, set(), body, body_line
+        try:
+            data, faults = parse_with_faults(front, first_line=2)
+        except YamlSyntaxError as exc:
+            self._syntax(path, exc, " in front matter")
+            return None, set(), body, body_line
+        for fault in faults:
+            self.problems.add(fault.code, path, fault.line, fault.message, fault.hint)
+        if data is None:
+            data = empty_mapping(1)
+        faulty = schema.validate(data, fields, path, self.problems)
+        if "" in faulty:
+            return None, faulty, body, body_line
+        return data, faulty, body, body_line
+
+    def _syntax(self, path: Path, exc: YamlSyntaxError, where: str = "") -> None:
+        column = f", column {exc.column}" if exc.column else ""
+        what = "YAML syntax error" if exc.code == "E101" else "YAML refused"
+        self.problems.add(
+            exc.code,
+            path,
+            exc.line,
+            f"{what}{where}{column}: {exc.message}",
+            exc.hint or "check indentation, colons and quotes on this line or the one before",
+        )
+
+    def resolve(self, name: str, named_in: Path, line: int | None, what: str) -> Path | None:
+        try:
+            return files.resolve(self.root, name, self.roots, what)
+        except files.Refused as refused:
+            self.problems.add(refused.code, named_in, line, refused.message, refused.hint)
+            return None
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _id_ok(value: str, path: Path, line: int, problems: Problems) -> bool:
+    if ID_PATTERN.match(value):
+        return True
+    problems.add(
+        "E105",
+        path,
+        line,
+        f"id '{value}' is not a valid identifier",
+        "use letters, digits, '-' and '_', starting with a letter (no '--')",
+    )
+    return False
+
+
+def _md(data: LinedDict, key: str, ref: str, path: Path, inline: bool, default: str = "") -> Markdown:
+    text = _text(data.get(key)) if data is not None and data.get(key) is not None else default
+    line = data.value_line(key) if data is not None and key in data else (data.line if data is not None else 1)
+    return Markdown(text, ref, path, line, inline)
+
+
+def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDict] | None:
+    root = reader.root
+    path = root / "edition.yaml"
+    data, ok = reader.yaml(path)
+    if not ok:
+        return None
+    faulty = schema.validate(data, schema.EDITION, path, problems)
+    if "" in faulty:
+        return None
+    spec = schema.EDITION
+
+    def get(key: str, within=None, where: str = "", fields=spec):
+        return schema.value(within if within is not None else data, key, fields[key], faulty, where)
+
+    isbn = data.get("isbn") if isinstance(data.get("isbn"), dict) and "isbn" not in faulty else None
+    isbns = {}
+    for kind in ("print", "ebook"):
+        value = _text(schema.value(isbn, kind, schema.EDITION["isbn"].schema[kind], faulty, "isbn."))
+        if value and not isbn13_valid(value):
+            problems.add(
+                "E105",
+                path,
+                isbn.line_of(kind),
+                f"isbn.{kind} '{value}' is not a valid ISBN-13",
+                "13 digits (hyphens allowed) with a correct check digit",
+            )
+        isbns[kind] = value
+    printing = data.get("print") if isinstance(data.get("print"), dict) and "print" not in faulty else empty_mapping()
+    contents = data.get("contents") if isinstance(data.get("contents"), dict) else empty_mapping()
+    slug = _text(get("slug"))
+    if slug and not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", slug):
+        problems.add(
+            "E105",
+            path,
+            data.line_of("slug"),
+            f"slug '{slug}' cannot name a file",
+            "use letters, digits, '-', '_' and '.'",
+        )
+    cover = _text(get("cover"))
+    if cover:
+        cover_path = reader.resolve(cover, path, data.line_of("cover"), "cover image")
+        if cover_path is not None:
+            try:
+                files.check_file(cover_path, reader.roots, "image")
+            except files.Refused as refused:
+                problems.add(
+                    refused.code,
+                    path,
+                    data.line_of("cover"),
+                    f"cover image '{cover}' {refused.message}",
+                    refused.hint or "give a path relative to the edition folder, e.g. images/cover.jpg",
+                )
+            else:
+                if cover_path.suffix.lower() not in (".jpg", ".jpeg", ".png", ".svg", ".gif"):
+                    problems.add(
+                        "E105",
+                        path,
+                        data.line_of("cover"),
+                        f"cover image '{cover}' is not JPEG, PNG, GIF or SVG",
+                        "EPUB readers show these image types",
+                    )
+    output_profile = _output_profile(reader, path, printing, faulty, problems)
+    language = _text(get("language"))
+    if language and not re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", language):
+        problems.add(
+            "E105",
+            path,
+            data.line_of("language"),
+            f"language '{language}' is not a BCP 47 tag",
+            "for example 'en-US', 'en-GB', 'de', 'ru'",
+        )
+    year = get("year")
+    if year is not None and not 1400 <= year <= 2200:
+        problems.add(
+            "E105",
+            path,
+            data.line_of("year"),
+            f"year {year} is not a year of publication",
+            "the year the edition is published, e.g. 2026",
+        )
+    style = _text(get("citation_style"))
+    style_path = _style(reader, style, path, data.line_of("citation_style"), problems)
+    trim = _text(schema.value(printing, "trim", schema.PRINT["trim"], faulty, "print."))
+    size = schema.trim_size(trim)
+    if size is None:
+        problems.add(
+            "E105", path, printing.line_of("trim"), f"print.trim '{trim}' is not a trim size", schema.PRINT["trim"].help
+        )
+        size = schema.NAMED_TRIMS["6x9in"]
+    assessments = {}
+    for key, label in (get("assessments") or {}).items():
+        if not ID_PATTERN.match(str(key)):
+            problems.add(
+                "E105",
+                path,
+                data["assessments"].line_of(key),
+                f"assessment key '{key}' is not an identifier",
+                "use letters, digits, '-' and '_', starting with a letter; the label after the colon "
+                "is what the book prints",
+            )
+        assessments[str(key)] = _text(label)
+    access = data.get("accessibility") if isinstance(data.get("accessibility"), dict) else empty_mapping()
+    access_spec = schema.EDITION["accessibility"].schema
+    report = _text(schema.value(access, "report", access_spec["report"], faulty, "accessibility."))
+    if report and url_fault(report):
+        problems.add(
+            "E105",
+            path,
+            access.line_of("report"),
+            f"accessibility.report '{report}' {url_fault(report)}",
+            "the web address of the certification report",
+        )
+        report = ""
+    return Settings(
+        title=_md(data, "title", "edition:title", path, True),
+        subtitle=_md(data, "subtitle", "edition:subtitle", path, True),
+        short_title=_md(data, "short_title", "edition:short_title", path, True),
+        slug=slug,
+        language=language or "en",
+        editors=tuple(_text(v) for v in get("editors")),
+        authors=tuple(_text(v) for v in get("authors")),
+        publisher=_text(get("publisher")),
+        place=_text(get("place")),
+        year=year,
+        edition=_text(get("edition")),
+        isbn_print=isbns["print"],
+        isbn_ebook=isbns["ebook"],
+        rights=_text(get("rights")),
+        description=_text(get("description")),
+        subjects=tuple(_text(v) for v in get("subjects")),
+        cover=cover,
+        citation_style=style,
+        style_path=style_path,
+        note_numbering=_text(get("note_numbering")),
+        assessments=assessments,
+        print=PrintSettings(
+            trim=trim,
+            bleed=_text(schema.value(printing, "bleed", schema.PRINT["bleed"], faulty, "print.")),
+            crop_marks=bool(schema.value(printing, "crop_marks", schema.PRINT["crop_marks"], faulty, "print.")),
+            pdf_variant=_text(schema.value(printing, "pdf_variant", schema.PRINT["pdf_variant"], faulty, "print."))
+            or None,
+            output_profile=output_profile,
+            font_size=_text(schema.value(printing, "font_size", schema.PRINT["font_size"], faulty, "print.")),
+            page_width=size[0],
+            page_height=size[1],
+        ),
+        front_files=tuple(
+            _text(v) for v in schema.value(contents, "front", schema.CONTENTS["front"], faulty, "contents.")
+        ),
+        chapter_files=tuple(
+            _text(v) for v in schema.value(contents, "chapters", schema.CONTENTS["chapters"], faulty, "contents.")
+        ),
+        appendix=schema.value(contents, "appendix", schema.CONTENTS["appendix"], faulty, "contents.") is not False,
+        bibliography=schema.value(contents, "bibliography", schema.CONTENTS["bibliography"], faulty, "contents.")
+        is not False,
+        certified_by=_text(schema.value(access, "certified_by", access_spec["certified_by"], faulty, "accessibility.")),
+        certifier_credential=_text(
+            schema.value(access, "credential", access_spec["credential"], faulty, "accessibility.")
+        ),
+        certifier_report=report,
+        appendix_title=_text(
+            schema.value(contents, "appendix_title", schema.CONTENTS["appendix_title"], faulty, "contents.")
+        ),
+        bibliography_title=_text(
+            schema.value(contents, "bibliography_title", schema.CONTENTS["bibliography_title"], faulty, "contents.")
+        ),
+    ), data
+
+
+def _style(reader: Reader, name: str, path: Path, line: int, problems: Problems) -> Path | None:
+    """The CSL file of ``citation_style``: a style of the package by name, or a .csl file in the edition."""
+    if name.lower().endswith(".csl"):
+        found = reader.resolve(name, path, line, "citation style")
+        if found is None:
+            return None
+        try:
+            files.check_file(found, reader.roots, "style")
+        except files.Refused as refused:
+            problems.add(refused.code, path, line, f"citation style '{name}' {refused.message}", refused.hint)
+            return None
+        return found
+    found, hint = find_style(name)
+    if found is None:
+        problems.add("E305", path, line, f"citation style '{name}' is not available", hint)
+    return found
+
+
+def _output_profile(reader: Reader, path: Path, printing, faulty: set, problems: Problems) -> Path | None:
+    """The CMYK profile a PDF/X book is made for: the edition's, or the default one."""
+    variant = _text(schema.value(printing, "pdf_variant", schema.PRINT["pdf_variant"], faulty, "print.")) or None
+    name = _text(printing.get("output_profile"))
+    if not name and not is_print_standard(variant):
+        return None
+    line = printing.line_of("output_profile") if name else printing.line_of("pdf_variant")
+    if name:
+        profile = reader.resolve(name, path, line, "output profile")
+        if profile is None:
+            return None
+        try:
+            files.check_file(profile, reader.roots, "profile")
+        except files.Refused as refused:
+            problems.add(
+                refused.code,
+                path,
+                line,
+                f"output profile '{name}' {refused.message}",
+                refused.hint
+                or "give the path of your printer's ICC profile relative to the edition "
+                "folder, e.g. print/ISOcoated_v2.icc",
+            )
+            return None
+    else:
+        profile = DEFAULT_PROFILE
+        if not profile.is_file():
+            problems.add(
+                "E107",
+                path,
+                line,
+                f"{variant} needs a CMYK output profile, and the default one ({profile}) has not been made",
+                "run 'make cmyk-profile' (Coated FOGRA39), or name your printer's profile in print.output_profile",
+            )
+            return None
+    fault = profile_fault(profile)
+    if fault:
+        problems.add(
+            "E107",
+            path,
+            line,
+            f"output profile {name or profile} {fault}",
+            "use the CMYK profile your printer names for its paper and press (e.g. Coated FOGRA39, GRACoL2013, SWOP)",
+        )
+        return None
+    if not is_print_standard(variant):
+        problems.add(
+            "W101",
+            path,
+            line,
+            "print.output_profile is used only by a PDF/X variant",
+            f"set print.pdf_variant to one of {', '.join(PRINT_STANDARDS)}, or remove output_profile",
+        )
+        return None
+    if printing.get("crop_marks"):
+        problems.add(
+            "E105",
+            path,
+            printing.line_of("crop_marks"),
+            f"crop marks cannot go into a {variant} file",
+            "remove crop_marks: the printer trims at the TrimBox and adds its own marks "
+            "(WeasyPrint draws them in RGB, which PDF/X forbids)",
+        )
+    return profile
+
+
+def isbn13_valid(value: str) -> bool:
+    digits = value.replace("-", "").replace(" ", "")
+    if not re.fullmatch(r"97[89]\d{10}", digits):
+        return False
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
+    return (10 - total % 10) % 10 == int(digits[12])
+
+
+def _contents_path(reader: Reader, name: str, data: LinedDict, index: int, key: str) -> Path | None:
+    edition_yaml = reader.root / "edition.yaml"
+    line = data["contents"][key].line_of(index)
+    path = reader.resolve(name, edition_yaml, line, f"contents.{key} file")
+    if path is None:
+        return None
+    if not path.exists():
+        reader.problems.add(
+            "E100",
+            edition_yaml,
+            line,
+            f"contents.{key} names '{name}', which does not exist",
+            f"create {reader.root.name}/{name} or correct the name",
+        )
+        return None
+    return path
+
+
+def bibliography_candidates(root: Path, named: str, given: Path | None) -> list[Path]:
+    """Where the bibliography may be, in order: the one asked for on the command line; the one
+    edition.yaml names (relative to the edition folder); bibliography.bib (or .json, .yaml:
+    CSL) beside the edition folder, then inside it."""
+    if given is not None:
+        return [given]
+    if named:
+        return [root / named]
+    return [folder / f"bibliography.{suffix}" for folder in (root.parent, root) for suffix in ("bib", "json", "yaml")]
+
+
+def load_edition(root: Path, bib_path: Path | None, problems: Problems) -> Edition | None:
+    """Read the whole edition. Returns None when it cannot be modelled at all."""
+    root = Path(root)
+    if not (root / "edition.yaml").exists():
+        problems.add(
+            "E100",
+            root / "edition.yaml",
+            None,
+            "no edition.yaml in the edition folder",
+            f"is '{root}' the edition folder? It needs edition.yaml",
+        )
+        return None
+    reader = Reader(root, problems)
+    loaded = load_settings(reader, problems)
+    data = loaded[1] if loaded else None
+    named = _text(data.get("bibliography")) if isinstance(data, dict) else ""
+    candidates = bibliography_candidates(root, named, bib_path)
+    bib = next((c for c in candidates if c.exists() or c.is_symlink()), None)
+    roots = list(reader.roots)
+    if bib is not None and (bib_path is not None or bib.resolve().parent == root.resolve().parent):
+        roots.append(bib.resolve())  # the client's bibliography.bib beside edition/, or the one asked for
+    if bib is None:
+        where = data.line_of("bibliography") if named else None
+        problems.add(
+            "E100",
+            root / "edition.yaml" if named else candidates[0],
+            where,
+            "the bibliography file is missing; looked for " + ", ".join(str(c) for c in candidates),
+            "put bibliography.bib (BibTeX, e.g. exported from Zotero) beside the edition folder or in it, "
+            "or name it in edition.yaml: 'bibliography: refs.bib'",
+        )
+        bibliography = None
+    else:
+        bibliography = load_bibliography(bib, problems, roots)
+    if loaded is None:
+        return None
+    settings, data = loaded
+
+    front: list[FrontPart] = []
+    for index, name in enumerate(settings.front_files):
+        path = _contents_path(reader, name, data, index, "front")
+        if path is None:
+            continue
+        meta, faulty, body, body_line = reader.markdown(
+            path, schema.FRONT, root / "edition.yaml", data["contents"]["front"].line_of(index)
+        )
+        if meta is not None and "id" not in faulty:
+            part_id = _text(meta["id"])
+            front.append(
+                FrontPart(
+                    part_id,
+                    _md(meta, "title", f"front:{part_id}:title", path, True),
+                    Markdown(body, f"front:{part_id}:body", path, body_line),
+                    path,
+                    body_line,
+                )
+            )
+
+    claim_data, broken_claims = _load_claims(reader)
+
+    chapters: list[Chapter] = []
+    for index, name in enumerate(settings.chapter_files):
+        path = _contents_path(reader, name, data, index, "chapters")
+        if path is None:
+            continue
+        meta, faulty, body, body_line = reader.markdown(
+            path, schema.CHAPTER, root / "edition.yaml", data["contents"]["chapters"].line_of(index)
+        )
+        if meta is None or "id" in faulty:
+            continue
+        chapter_id = _text(meta["id"])
+        claim_ids = tuple(_text(v) for v in schema.value(meta, "claims", schema.CHAPTER["claims"], faulty))
+        kind = (
+            _text(meta.get("kind"))
+            if "kind" not in faulty and meta.get("kind")
+            else ("claims" if claim_ids else "essay")
+        )
+        if kind == "essay" and claim_ids:
+            problems.add(
+                "E105",
+                path,
+                meta.line_of("kind"),
+                "an essay chapter cannot hold claims",
+                "remove 'claims' or set kind: claims",
+            )
+        claim_lines = {cid: meta["claims"].line_of(i) for i, cid in enumerate(claim_ids)}
+        chapters.append(
+            Chapter(
+                chapter_id,
+                len(chapters) + 1,
+                _md(meta, "title", f"chapter:{chapter_id}:title", path, True),
+                kind,
+                claim_ids,
+                Markdown(body, f"chapter:{chapter_id}:opening", path, body_line),
+                path,
+                body_line,
+                lines={"claims": claim_lines, "id": meta.line_of("id")},
+                short_title=_md(meta, "short_title", f"chapter:{chapter_id}:short_title", path, True),
+            )
+        )
+
+    claims = _number_claims(chapters, claim_data, broken_claims, problems)
+    quotations, broken_quotations = _load_quotations(reader)
+    persons = _load_persons(reader)
+    if bibliography is None:
+        return None
+    return Edition(
+        root,
+        settings,
+        tuple(front),
+        tuple(chapters),
+        claims,
+        quotations,
+        tuple(persons),
+        bibliography,
+        known_broken=frozenset(broken_claims) | frozenset(broken_quotations),
+    )
+
+
+def _load_claims(reader: Reader) -> tuple[dict, set]:
+    """id -> (meta, body, body_line, path), and the ids of claims whose files are faulty."""
+    problems = reader.problems
+    found: dict = {}
+    broken: set = set()
+    folder = reader.root / "claims"
+    if folder.is_symlink() or (folder.exists() and not files.within(folder.resolve(), reader.roots)):
+        problems.add(
+            "E213",
+            folder,
+            None,
+            "the claims folder is a link to a folder outside the edition",
+            "the build reads only files inside the edition folder: replace the link by the folder itself",
+        )
+        return found, broken
+    for path in files.regular_files(folder, "*.md") if folder.is_dir() else []:
+        meta, faulty, body, body_line = reader.markdown(path, schema.CLAIM)
+        if meta is None:
+            continue
+        if "id" in faulty:
+            continue
+        claim_id = _text(meta["id"])
+        if claim_id in found:
+            first = found[claim_id]
+            problems.add(
+                "E201",
+                path,
+                meta.line_of("id"),
+                f"duplicate claim id '{claim_id}'",
+                f"already used in {problems.where(first[3], first[0].line_of('id'))}; give one a new id",
+            )
+            continue
+        if faulty:
+            broken.add(claim_id)
+            continue
+        passage = meta["passage"]
+        if passage.get("page") and not passage.get("source"):
+            problems.add(
+                "E104",
+                path,
+                passage.line_of("page"),
+                "passage.page is given without passage.source",
+                "add the citation key of the edition of the examined text",
+            )
+        found[claim_id] = (meta, body, body_line, path)
+    return found, broken
+
+
+_RANGE = re.compile(r"^\s*([0-9]+)\s*(?:-|–|--|to)\s*([0-9]+)\s*$")
+
+
+def _claim_numbers(meta, path: Path, problems: Problems) -> tuple[int | None, int]:
+    """(first, last) of a claim's 'number': None for automatic; last 0 for a single number."""
+    value = meta.get("number")
+    if value is None:
+        return None, 0
+    if isinstance(value, int):
+        if value < 1:
+            problems.add("E105", path, meta.line_of("number"), f"claim number {value} is not a positive number")
+            return None, 0
+        return value, 0
+    match = _RANGE.match(str(value))
+    if not match or int(match.group(1)) < 1 or int(match.group(2)) <= int(match.group(1)):
+        problems.add(
+            "E105",
+            path,
+            meta.line_of("number"),
+            f"claim number '{value}' is neither a number nor a range",
+            "a whole number, e.g. 7, or a range of numbers the claim covers, e.g. 21-24",
+        )
+        return None, 0
+    return int(match.group(1)), int(match.group(2))
+
+
+def _number_claims(chapters: list[Chapter], claim_data: dict, broken: set, problems: Problems) -> dict:
+    """Claims in book order, numbered automatically where no number is given."""
+    claims: dict[str, Claim] = {}
+    placed: dict[str, Chapter] = {}
+    numbers: dict[int, str] = {}
+    next_number = 1
+    for chapter in chapters:
+        for claim_id in chapter.claim_ids:
+            line = chapter.lines["claims"].get(claim_id)
+            if claim_id in broken:
+                continue  # its file's faults are reported
+            if claim_id not in claim_data:
+                problems.add(
+                    "E202",
+                    chapter.path,
+                    line,
+                    f"chapter '{chapter.id}' lists unknown claim '{claim_id}'",
+                    did_you_mean(claim_id, claim_data) or "each claim is a file in edition/claims/ with this id",
+                )
+                continue
+            if claim_id in placed:
+                problems.add(
+                    "E207",
+                    chapter.path,
+                    line,
+                    f"claim '{claim_id}' is already placed in chapter '{placed[claim_id].id}'",
+                    "list each claim in one chapter only",
+                )
+                continue
+            placed[claim_id] = chapter
+            meta, body, body_line, path = claim_data[claim_id]
+            first, last = _claim_numbers(meta, path, problems)
+            number = first or next_number
+            for n in range(number, max(number, last) + 1):
+                if n in numbers:
+                    problems.add(
+                        "E210",
+                        path,
+                        meta.line_of("number", meta.line_of("id")),
+                        f"claim number {n} is also claim '{numbers[n]}'",
+                        "remove 'number' to number claims automatically",
+                    )
+                    break
+            for n in range(number, max(number, last) + 1):
+                numbers.setdefault(n, claim_id)
+            next_number = max(number, last) + 1
+            passage = meta["passage"]
+            ref = f"claim:{claim_id}"
+            source = None
+            if passage.get("source"):
+                source = Source(
+                    _text(passage.get("source")),
+                    _text(passage.get("page")),
+                    f"{ref}:passage-source",
+                    path,
+                    passage.line_of("source"),
+                )
+            claims[claim_id] = Claim(
+                id=claim_id,
+                number=number,
+                title=_md(meta, "title", f"{ref}:title", path, True),
+                passage=Passage(
+                    _md(passage, "text", f"{ref}:passage", path, False),
+                    _md(passage, "locator", f"{ref}:locator", path, True),
+                    source,
+                ),
+                assessment=_text(meta["assessment"]),
+                quotation_ids=tuple(_text(v) for v in meta.get("quotations") or ()),
+                analysis=Markdown(body, f"{ref}:analysis", path, body_line),
+                path=path,
+                line=meta.line_of("id"),
+                analysis_line=body_line,
+                chapter_id=chapter.id,
+                lines={
+                    "assessment": meta.line_of("assessment"),
+                    "quotations": meta["quotations"].item_lines if meta.get("quotations") else [],
+                    "passage_source": passage.line_of("source"),
+                },
+                last_number=last,
+            )
+    for claim_id, (meta, _body, _line, path) in claim_data.items():
+        if claim_id not in placed:
+            problems.add(
+                "E206",
+                path,
+                meta.line_of("id"),
+                f"claim '{claim_id}' is in no chapter",
+                "add its id to the 'claims' list of a chapter",
+            )
+    return claims
+
+
+_SCHEMES = ("http", "https")
+
+
+def url_fault(url: str) -> str:
+    """Why ``url`` cannot be printed as a link to a document, or ''."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "is not a URL"
+    if parts.scheme.lower() not in _SCHEMES:
+        return f"uses '{parts.scheme or 'no'}' scheme; a document's address starts with https:// or http://"
+    if not parts.netloc or any(c.isspace() for c in url):
+        return "has no host, or holds spaces"
+    return ""
+
+
+def _load_quotations(reader: Reader) -> tuple[dict, set]:
+    problems = reader.problems
+    quotations: dict[str, Quotation] = {}
+    broken: set = set()
+    folder = reader.root / "quotations"
+    if folder.is_symlink() or (folder.exists() and not files.within(folder.resolve(), reader.roots)):
+        problems.add(
+            "E213",
+            folder,
+            None,
+            "the quotations folder is a link to a folder outside the edition",
+            "replace the link by the folder itself",
+        )
+        return quotations, broken
+    for path in files.regular_files(folder, "*.yaml") if folder.is_dir() else []:
+        data, ok = reader.yaml(path)
+        if not ok:
+            continue
+        if not isinstance(data, list):
+            problems.add(
+                "E102",
+                path,
+                getattr(data, "line", 1),
+                "a quotations file holds a list of records",
+                "start each record with '- id: ...'",
+            )
+            continue
+        for index, record in enumerate(data):
+            faulty = schema.validate(record, schema.QUOTATION, path, problems, where=f"[{index}].")
+            if f"[{index}]." in faulty or f"[{index}].id" in faulty:
+                continue
+            qid = _text(record["id"])
+            if qid in quotations:
+                first = quotations[qid]
+                problems.add(
+                    "E201",
+                    path,
+                    record.line_of("id"),
+                    f"duplicate quotation id '{qid}'",
+                    f"already used at {problems.where(first.path, first.line)}",
+                )
+                continue
+            if faulty:
+                broken.add(qid)
+                continue
+            url = _text(record.get("url"))
+            if url and url_fault(url):
+                problems.add(
+                    "E105",
+                    path,
+                    record.line_of("url"),
+                    f"url '{url[:80]}' {url_fault(url)}",
+                    "give the document's web address, e.g. https://example.org/doc/12",
+                )
+            claim_ids = tuple(_text(v) for v in schema.as_list(record["claims"]))
+            ref = f"quotation:{qid}"
+            quotation = Quotation(
+                id=qid,
+                claim_ids=claim_ids,
+                heading=_md(record, "heading", f"{ref}:heading", path, True),
+                text=_md(record, "text", f"{ref}:text", path, False),
+                source=Source(
+                    _text(record["source"]),
+                    _text(record.get("locator")),
+                    f"{ref}:source",
+                    path,
+                    record.line_of("source"),
+                ),
+                date=_md(record, "date", f"{ref}:date", path, True),
+                translation_note=_md(record, "translation_note", f"{ref}:translation-note", path, True),
+                url=url,
+                path=path,
+                line=record.line_of("id"),
+                lines={
+                    "claims": record.line_of("claims"),
+                    "source": record.line_of("source"),
+                    "text": record.value_line("text"),
+                },
+            )
+            quotations[qid] = quotation
+    return quotations, broken
+
+
+def _load_persons(reader: Reader) -> list[Person]:
+    problems = reader.problems
+    path = reader.root / "persons.yaml"
+    if not (path.exists() or path.is_symlink()):
+        return []
+    data, ok = reader.yaml(path)
+    if not ok:
+        return []
+    if not isinstance(data, list):
+        problems.add(
+            "E102",
+            path,
+            getattr(data, "line", 1),
+            "persons.yaml holds a list of persons",
+            "start each person with '- name: ...'",
+        )
+        return []
+    persons: list[Person] = []
+    seen: dict[str, int] = {}
+    keys: dict[str, int] = {}
+    for index, record in enumerate(data):
+        faulty = schema.validate(record, schema.PERSON, path, problems, where=f"[{index}].")
+        if faulty:
+            continue
+        name = _text(record["name"])
+        if name in seen:
+            problems.add(
+                "E201",
+                path,
+                record.line_of("name"),
+                f"duplicate person '{name}'",
+                f"already listed on line {seen[name]}; merge the variants into one record, or give "
+                "homonyms their dates or forenames",
+            )
+            continue
+        seen[name] = record.line_of("name")
+        key = _text(record.get("key")) or ids.person_key(name)
+        if key in keys:
+            problems.add(
+                "E201",
+                path,
+                record.line_of("key", record.line_of("name")),
+                f"person key '{key}' is also the key of the person on line {keys[key]}",
+                "give each person a key of their own: key: zhukov-iurii",
+            )
+            continue
+        keys[key] = record.line_of("name")
+        subentries = tuple(
+            (_text(s["label"]), tuple(_text(c) for c in s["claims"])) for s in record.get("subentries") or ()
+        )
+        persons.append(
+            Person(
+                name,
+                key,
+                tuple(_text(v) for v in record.get("variants") or ()),
+                _text(record.get("dates")),
+                path,
+                record.line_of("name"),
+                subentries,
+                lines={"subentries": record.line_of("subentries")},
+            )
+        )
+    return persons

@@ -1,0 +1,241 @@
+"""The typed model of an edition: frozen dataclasses, built by ``load``.
+
+Templates receive these objects, not loose dicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from folio import ids
+
+
+class Markdown(str):
+    """Text an editor wrote in Pandoc Markdown, with where it was written. It reaches Pandoc
+    as a fragment parsed on its own (``fragments``), never pasted into generated Markdown:
+    ``ref`` names it, ``inline`` says whether it is a title-like run of words or blocks."""
+
+    ref: str
+    path: Path
+    line: int
+    inline: bool
+
+    def __new__(cls, text: str, ref: str, path: Path, line: int, inline: bool = False) -> Markdown:
+        made = super().__new__(cls, text)
+        made.ref, made.path, made.line, made.inline = ref, Path(path), line, inline
+        return made
+
+    def __reduce__(self):
+        return Markdown, (str(self), self.ref, self.path, self.line, self.inline)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citation of a bibliography entry: key plus locator ("p. 12")."""
+
+    key: str
+    locator: str = ""
+    ref: str = ""  # the fragment that carries it (fragments.citation_markdown)
+    path: Path = Path()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The quoted passage of the examined text and where it stands there."""
+
+    text: str
+    locator: str = ""
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    number: int  # the first number of the claim (a claim may cover several: 21-24)
+    title: str
+    passage: Passage
+    assessment: str
+    quotation_ids: tuple[str, ...]
+    analysis: str
+    path: Path
+    line: int
+    analysis_line: int
+    chapter_id: str = ""
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # key -> source line
+    last_number: int = 0  # the last number of a claim over a range; 0 for one number
+
+    @property
+    def label(self) -> str:
+        """The claim's number as printed: "7", or "21–24" for a claim over a range."""
+        return f"{self.number}–{self.last_number}" if self.last_number > self.number else str(self.number)
+
+    @property
+    def numbers(self) -> range:
+        return range(self.number, max(self.number, self.last_number) + 1)
+
+    @property
+    def anchor(self) -> str:
+        return ids.claim(self.id)
+
+    @property
+    def sources_anchor(self) -> str:
+        return ids.sources(self.id)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str
+    number: int
+    title: str
+    kind: str  # "claims" or "essay"
+    claim_ids: tuple[str, ...]
+    opening: str
+    path: Path
+    opening_line: int
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # key -> source line
+    short_title: str = ""  # the running head, when the title is too long for it
+
+    @property
+    def anchor(self) -> str:
+        return ids.chapter(self.id)
+
+
+@dataclass(frozen=True)
+class FrontPart:
+    id: str
+    title: str
+    body: str
+    path: Path
+    body_line: int
+
+    @property
+    def anchor(self) -> str:
+        return ids.front(self.id)
+
+
+@dataclass(frozen=True)
+class Quotation:
+    id: str
+    claim_ids: tuple[str, ...]
+    heading: str
+    text: str
+    source: Source
+    date: str = ""
+    translation_note: str = ""
+    url: str = ""
+    path: Path = Path()
+    line: int = 0
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # key -> source line
+
+    @property
+    def anchor(self) -> str:
+        return ids.quotation(self.id)
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    key: str = ""  # tells homonyms apart: [Zhukov]{.person key=zhukov-iurii}
+    variants: tuple[str, ...] = ()
+    dates: str = ""
+    path: Path = Path()
+    line: int = 0
+    # sub-entries of the index: (label, claim ids); the person's mentions in those
+    # claims are listed under the label
+    subentries: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class BibEntry:
+    key: str
+    entry_type: str
+    fields: dict
+    line: int
+    field_lines: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    path: Path
+    entries: dict  # key -> BibEntry
+    text: str = ""  # the file as read (Pandoc is given this text, not the file again)
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    """The print: settings; every value comes from the schema (folio.edition.schema), defaults too."""
+
+    trim: str
+    bleed: str
+    crop_marks: bool
+    pdf_variant: str | None
+    output_profile: Path | None  # the CMYK ICC profile of a PDF/X book (folio.layout.output_intent)
+    font_size: str
+    page_width: str
+    page_height: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """edition.yaml as read; every value comes from the schema (folio.edition.schema), defaults too."""
+
+    title: str
+    slug: str
+    language: str
+    subtitle: str
+    short_title: str
+    editors: tuple[str, ...]
+    authors: tuple[str, ...]
+    publisher: str
+    place: str
+    year: int | None
+    edition: str
+    isbn_print: str
+    isbn_ebook: str
+    rights: str
+    description: str
+    subjects: tuple[str, ...]
+    cover: str
+    citation_style: str
+    style_path: Path | None  # the CSL file: from the styles package, or the edition's own
+    note_numbering: str
+    assessments: dict  # key -> label
+    print: PrintSettings
+    front_files: tuple[str, ...]
+    chapter_files: tuple[str, ...]
+    appendix: bool
+    bibliography: bool
+    certified_by: str  # who certified the EPUB's accessibility (written only when it passed)
+    certifier_credential: str
+    certifier_report: str
+    appendix_title: str
+    bibliography_title: str
+
+    @property
+    def running_title(self) -> str:
+        return self.short_title or self.title
+
+
+@dataclass(frozen=True)
+class Edition:
+    root: Path
+    settings: Settings
+    front: tuple[FrontPart, ...]
+    chapters: tuple[Chapter, ...]
+    claims: dict  # id -> Claim, in book order
+    quotations: dict  # id -> Quotation, in file order
+    persons: tuple[Person, ...]
+    bibliography: Bibliography
+    known_broken: frozenset = frozenset()  # ids of claims and quotations whose files are faulty (reported)
+
+    def claims_of(self, chapter: Chapter) -> list[Claim]:
+        return [self.claims[cid] for cid in chapter.claim_ids if cid in self.claims]
+
+    def quotations_of(self, claim: Claim) -> list[Quotation]:
+        return [self.quotations[qid] for qid in claim.quotation_ids if qid in self.quotations]
+
+    def assessment_label(self, claim: Claim) -> str:
+        return self.settings.assessments.get(claim.assessment, claim.assessment)
