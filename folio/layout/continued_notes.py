@@ -35,6 +35,8 @@ ORPHANS = 2  # the print CSS's orphans: a paragraph brings at least this many li
 MIN_CONTINUED_LINES = 1  # nor to carry fewer to the next page
 MAX_NOTE_SHARE = 0.85  # a page's notes may fill this share of its text block (then the note goes on)
 TALL_SPLIT_SHARE = 0.7  # where a note that fills more than that is cut
+PUSHED_SHARE = 0.25  # a page this empty before a tall continuation: the continuation pushed the text
+OVERFLOW_HEAD_LINES = 2  # the head of a note taller than a page, first cut (it grows after)
 GAP_LINES = 2  # a page with this many empty body lines above its notes is worth a split
 _HYPHENS = ("\u2010", "-", "\u00ad")
 
@@ -235,30 +237,40 @@ def plan(document, splits: Splits, tried: set) -> Splits:
     before, so that none is made twice."""
     facts = page_facts(document)
     new = dict(splits)
-    changed = set()
+    changed = set()  # notes changed in this plan: not changed again, but for a piece that grows
+    grown: dict = {}  # note -> the pieces grown in this plan (each boundary moves on its own)
 
-    def set_boundary(key: str, index: int, words: int, force: bool = False) -> None:
-        """The piece ``index`` of note ``key`` ends after ``words`` words of the whole note."""
+    def set_boundary(key: str, index: int, words: int | list[int], force: bool = False, growing: bool = False) -> None:
+        """The piece ``index`` of note ``key`` ends after ``words`` words of the whole note (a
+        list: it is cut there and at each later number, into as many pieces). ``growing``: the
+        piece takes the first lines of the next one; the other boundaries stay, so each piece of
+        a note of several pages may grow in the same plan."""
+        cuts = words if isinstance(words, list) else [words]
         bounds = _boundaries(new, key)
-        if index < len(bounds):
-            bounds[index] = words
-            bounds = bounds[: index + 1] + [b for b in bounds[index + 1 :] if b > words]
-        else:
-            bounds.append(words)
+        bounds = bounds[:index] + cuts + [b for b in bounds[index + 1 :] if b > cuts[-1]]
         bounds = sorted(set(b for b in bounds if b > 0))
         change = (key, tuple(bounds))
-        if (change in tried and not force) or key in changed:
+        if change in tried and not force:
+            return
+        if key in changed and not (growing and key in grown and index not in grown[key]):
             return
         tried.add(change)
         changed.add(key)
+        if growing:
+            grown.setdefault(key, set()).add(index)
         new[key] = tuple(bounds)
 
     # 1. a note that runs off its page goes on over the next page: cut it where the page is full
     overflowing = set()
     # (or a continuation too tall to leave room for text: WeasyPrint would push the text away
     # from the pages before it, leaving runs of nearly empty pages)
-    for page in facts:
-        too_tall = any(piece.index and piece.height > MAX_NOTE_SHARE * page.content_height for piece in page.pieces)
+    for n, page in enumerate(facts):
+        # (only when the page before was left short: a tall continuation under a page of text is
+        # what a note of several pages needs, the middle of it filling its page)
+        pushed = n > 0 and facts[n - 1].gap > PUSHED_SHARE * facts[n - 1].content_height
+        too_tall = pushed and any(
+            piece.index and piece.height > MAX_NOTE_SHARE * page.content_height for piece in page.pieces
+        )
         if page.area is None or not (
             too_tall
             or page.area.position_y < page.content_top - 1
@@ -277,12 +289,23 @@ def plan(document, splits: Splits, tried: set) -> Splits:
             )
             keep = _fitting(piece.lines, capacity)
             if MIN_HEAD_LINES <= keep <= len(piece.lines) - MIN_CONTINUED_LINES:
-                set_boundary(
-                    piece.key,
-                    piece.index,
-                    _piece_start(new, piece.key, piece.index) + _words_in(piece.lines[:keep]),
-                    force=True,
-                )
+                # the rest is cut at once into pieces that each leave the page room for text, so
+                # that a note of several pages takes one more layout, not one a page
+                per_page = TALL_SPLIT_SHARE * page.content_height - page.overhead()
+                if piece.index == 0 and _fitting(piece.lines, per_page) < len(piece.lines):
+                    # a note taller than a page pushes its call away from where it would stand
+                    # (the pages before are left nearly empty): its head is cut short here, and
+                    # grows to fill the call's page once the call is back in its place
+                    keep = min(keep, OVERFLOW_HEAD_LINES)
+                start = _piece_start(splits, piece.key, piece.index)
+                cuts, taken = [start + _words_in(piece.lines[:keep])], keep
+                while True:
+                    more = _fitting(piece.lines[taken:], per_page)
+                    if more < 1 or taken + more > len(piece.lines) - MIN_CONTINUED_LINES:
+                        break
+                    taken += more
+                    cuts.append(start + _words_in(piece.lines[:taken]))
+                set_boundary(piece.key, piece.index, cuts, force=True)
                 break
 
     # 2. a split no longer needed (the layout moved: its pieces stand on one page) is undone
@@ -308,24 +331,22 @@ def plan(document, splits: Splits, tried: set) -> Splits:
         after = facts[n + 1]
         # the page ends with a head whose continuation is on the next page: the head takes more lines
         last = page.pieces[-1] if page.pieces else None
-        first_next = after.pieces[0] if after.pieces else None
-        if (
-            last is not None
-            and first_next is not None
-            and first_next.key == last.key
-            and first_next.index == last.index + 1
-            and first_next.lines
-        ):
-            extra = _fitting(first_next.lines, page.gap - 0.5)
+        first_next = next(
+            (p for p in after.pieces if last is not None and (p.key, p.index) == (last.key, last.index + 1)), None
+        )
+        if last is not None and first_next is not None and first_next.lines:
+            room = page.gap - 0.5
+            extra = _fitting(first_next.lines, room)
             if extra >= len(first_next.lines) - MIN_CONTINUED_LINES + 1:
                 extra = len(first_next.lines) - MIN_CONTINUED_LINES
             if extra >= 1:
                 set_boundary(
                     last.key,
                     last.index,
-                    _piece_start(new, last.key, last.index + 1) + _words_in(first_next.lines[:extra]),
+                    _piece_start(splits, last.key, last.index + 1) + _words_in(first_next.lines[:extra]),
+                    growing=True,
                 )
-            continue
+                continue
         # the next page opens with a line whose long note did not fit here: split the note
         calls = _calls_in_first_lines(after)
         for number, (line, keys) in enumerate(calls, start=1):
