@@ -267,6 +267,22 @@ def test_daisy_ace_finds_nothing_in_the_sample_and_small_epubs(sample_build, sma
         assert not found, [(f.rule, f.impact, f.file, f.where) for f in found[:10]]
 
 
+def test_calibre_converts_the_epubs_to_azw3_without_a_warning(sample_build, small_build):
+    """Kindle readers get the book through Calibre's conversion: it must print no warning."""
+    import shutil
+    import subprocess
+
+    from conftest import REPO
+
+    assert shutil.which("ebook-convert"), "Calibre is missing: make test installs it (tools/system-deps.sh)"
+    epubs = [str(sample_build / "secret-speech-examined.epub"), str(small_build / "small.epub")]
+    done = subprocess.run(
+        ["sh", str(REPO / "tools" / "kindle-check.sh"), *epubs], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("converted to AZW3 cleanly") == 2, done.stdout
+
+
 def test_the_epub_carries_what_the_print_book_has(sample_build):
     files = _read(sample_build / "secret-speech-examined.epub")
     opf = next(d for n, d in files.items() if n.endswith(".opf")).decode()

@@ -11,6 +11,8 @@ command -v colprof >/dev/null 2>&1 || missing="$missing argyll"
 # DAISY Ace checks the EPUB in Debian's Chromium (tools/ace-setup.sh installs Ace itself from npm)
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
+# the tests convert the EPUBs to Kindle's AZW3 with Calibre's ebook-convert (tools/kindle-check.sh)
+command -v ebook-convert >/dev/null 2>&1 || missing="$missing calibre"
 if [ -n "$missing" ]; then
   echo "installing system packages:$missing"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=""; fi
