@@ -121,20 +121,24 @@ def run_ace(epub: Path) -> list[Finding] | str:
     if browser is None:
         return "DAISY Ace needs Chromium: apt-get install chromium (Debian), or set PUPPETEER_EXECUTABLE_PATH"
     env = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=browser, PUPPETEER_SKIP_DOWNLOAD="true")
-    with tempfile.TemporaryDirectory(prefix="folio-ace-") as tmp:
-        out = Path(tmp) / "report"
-        try:
-            process = subprocess.run(
-                [*command, "--force", "--silent", "--outdir", str(out), str(epub)],
-                capture_output=True,
-                text=True,
-                timeout=TIMEOUT,
-                env=env,
-            )
-            data = json.loads((out / "report.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
-            detail = locals().get("process")
-            return f"DAISY Ace failed to run: {exc}" + (f" ({detail.stderr.strip()[-300:]})" if detail else "")
+    for attempt in (1, 2):  # once more if the browser would not start (another one starting beside it)
+        with tempfile.TemporaryDirectory(prefix="folio-ace-") as tmp:
+            out = Path(tmp) / "report"
+            process = None
+            try:
+                process = subprocess.run(
+                    [*command, "--force", "--outdir", str(out), str(epub)],
+                    capture_output=True,
+                    text=True,
+                    timeout=TIMEOUT,
+                    env=env,
+                )
+                data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+                break
+            except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+                said = (process.stderr + process.stdout).strip()[-400:] if process is not None else ""
+                if attempt == 2 or isinstance(exc, subprocess.TimeoutExpired):
+                    return f"DAISY Ace failed to run: {exc}" + (f" ({said})" if said else "")
     found = []
     for document in data.get("assertions", []):
         file = document.get("earl:testSubject", {}).get("url", "")
