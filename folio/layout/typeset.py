@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -321,7 +322,8 @@ def _worker_start() -> None:
 class Workers:
     """Processes laying out the book's parts. Started at the beginning of a build, before
     the build starts any thread: on Linux they are forked, with WeasyPrint already imported
-    (0.9 s of processor time each, when spawned); elsewhere spawned, and they import it
+    (0.9 s of processor time each, when spawned), unless the process already runs threads (a
+    build inside a longer-lived program): then, as elsewhere, spawned, and they import it
     while Pandoc converts the units. One process lays out in itself."""
 
     def __init__(self, count: int) -> None:
@@ -330,7 +332,9 @@ class Workers:
 
     def start(self) -> Workers:
         if self.count > 1 and self.pool is None:
-            method = "fork" if sys.platform.startswith("linux") else "spawn"
+            # fork only while the build has no other thread: forking a process with threads can
+            # deadlock the child (Python 3.12 warns of it); then the workers are spawned
+            method = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
             self.pool = ProcessPoolExecutor(
                 max_workers=self.count, mp_context=get_context(method), initializer=_worker_start
             )
