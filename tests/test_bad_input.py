@@ -233,3 +233,40 @@ def test_yaml_nested_too_deep_is_e109_whichever_parser_reads_it(depth):
             yamlfile.parse_with_faults(text, first_line=10)
         assert caught.value.code == "E109"
         assert caught.value.line == 11
+
+
+def test_a_second_yaml_document_is_named_and_does_not_cascade(capsys, edition, output):
+    quotations = edition / "quotations" / "quotations.yaml"
+    quotations.write_text(quotations.read_text(encoding="utf-8") + "\n---\n- id: q-extra\n", encoding="utf-8")
+    run = assert_rejected(capsys, edition, output, "E101", "edition/quotations/quotations.yaml:16")
+    assert "a second YAML document begins here" in run.stderr
+    assert "E203" not in run.stderr  # the claims naming its quotations are not errors of their own
+    assert "1 error(s)" in run.stderr
+
+
+def test_a_file_listed_twice_in_the_contents(capsys, edition, output):
+    replace_in(
+        edition / "edition.yaml",
+        "chapters: [chapters/one.md, chapters/two.md]",
+        "chapters: [chapters/one.md, chapters/two.md, ./chapters/one.md]",
+    )
+    run = assert_rejected(capsys, edition, output, "E105", "edition/edition.yaml:23")
+    assert "a second time (first on line 23)" in run.stderr and "E201" not in run.stderr
+
+
+def test_an_empty_variant_of_a_name(capsys, edition, output):
+    replace_in(edition / "persons.yaml", "variants: [Khrushchev]", 'variants: [Khrushchev, ""]')
+    assert_rejected(capsys, edition, output, "E105", "edition/persons.yaml:2")
+
+
+def test_names_match_whatever_the_unicode_form_of_their_accents():
+    from folio.edition.model import Person
+    from folio.edition.names import Marker
+
+    person = Person("Ye\u0301zhov, Nikolai", "yezhov-nikolai", ("Ye\u0301zhov",))  # accents decomposed
+    ast = {
+        "blocks": [{"t": "Para", "c": [{"t": "Str", "c": "Y\u00e9zhov"}, {"t": "Space"}, {"t": "Str", "c": "said"}]}]
+    }
+    marker = Marker((person,), "chapter-one")
+    marker.mark(ast)
+    assert [m.person for m in marker.marks] == ["Ye\u0301zhov, Nikolai"]

@@ -46,6 +46,7 @@ class Reader:
         self.root = Path(root)
         self.roots = [self.root.resolve()]
         self.problems = problems
+        self.listed: dict = {}  # file named in contents -> (key, index, line) where it was first named
 
     def text(self, path: Path, kind: str, line: int | None = None, named_in: Path | None = None) -> str | None:
         try:
@@ -438,6 +439,16 @@ def _contents_path(reader: Reader, name: str, data: LinedDict, index: int, key: 
             f"create {reader.root.name}/{name} or correct the name",
         )
         return None
+    listed = reader.listed.setdefault(path.resolve(), (key, index, line))
+    if listed != (key, index, line):
+        reader.problems.add(
+            "E105",
+            edition_yaml,
+            line,
+            f"contents.{key} names '{name}' a second time (first on line {listed[2]})",
+            "list each file once",
+        )
+        return None
     return path
 
 
@@ -753,6 +764,17 @@ def url_fault(url: str) -> str:
     return ""
 
 
+_ID_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?id:[ \t]*[\"']?([\w.-]+)", re.M)
+
+
+def _ids_in_faulty_yaml(path: Path, roots: list[Path]) -> set[str]:
+    """The ids a YAML file that could not be read seems to define (its 'id:' lines)."""
+    try:
+        return set(_ID_LINE.findall(files.read_text(path, roots, "yaml")))
+    except (files.Refused, OSError, UnicodeError, ValueError):
+        return set()
+
+
 def _load_quotations(reader: Reader) -> tuple[dict, set]:
     problems = reader.problems
     quotations: dict[str, Quotation] = {}
@@ -770,6 +792,7 @@ def _load_quotations(reader: Reader) -> tuple[dict, set]:
     for path in files.regular_files(folder, "*.yaml") if folder.is_dir() else []:
         data, ok = reader.yaml(path)
         if not ok:
+            broken |= _ids_in_faulty_yaml(path, reader.roots)  # (its fault is reported; not each claim naming them)
             continue
         if not isinstance(data, list):
             problems.add(
@@ -883,6 +906,16 @@ def _load_persons(reader: Reader) -> list[Person]:
             )
             continue
         keys[key] = record.line_of("name")
+        variants = tuple(_text(v) for v in record.get("variants") or ())
+        if any(not v.strip() for v in variants):
+            problems.add(
+                "E105",
+                path,
+                record.line_of("variants", record.line_of("name")),
+                f"a variant of {name} is empty",
+                "remove the empty entry from 'variants' (each is a form of the name the text uses)",
+            )
+            variants = tuple(v for v in variants if v.strip())
         subentries = tuple(
             (_text(s["label"]), tuple(_text(c) for c in s["claims"])) for s in record.get("subentries") or ()
         )
@@ -890,7 +923,7 @@ def _load_persons(reader: Reader) -> list[Person]:
             Person(
                 name,
                 key,
-                tuple(_text(v) for v in record.get("variants") or ()),
+                variants,
                 _text(record.get("dates")),
                 path,
                 record.line_of("name"),

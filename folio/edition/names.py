@@ -54,7 +54,8 @@ def slug(text: str) -> str:
 
 
 def _normal(word: str) -> str:
-    return word.translate(_APOSTROPHES)
+    """One spelling of a word: composed accents (NFC: "Ye\u0301zhov" is "Y\u00e9zhov"), one kind of apostrophe."""
+    return unicodedata.normalize("NFC", word).translate(_APOSTROPHES)
 
 
 def forms_of(person: Person) -> list[tuple[str, ...]]:

@@ -147,6 +147,11 @@ class YamlSyntaxError(Exception):
 # PyYAML's words for a fault -> what an editor can act on
 _PLAIN = [
     (
+        "but found another document",
+        "a second YAML document begins here ('---'): the file holds one",
+        "remove the '---' line (the items of a list go on with '- ')",
+    ),
+    (
         "found character '\\t' that cannot start any token",
         "a tab character: YAML indents with spaces only",
         "replace the tab by spaces",
