@@ -6,14 +6,16 @@
 -- 2. Every link's address is percent-encoded where it must be (citeproc writes DOIs
 --    and URLs as they stand in the bibliography).
 
+-- A citation in a notes style: a Cite ending in its Note (citeproc may put the punctuation
+-- it moved before the call inside the Cite too: "Kiev[@key]." is Cite { ".", Note }).
 local function is_citation_note(el)
-  return el.t == "Cite" and #el.content == 1 and el.content[1].t == "Note"
+  return el.t == "Cite" and #el.content >= 1 and el.content[#el.content].t == "Note"
 end
 
--- After citeproc, a citation in a notes style is a Cite holding one Note.
+-- After citeproc, a citation in a notes style is a Cite holding its Note.
 local function as_note(el)
   if el.t == "Note" then return el end
-  if is_citation_note(el) then return el.content[1] end
+  if is_citation_note(el) then return el.content[#el.content] end
   return nil
 end
 
@@ -60,7 +62,13 @@ local function merge_notes(inlines)
           break
         end
       end
-      out:insert(merged and note or el)
+      -- (a merged note is no longer only the citation; what citeproc put before its call stays)
+      if merged and el.t == "Cite" then
+        for n = 1, #el.content - 1 do out:insert(el.content[n]) end
+        out:insert(note)
+      else
+        out:insert(merged and note or el)
+      end
       -- two calls side by side: a separator between them
       if j <= #inlines and as_note(inlines[j]) then
         out:insert(separator())
