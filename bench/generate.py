@@ -477,6 +477,19 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
         "description": "A generated edition for the benchmark.",
         "assessments": {"supported": "Supported", "disputed": "Disputed", "contradicted": "Contradicted"},
         "contents": {"front": ["front/introduction.md"], "chapters": chapter_files},
+        # names the English hyphenation dictionary cannot break, as an editor lists them after W505
+        "print": {
+            "hyphenation": [
+                "Ka-ga-no-vich",
+                "Khru-shchev",
+                "Le-nin-grad",
+                "Ma-len-kov",
+                "Mi-ko-ian",
+                "Sverd-lovsk",
+                "Vo-ro-shi-lov",
+                "Khar-kov",
+            ]
+        },
     }
     (edition / "edition.yaml").write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
     return counts

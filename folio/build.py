@@ -418,8 +418,8 @@ def _report_layout_problems(typeset, converted, edition: Edition, problems: Prob
             edition.root,
             None,
             f"{page(sheet)}: the word spaces of the line '{text}' are {spacing:.1f} times the book's usual",
-            "a long word or URL the line could not break; "
-            "rephrase the line, or give the word a hyphenation point (\\-)",
+            "a long word, name or URL the line could not break: give a word the dictionary does not "
+            "know its break points in edition.yaml (print: hyphenation: [Khru-shchev]), or rephrase the line",
         )
     for sheet, points, text in typeset.overfull:
         problems.add(

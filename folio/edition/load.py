@@ -308,6 +308,12 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
             font_size=_text(schema.value(printing, "font_size", schema.PRINT["font_size"], faulty, "print.")),
             page_width=size[0],
             page_height=size[1],
+            hyphenation=_hyphenation(
+                schema.value(printing, "hyphenation", schema.PRINT["hyphenation"], faulty, "print."),
+                printing,
+                path,
+                problems,
+            ),
         ),
         front_files=tuple(
             _text(v) for v in schema.value(contents, "front", schema.CONTENTS["front"], faulty, "contents.")
@@ -422,6 +428,28 @@ def isbn13_valid(value: str) -> bool:
         return False
     total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
     return (10 - total % 10) % 10 == int(digits[12])
+
+
+_HYPHENATED = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)+$")
+
+
+def _hyphenation(words, printing, path: Path, problems: Problems) -> tuple[str, ...]:
+    """print.hyphenation: each a word with a hyphen at each point it may break."""
+    kept = []
+    line = printing.line_of("hyphenation") if hasattr(printing, "line_of") else None
+    for word in words or ():
+        word = _text(word).strip()
+        if _HYPHENATED.match(word):
+            kept.append(word)
+        else:
+            problems.add(
+                "E105",
+                path,
+                line,
+                f"print.hyphenation '{word}' is not a word with its break points",
+                "write the word with a hyphen where it may break, and nothing else: Khru-shchev",
+            )
+    return tuple(kept)
 
 
 def _contents_path(reader: Reader, name: str, data: LinedDict, index: int, key: str) -> Path | None:

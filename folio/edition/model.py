@@ -176,6 +176,7 @@ class PrintSettings:
     font_size: str
     page_width: str
     page_height: str
+    hyphenation: tuple[str, ...]  # words with their break points: "Khru-shchev"
 
 
 @dataclass(frozen=True)

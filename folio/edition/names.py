@@ -55,7 +55,7 @@ def slug(text: str) -> str:
 
 def _normal(word: str) -> str:
     """One spelling of a word: composed accents (NFC: "Ye\u0301zhov" is "Y\u00e9zhov"), one kind of apostrophe."""
-    return unicodedata.normalize("NFC", word).translate(_APOSTROPHES)
+    return unicodedata.normalize("NFC", word).translate(_APOSTROPHES).replace("\u00ad", "")
 
 
 def forms_of(person: Person) -> list[tuple[str, ...]]:

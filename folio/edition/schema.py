@@ -253,6 +253,13 @@ PRINT = {
         "the edition folder; default Coated FOGRA39",
     ),
     "font_size": Field("length", help="body text size, e.g. '10.5pt'", default="10.5pt"),
+    "hyphenation": Field(
+        "list[str]",
+        help="words the hyphenation dictionary cannot break (names, mostly), with their break points, "
+        "as LaTeX's \\hyphenation: [Khru-shchev, Ka-ga-no-vich]",
+        default=(),
+        example=["Khru-shchev", "Ka-ga-no-vich"],
+    ),
 }
 
 CONTENTS = {

@@ -28,6 +28,7 @@ import markupsafe
 
 from folio.edition.model import Edition
 from folio.edition.names import index_entries, to_roman
+from folio.layout import hyphenation
 from folio.layout.parts import Part, split_parts, whole
 from folio.layout.pdf import FONTS, PartJob, PartLayout, lay_out_part, page_css
 from folio.layout.progress import PartProgress
@@ -157,7 +158,7 @@ def typeset(
 
     try:
         for rounds in range(1, MAX_ROUNDS + 1):
-            html = book_html(edition, converted, env, index, titles)
+            html = hyphenation.apply(book_html(edition, converted, env, index, titles), settings.hyphenation)
             parts = [whole(html)] if whole_book else split_parts(html)
             firsts = _first_folios(parts, counts)
             jobs, used = jobs_for(parts, firsts, drafts=rounds == 1 and len(parts) > 1)
