@@ -404,12 +404,16 @@ def _report_layout_problems(typeset, converted, edition: Edition, problems: Prob
         return (unit.source if unit and unit.source else edition.root), unit_id, number
 
     page = typeset.page_name
+
+    def shown(text: str) -> str:  # the line as a reader sees it (the soft hyphens of print.hyphenation left out)
+        return text.replace("\u00ad", "")
+
     for sheet, text in typeset.short_lines:
         problems.add(
             "W504",
             edition.root,
             None,
-            f"{page(sheet)}: a line inside a paragraph holds only '{text}'",
+            f"{page(sheet)}: a line inside a paragraph holds only '{shown(text)}'",
             "a bad line break: look at the page; an empty inline element in the text can cause it",
         )
     for sheet, spacing, text in getattr(typeset, "loose_lines", ()):
@@ -417,7 +421,7 @@ def _report_layout_problems(typeset, converted, edition: Edition, problems: Prob
             "W505",
             edition.root,
             None,
-            f"{page(sheet)}: the word spaces of the line '{text}' are {spacing:.1f} times the book's usual",
+            f"{page(sheet)}: the word spaces of the line '{shown(text)}' are {spacing:.1f} times the book's usual",
             "a long word, name or URL the line could not break: give a word the dictionary does not "
             "know its break points in edition.yaml (print: hyphenation: [Khru-shchev]), or rephrase the line",
         )
@@ -426,7 +430,7 @@ def _report_layout_problems(typeset, converted, edition: Edition, problems: Prob
             "W503",
             edition.root,
             None,
-            f"{page(sheet)}: text runs {points:.1f} pt out of the text block at '{text}'",
+            f"{page(sheet)}: text runs {points:.1f} pt out of the text block at '{shown(text)}'",
             "break a long word or URL, or rephrase the line",
         )
     for note_key, sheet, share in typeset.tall_notes:

@@ -270,3 +270,30 @@ def test_names_match_whatever_the_unicode_form_of_their_accents():
     marker = Marker((person,), "chapter-one")
     marker.mark(ast)
     assert [m.person for m in marker.marks] == ["Ye\u0301zhov, Nikolai"]
+
+
+def test_the_layout_kept_is_never_worse_than_one_laid_out_before(capsys, edition, output, monkeypatch):
+    """Should the passes end on a layout with a note off its page (the last plan undid the
+    splits that kept it on), the part is laid out again from the best layout seen: the build
+    still succeeds with every note on its page."""
+    from folio.layout import continued_notes
+
+    sentence = "This note goes on and on about the documents of the period."
+    long_note = " ".join([sentence] * 89 + ["The last words of the long note."])
+    replace_in(
+        edition / "claims" / "first.md", "[^a1]: A note of the editor's own on the first claim.", f"[^a1]: {long_note}"
+    )
+    real = continued_notes.plan
+    calls = []
+
+    def plan(document, splits, tried):
+        calls.append(1)
+        planned = real(document, splits, tried)
+        if planned == splits and splits:  # settled: now spoil it, on every pass left
+            return {}
+        return planned
+
+    monkeypatch.setattr(continued_notes, "plan", plan)
+    run = run_build(capsys, edition, output, "--jobs", "1", "--no-cache", "--strict", "--ignore", "W507")
+    assert run.status == 0, run.stderr
+    assert "E502" not in run.stderr and len(calls) > 2

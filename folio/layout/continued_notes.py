@@ -292,7 +292,7 @@ def plan(document, splits: Splits, tried: set) -> Splits:
                 # the rest is cut at once into pieces that each leave the page room for text, so
                 # that a note of several pages takes one more layout, not one a page
                 per_page = TALL_SPLIT_SHARE * page.content_height - page.overhead()
-                if piece.index == 0 and _fitting(piece.lines, per_page) < len(piece.lines):
+                if piece.index == 0 and piece.key not in splits and _fitting(piece.lines, per_page) < len(piece.lines):
                     # a note taller than a page pushes its call away from where it would stand
                     # (the pages before are left nearly empty): its head is cut short here, and
                     # grows to fill the call's page once the call is back in its place

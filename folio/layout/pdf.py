@@ -164,12 +164,16 @@ def lay_out_part(job: PartJob) -> PartLayout:
     splits: dict = {}  # note key -> words before each continuation (continued_notes)
     tried: set = set()
     passes = split_passes = 0
+    best = None  # (score, splits, fixes) of the best layout so far: the last may be worse
     while True:
         passes += 1
         document, root = None, None  # let the previous layout go first: it holds every page
         document, root = _render(continued_notes.split_notes(_with_breaks(job.html, fixes), splits), job)
         anchors = _anchors(document)
         misplaced = _misplaced_notes(anchors)
+        score = _score(document, misplaced)
+        if best is None or score < best[0]:
+            best = (score, dict(splits), dict(fixes))
         todo = [p for p in misplaced if fixes.get(p.note_id, ("",))[0] != "paragraph"]
         # long notes first: a note that runs off its page also pushes the page's other notes away
         if split_passes < MAX_SPLIT_PASSES:
@@ -189,6 +193,13 @@ def lay_out_part(job: PartJob) -> PartLayout:
         for placement in batch:
             note_id = placement.note_id
             fixes[note_id] = lines[note_id] if note_id not in fixes and note_id in lines else ("paragraph",)
+    if score > best[0]:  # the passes ran out on a worse layout than one before (a note off its page)
+        splits, fixes = best[1], best[2]
+        passes += 1
+        document, root = None, None
+        document, root = _render(continued_notes.split_notes(_with_breaks(job.html, fixes), splits), job)
+        anchors = _anchors(document)
+        misplaced = _misplaced_notes(anchors)
     starts = tuple(page_starts(document, root))
     page_fill.fill(document)  # pages that end early: their vertical space stretched to the foot of the text block
     gaps = tuple(continued_notes.gaps(document))
@@ -488,6 +499,13 @@ def _descendants(box):
     for child in getattr(box, "children", None) or []:
         yield child
         yield from _descendants(child)
+
+
+def _score(document, misplaced) -> tuple:
+    """How bad a layout is, worst first: notes running off their page, notes away from their
+    call, pages of text 3 or more lines short, and their empty lines."""
+    short = [lines for _page, lines in continued_notes.gaps(document) if lines >= 3]
+    return (len(_tall_notes(document)), len(misplaced), len(short), round(sum(short), 1))
 
 
 def _tall_notes(document) -> list[tuple[str, int, float]]:
