@@ -50,6 +50,20 @@ def run_build(capsys, edition: Path, output: Path, *args: str, command: str = "b
     return Run(status, captured.err + captured.out, output)
 
 
+def convert_edition(edition_dir: Path):
+    """The edition read, checked and converted by the real pipeline (Pandoc and citeproc, no
+    layout): (the gather Result, the converted units)."""
+    from folio.build import Options, gather
+    from folio.units.convert import convert_units, library_cited
+    from folio.units.render import environment, render_units
+
+    options = Options(edition=edition_dir)
+    result = gather(options)
+    edition, library = result.edition, result.library
+    units = render_units(edition, environment(options.template_dirs), library_cited(edition, library))
+    return result, convert_units(units, edition, library)
+
+
 def copy_small(tmp_path: Path) -> Path:
     """A fresh copy of the small test edition; returns its edition/ folder."""
     target = tmp_path / "small"

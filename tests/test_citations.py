@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import re
 
-from conftest import copy_small
+from conftest import convert_edition, copy_small
 
 
 def _html(edition_dir) -> str:
-    from folio.build import Options, gather
-    from folio.units.convert import convert_units, library_cited
-    from folio.units.render import environment, render_units
-
-    options = Options(edition=edition_dir)
-    result = gather(options)
+    result, converted = convert_edition(edition_dir)
     assert not result.problems.errors, [p.format() for p in result.problems.errors]
-    edition, library = result.edition, result.library
-    units = render_units(edition, environment(options.template_dirs), library_cited(edition, library))
-    return "".join(item.html for item in convert_units(units, edition, library))
+    return "".join(item.html for item in converted)
 
 
 def _visible(html: str) -> str:

@@ -108,15 +108,9 @@ def _note_texts(edition_dir):
     """Every note's text, from the real pipeline's print HTML: note id -> text."""
     from html.parser import HTMLParser
 
-    from folio.build import Options, gather
-    from folio.units.convert import convert_units, library_cited
-    from folio.units.render import environment, render_units
+    from conftest import convert_edition
 
-    options = Options(edition=edition_dir)
-    result = gather(options)
-    edition, library = result.edition, result.library
-    units = render_units(edition, environment(options.template_dirs), library_cited(edition, library))
-    converted = convert_units(units, edition, library)
+    _result, converted = convert_edition(edition_dir)
 
     class Notes(HTMLParser):
         def __init__(self):

@@ -48,6 +48,21 @@ class Reader:
         self.problems = problems
         self.listed: dict = {}  # file named in contents -> (key, index, line) where it was first named
 
+    def folder_files(self, name: str, pattern: str) -> list[Path]:
+        """The entries of one of the edition's folders (claims/, quotations/); none, with E213,
+        when the folder is a link out of the edition."""
+        folder = self.root / name
+        if folder.is_symlink() or (folder.exists() and not files.within(folder.resolve(), self.roots)):
+            self.problems.add(
+                "E213",
+                folder,
+                None,
+                f"the {name} folder is a link to a folder outside the edition",
+                "the build reads only files inside the edition folder: replace the link by the folder itself",
+            )
+            return []
+        return files.regular_files(folder, pattern) if folder.is_dir() else []
+
     def text(self, path: Path, kind: str, line: int | None = None, named_in: Path | None = None) -> str | None:
         try:
             return files.read_text(path, self.roots, kind)
@@ -436,8 +451,8 @@ _HYPHENATED = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)+$")
 def _hyphenation(words, printing, path: Path, problems: Problems) -> tuple[str, ...]:
     """print.hyphenation: each a word with a hyphen at each point it may break."""
     kept = []
-    line = printing.line_of("hyphenation") if hasattr(printing, "line_of") else None
-    for word in words or ():
+    line = printing.line_of("hyphenation")
+    for word in words:
         word = _text(word).strip()
         if _HYPHENATED.match(word):
             kept.append(word)
@@ -615,17 +630,7 @@ def _load_claims(reader: Reader) -> tuple[dict, set]:
     problems = reader.problems
     found: dict = {}
     broken: set = set()
-    folder = reader.root / "claims"
-    if folder.is_symlink() or (folder.exists() and not files.within(folder.resolve(), reader.roots)):
-        problems.add(
-            "E213",
-            folder,
-            None,
-            "the claims folder is a link to a folder outside the edition",
-            "the build reads only files inside the edition folder: replace the link by the folder itself",
-        )
-        return found, broken
-    for path in files.regular_files(folder, "*.md") if folder.is_dir() else []:
+    for path in reader.folder_files("claims", "*.md"):
         meta, faulty, body, body_line = reader.markdown(path, schema.CLAIM)
         if meta is None:
             continue
@@ -807,17 +812,7 @@ def _load_quotations(reader: Reader) -> tuple[dict, set]:
     problems = reader.problems
     quotations: dict[str, Quotation] = {}
     broken: set = set()
-    folder = reader.root / "quotations"
-    if folder.is_symlink() or (folder.exists() and not files.within(folder.resolve(), reader.roots)):
-        problems.add(
-            "E213",
-            folder,
-            None,
-            "the quotations folder is a link to a folder outside the edition",
-            "replace the link by the folder itself",
-        )
-        return quotations, broken
-    for path in files.regular_files(folder, "*.yaml") if folder.is_dir() else []:
+    for path in reader.folder_files("quotations", "*.yaml"):
         data, ok = reader.yaml(path)
         if not ok:
             broken |= _ids_in_faulty_yaml(path, reader.roots)  # (its fault is reported; not each claim naming them)

@@ -67,7 +67,7 @@ local function merge_notes(inlines)
         for n = 1, #el.content - 1 do out:insert(el.content[n]) end
         out:insert(note)
       else
-        out:insert(merged and note or el)
+        out:insert(el)  -- (a Note merged into is the note itself)
       end
       -- two calls side by side: a separator between them
       if j <= #inlines and as_note(inlines[j]) then

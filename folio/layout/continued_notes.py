@@ -331,19 +331,19 @@ def plan(document, splits: Splits, tried: set) -> Splits:
         after = facts[n + 1]
         # the page ends with a head whose continuation is on the next page: the head takes more lines
         last = page.pieces[-1] if page.pieces else None
-        first_next = next(
+        # (wherever that piece stands among the next page's notes)
+        following = next(
             (p for p in after.pieces if last is not None and (p.key, p.index) == (last.key, last.index + 1)), None
         )
-        if last is not None and first_next is not None and first_next.lines:
-            room = page.gap - 0.5
-            extra = _fitting(first_next.lines, room)
-            if extra >= len(first_next.lines) - MIN_CONTINUED_LINES + 1:
-                extra = len(first_next.lines) - MIN_CONTINUED_LINES
+        if following is not None and following.lines:
+            extra = _fitting(following.lines, page.gap - 0.5)
+            if extra >= len(following.lines) - MIN_CONTINUED_LINES + 1:
+                extra = len(following.lines) - MIN_CONTINUED_LINES
             if extra >= 1:
                 set_boundary(
                     last.key,
                     last.index,
-                    _piece_start(splits, last.key, last.index + 1) + _words_in(first_next.lines[:extra]),
+                    _piece_start(splits, last.key, last.index + 1) + _words_in(following.lines[:extra]),
                     growing=True,
                 )
                 continue

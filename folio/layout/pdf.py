@@ -165,10 +165,14 @@ def lay_out_part(job: PartJob) -> PartLayout:
     tried: set = set()
     passes = split_passes = 0
     best = None  # (score, splits, fixes) of the best layout so far: the last may be worse
+
+    def lay_out(splits, fixes):
+        return _render(continued_notes.split_notes(_with_breaks(job.html, fixes), splits), job)
+
     while True:
         passes += 1
         document, root = None, None  # let the previous layout go first: it holds every page
-        document, root = _render(continued_notes.split_notes(_with_breaks(job.html, fixes), splits), job)
+        document, root = lay_out(splits, fixes)
         anchors = _anchors(document)
         misplaced = _misplaced_notes(anchors)
         score = _score(document, misplaced)
@@ -197,7 +201,7 @@ def lay_out_part(job: PartJob) -> PartLayout:
         splits, fixes = best[1], best[2]
         passes += 1
         document, root = None, None
-        document, root = _render(continued_notes.split_notes(_with_breaks(job.html, fixes), splits), job)
+        document, root = lay_out(splits, fixes)
         anchors = _anchors(document)
         misplaced = _misplaced_notes(anchors)
     starts = tuple(page_starts(document, root))

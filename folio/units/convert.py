@@ -62,11 +62,8 @@ def _environment() -> dict:
     return env
 
 
-def run_pandoc(
-    args: list[str], text: str, what: str, cwd: Path | None = None, sandbox: bool = True
-) -> tuple[str, list[str]]:
-    """Run pandoc; return (stdout, warning lines). Raises PandocError on failure."""
-    command = [pandoc_path(), *(["--sandbox"] if sandbox else []), *args]
+def _run(command: list[str], text: str, what: str, cwd: Path | None = None) -> tuple[str, str]:
+    """Run a Pandoc command on ``text``; (stdout, stderr). Raises PandocError on failure."""
     try:
         process = subprocess.run(
             command,
@@ -83,29 +80,20 @@ def run_pandoc(
     stderr = process.stderr.decode("utf-8", "replace")
     if process.returncode != 0:
         raise PandocError(what, stderr.strip() or f"exit status {process.returncode}")
-    warnings = [line for line in stderr.splitlines() if line.strip()]
-    return process.stdout.decode("utf-8"), warnings
+    return process.stdout.decode("utf-8"), stderr
+
+
+def run_pandoc(
+    args: list[str], text: str, what: str, cwd: Path | None = None, sandbox: bool = True
+) -> tuple[str, list[str]]:
+    """Run pandoc; return (stdout, warning lines). Raises PandocError on failure."""
+    stdout, stderr = _run([pandoc_path(), *(["--sandbox"] if sandbox else []), *args], text, what, cwd)
+    return stdout, [line for line in stderr.splitlines() if line.strip()]
 
 
 def run_pandoc_lua(script: str, text: str, what: str) -> str:
     """Run one of our Lua scripts with ``pandoc lua``; its output."""
-    try:
-        process = subprocess.run(
-            [pandoc_path(), "lua", str(FILTERS / script)],
-            input=text.encode("utf-8"),
-            capture_output=True,
-            env=_environment(),
-            timeout=PANDOC_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired:
-        raise PandocError(what, f"Pandoc took more than {PANDOC_TIMEOUT} s") from None
-    except OSError as exc:
-        raise PandocError(what, f"Pandoc could not be run ({exc.strerror}): reinstall pypandoc-binary") from None
-    if process.returncode != 0:
-        raise PandocError(
-            what, process.stderr.decode("utf-8", "replace").strip() or f"exit status {process.returncode}"
-        )
-    return process.stdout.decode("utf-8")
+    return _run([pandoc_path(), "lua", str(FILTERS / script)], text, what)[0]
 
 
 def citeproc_args(edition: Edition, unit: Unit, bibliography: Path) -> list[str]:

@@ -32,6 +32,7 @@ from urllib.parse import quote, urlsplit
 
 from folio import ids
 from folio.edition.model import Edition, Markdown, Source
+from folio.edition.names import INLINE_TYPES
 
 READER = "markdown-raw_tex-raw_attribute-yaml_metadata_block"  # raw HTML is read, to be reduced
 MAX_JSON_DEPTH = 200  # about 100 levels of lists, quotations and emphasis inside each other
@@ -696,31 +697,7 @@ class Splicer:
 
 
 def _is_inlines(items: list) -> bool:
-    return items[0]["t"] in _INLINE_TYPES
-
-
-_INLINE_TYPES = {
-    "Str",
-    "Emph",
-    "Underline",
-    "Strong",
-    "Strikeout",
-    "Superscript",
-    "Subscript",
-    "SmallCaps",
-    "Quoted",
-    "Cite",
-    "Code",
-    "Space",
-    "SoftBreak",
-    "LineBreak",
-    "Math",
-    "RawInline",
-    "Link",
-    "Image",
-    "Note",
-    "Span",
-}
+    return items[0]["t"] in INLINE_TYPES
 
 
 def safe_url(url: str) -> str | None:
