@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import logging
 import os
+import select
 import sys
+import time
 
 import pytest
 
@@ -47,6 +49,18 @@ def test_nothing_when_quiet(folio_log, monkeypatch):
     assert stream.getvalue() == ""
 
 
+def _read_all(master: int, quiet: float = 1.0, limit: float = 10.0) -> str:
+    """All a pseudo-terminal holds: the kernel hands a pty's output to the reader in
+    pieces, later on a loaded machine (CI read only the bar's first line in one read)."""
+    chunks, deadline = [], time.monotonic() + limit
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], quiet)
+        if not ready:
+            break
+        chunks.append(os.read(master, 65536))
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 def test_a_bar_on_a_terminal_that_erases_itself(folio_log, monkeypatch):
     log, stream = folio_log
@@ -61,7 +75,7 @@ def test_a_bar_on_a_terminal_that_erases_itself(folio_log, monkeypatch):
     progress.done("index", 3)
     progress.close()
     terminal.flush()
-    written = os.read(master, 65536).decode("utf-8", "replace")
+    written = _read_all(master)
     terminal.close()
     os.close(master)
     assert "laying out: 2/2 parts" in written and "11 pages" in written
