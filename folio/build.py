@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from folio.ebook import epub, epub_check
 from folio.edition.check import check_edition
 from folio.edition.load import load_edition
 from folio.edition.model import Edition
+from folio.formats import REGISTRY
 from folio.layout import pdf
 from folio.layout.assemble import printers_copy, write_book
 from folio.layout.output_intent import is_print_standard
@@ -31,6 +33,7 @@ from folio.rebuild.changes import compare, snapshot
 from folio.units import convert
 from folio.units.fragments import Library, ReadError, read_edition
 from folio.units.render import TemplateProblem, environment, render_units
+from folio.web.site import write_site
 
 log = logging.getLogger("folio")
 
@@ -46,6 +49,7 @@ class Result:
     laid_out: tuple = ()  # the parts laid out (not taken from the cache)
     changes: object = None  # changes.Report against the last build, if there was one
     typeset: object = None  # typeset.Typeset of the book, when one was laid out
+    site: object = None  # web.site.Site, when the web edition was written
 
 
 class Steps:
@@ -184,7 +188,7 @@ def writable_output(out_dir: Path, problems: Problems) -> bool:
     return True
 
 
-_STAGED = re.compile(r"^\.(?P<slug>.+)\.(?P<pid>\d+)\.[^.]+\.(?:pdf|epub)\.part$")
+_STAGED = re.compile(r"^\.(?P<slug>.+)\.(?P<pid>\d+)\.[^.]+\.(?:pdf|epub|web|old)\.part$")
 
 
 def remove_stale_staging(out_dir: Path) -> None:
@@ -197,7 +201,8 @@ def remove_stale_staging(out_dir: Path) -> None:
         match = _STAGED.match(name)
         if match and not _alive(int(match.group("pid"))):
             try:
-                os.unlink(out_dir / name)
+                path = out_dir / name
+                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else os.unlink(path)
             except OSError:
                 pass
 
@@ -319,20 +324,32 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
                 step("Checking the EPUB with EPUBCheck and DAISY Ace")
                 if epub_check.check(epub_tmp, problems, shown_as=out_dir / f"{slug}.epub"):
                     epub.write(book, epub_tmp, edition, typeset, verified=True)  # the conformance it passed
+        if "html" in options.formats:
+            step("Writing the web edition")
+            site_format = REGISTRY["html"]
+            site_tmp = Path(tempfile.mkdtemp(prefix=f".{slug}.{os.getpid()}.", suffix=".web.part", dir=out_dir))
+            staged["html"] = (site_tmp, out_dir / site_format.output_name(slug))
+            site = write_site(edition, converted, env, titles, options.template_dirs, site_tmp, typeset, store)
+            result.site = site
+            for warning in site.warnings:
+                problems.add("W401", edition.root, None, f"web edition: {warning}")
         step.done()
         if problems.errors or (options.strict and problems.warnings):
             return result
         mask = os.umask(0)
         os.umask(mask)
         for fmt, (tmp, final) in staged.items():
-            os.chmod(tmp, 0o666 & ~mask)  # staged files are private (mkstemp); outputs are ordinary files
-            os.replace(tmp, final)
+            if tmp.is_dir():  # the web edition: its folder swapped in whole
+                _publish_folder(tmp, final, mask)
+            else:
+                os.chmod(tmp, 0o666 & ~mask)  # staged files are private (mkstemp); outputs are ordinary files
+                os.replace(tmp, final)
             result.outputs[fmt] = final
         staged.clear()
         if store is not None:
             result.changes = compare(store.read_json("moved.json"), seen)
             store.write_json("moved.json", seen)
-            store.prune(("layout", "convert", "epub", "preflight"))
+            store.prune(("layout", "convert", "epub", "preflight") + (("web",) if "html" in options.formats else ()))
     except convert.PandocError as exc:
         problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}")
     except TemplateProblem as fault:
@@ -357,10 +374,29 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
         beside.shutdown(wait=True, cancel_futures=True)
         for tmp, _final in staged.values():
             try:
-                tmp.unlink(missing_ok=True)
+                shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink(missing_ok=True)
             except OSError:
                 pass
     return result
+
+
+def _publish_folder(staged: Path, final: Path, mask: int) -> None:
+    """Put a staged folder in the place of ``final``: the old one moved aside first, then
+    removed, so that the output folder never holds half a site."""
+    for folder, _dirs, names in os.walk(staged):
+        os.chmod(folder, 0o777 & ~mask)  # mkdtemp made it private; the site is ordinary files
+        for name in names:
+            os.chmod(os.path.join(folder, name), 0o666 & ~mask)
+    old = None
+    if final.exists() or final.is_symlink():
+        if not final.is_dir() or final.is_symlink():
+            final.unlink()
+        else:
+            old = Path(tempfile.mkdtemp(prefix=f".{final.name}.{os.getpid()}.", suffix=".old.part", dir=final.parent))
+            os.replace(final, old / final.name)
+    os.replace(staged, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _report_persons(edition: Edition, converted, problems: Problems) -> None:

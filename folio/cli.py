@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from folio.formats import REGISTRY
 from folio.options import FORMATS, Options
 
 log = logging.getLogger("folio")
@@ -43,7 +44,9 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command")
     b = commands.add_parser("build", parents=[common], help="check, then build the PDF and EPUB (default)")
     b.add_argument(
-        "--format", default=",".join(FORMATS), help="comma-separated formats to build: pdf, epub (default: both)"
+        "--format",
+        default=",".join(FORMATS),
+        help="comma-separated formats to build: pdf, epub, html (the web edition); default: pdf,epub",
     )
     b.add_argument("--output", type=Path, default=None, help="output folder (default: output beside the edition)")
     b.add_argument("--templates", type=Path, default=None, help="a folder of templates overriding the defaults")
@@ -214,9 +217,12 @@ def _main(argv: list[str] | None) -> int:
     formats = FORMATS
     if args.command in ("build", "watch"):
         formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-        unknown = [f for f in formats if f not in FORMATS]
-        if unknown:
-            print(f"folio: unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}", file=sys.stderr)
+        unknown = [f for f in formats if f not in REGISTRY]
+        if unknown or not formats:
+            print(
+                f"folio: unknown format {', '.join(unknown) or '(none given)'}; choose from {', '.join(REGISTRY)}",
+                file=sys.stderr,
+            )
             return 2
     if not args.edition.is_dir():
         print(f"folio: {args.edition}: no such edition folder (give --edition DIR)", file=sys.stderr)
@@ -305,7 +311,7 @@ def _build_and_report(options: Options, args) -> int:
     if failed:
         print("nothing was written to the output folder", file=sys.stderr)
         return 1
-    for fmt, path in sorted(result.outputs.items(), key=lambda item: FORMATS.index(item[0])):
+    for fmt, path in sorted(result.outputs.items(), key=lambda item: list(REGISTRY).index(item[0])):
         extra = f" ({result.page_count} pages)" if fmt == "pdf" else ""
         _result(args, f"Wrote {path}{extra}")
     report = result.changes.text() if result.changes is not None else None

@@ -291,6 +291,19 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
             "the web address of the certification report",
         )
         report = ""
+    web = data.get("web") if isinstance(data.get("web"), dict) else empty_mapping()
+    base_url = _text(schema.value(web, "base_url", schema.EDITION["web"].schema["base_url"], faulty, "web."))
+    if base_url and url_fault(base_url):
+        problems.add(
+            "E105",
+            path,
+            web.line_of("base_url"),
+            f"web.base_url '{base_url}' {url_fault(base_url)}",
+            "the address the web edition is published at, such as https://press.example.org/book/",
+        )
+        base_url = ""
+    elif base_url and not base_url.endswith("/"):
+        base_url += "/"
     return Settings(
         title=_md(data, "title", "edition:title", path, True),
         subtitle=_md(data, "subtitle", "edition:subtitle", path, True),
@@ -344,6 +357,7 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
             schema.value(access, "credential", access_spec["credential"], faulty, "accessibility.")
         ),
         certifier_report=report,
+        web_base_url=base_url,
         appendix_title=_text(
             schema.value(contents, "appendix_title", schema.CONTENTS["appendix_title"], faulty, "contents.")
         ),

@@ -212,6 +212,7 @@ class Settings:
     certified_by: str  # who certified the EPUB's accessibility (written only when it passed)
     certifier_credential: str
     certifier_report: str
+    web_base_url: str  # where the web edition is published ('' : addresses relative to the site)
     appendix_title: str
     bibliography_title: str
 

@@ -335,6 +335,19 @@ EDITION = {
             "report": Field("str", help="the address of the certification report (https://...)", default=""),
         },
     ),
+    "web": Field(
+        "map",
+        help="the web edition (build --format html)",
+        schema={
+            "base_url": Field(
+                "str",
+                help="the address the site is published at (https://...), for the 'cite this claim' "
+                "lines and the claims' ClaimReview data; without it they give addresses relative to the site",
+                default="",
+                example="https://press.example.org/secret-speech/",
+            ),
+        },
+    ),
     "contents": Field("map", True, "the order of the parts", schema=CONTENTS),
 }
 

@@ -195,9 +195,11 @@ def _marker(label: str) -> str:
     return f'<span id="{ids.page(label)}" epub:type="pagebreak" role="doc-pagebreak" aria-label="{label}"></span>'
 
 
-def insert_page_breaks(xhtml: str, starts: list[tuple[str, str, int]]) -> tuple[str, list[str]]:
+def insert_page_breaks(xhtml: str, starts: list[tuple[str, str, int]], marker=None) -> tuple[str, list[str]]:
     """Insert markers for (label, block, words) found in this file; return the new text
-    and the labels placed, in document order."""
+    and the labels placed, in document order. ``marker(label)``: the markup of a marker
+    (by default the EPUB's)."""
+    marker = marker or _marker
     insertions: list[tuple[int, str]] = []
     elements = {m.group(2): m for m in _ELEMENT_WITH_ID.finditer(xhtml)}  # one scan of the file
     for label, block, words in starts:
@@ -209,7 +211,7 @@ def insert_page_breaks(xhtml: str, starts: list[tuple[str, str, int]]) -> tuple[
     # several pages (a blank verso and the next page) may share a place: keep page order
     ordered = sorted(enumerate(insertions), key=lambda item: (item[1][0], item[0]))
     for _, (position, label) in reversed(ordered):
-        xhtml = xhtml[:position] + _marker(label) + xhtml[position:]
+        xhtml = xhtml[:position] + marker(label) + xhtml[position:]
     return xhtml, [label for _, (_, label) in ordered]
 
 

@@ -101,6 +101,16 @@ def _content_digest(path: Path) -> bytes:
 
 
 def _stamp(path: Path) -> list:
+    """A file's size and time; a folder's (the web edition) the names, sizes and times of its files."""
+    if path.is_dir():
+        digest = hashlib.sha256()
+        count = 0
+        for item in sorted(path.rglob("*")):
+            if item.is_file():
+                stat = item.stat()
+                digest.update(f"{item.relative_to(path)};{stat.st_size};{stat.st_mtime_ns}\n".encode())
+                count += 1
+        return [count, digest.hexdigest()]
     stat = path.stat()
     return [stat.st_size, stat.st_mtime_ns]
 
@@ -129,6 +139,6 @@ def up_to_date(options: Options, digest: str) -> dict | None:
         return None
     for _fmt, (output, *stamp) in record["outputs"].items():
         output = Path(output)
-        if not output.is_file() or _stamp(output) != stamp:
+        if not (output.is_file() or output.is_dir()) or _stamp(output) != stamp:
             return None
     return record

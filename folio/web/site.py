@@ -1,0 +1,274 @@
+"""The web edition written into a folder: a page a unit (front matter, chapters, the
+appendix, the bibliography), a home page with the contents and the table of claims, the
+index of names, the copyright page, an accessibility statement, a search page; the style
+sheet, the scripts and the bundled font. Every page comes from a template of
+``templates/web/`` (an edition overrides one by a file of the same name in its own
+``templates/web/``, or one block of it with ``{% extends %}``).
+
+Nothing is fetched from the network (the pages say so to the browser too: a Content
+Security Policy allows only the site's own files), and the site works opened from disk."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import markupsafe
+
+from folio import ids
+from folio.edition.model import Edition
+from folio.edition.names import index_entries
+from folio.rebuild.cache import digest_of, file_digest
+from folio.web import claim_review
+from folio.web.pages import Media, WebBody, ids_in, web_body
+
+log = logging.getLogger("folio")
+
+FONTS = Path(str(resources.files("folio") / "fonts"))
+FONT_FILES = (  # site.css names them in its @font-face rules
+    "GentiumBookPlus-Regular.ttf",
+    "GentiumBookPlus-Italic.ttf",
+    "GentiumBookPlus-Bold.ttf",
+    "GentiumBookPlus-BoldItalic.ttf",
+)
+ASSETS = ("site.css", "notes.js", "search.js", "favicon.svg")  # plain files of templates/web/, copied as they are
+HOME, NAMES, SEARCH, COPYRIGHT, ACCESSIBILITY = (
+    "index.html",
+    "names.html",
+    "search.html",
+    "copyright.html",
+    "accessibility.html",
+)
+
+
+@dataclass
+class Site:
+    """What was written (for the report and the tests)."""
+
+    pages: list = field(default_factory=list)  # file names of the HTML pages
+    rendered: list = field(default_factory=list)  # units whose page was made anew (not from the cache)
+    warnings: list = field(default_factory=list)
+    bytes: int = 0
+
+
+@dataclass(frozen=True)
+class PageLink:
+    name: str
+    title: str  # as HTML
+    kind: str
+    label: str = ""  # "Chapter 1"
+
+
+def page_of(unit_id: str) -> str:
+    return f"{unit_id}.html"
+
+
+def _woff2(path: Path, store) -> bytes:
+    """A bundled font as WOFF2 (a third of the size), made once and kept in the cache."""
+    from fontTools import version
+
+    key = hashlib.sha256(
+        f"woff2;{version};{file_digest(path)}".encode()
+    ).hexdigest()  # not the tools' digest: a font is made once
+    if store is not None:
+        kept = store.get("web", key)
+        if kept is not None:
+            return kept
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(path))
+    font.flavor = "woff2"
+    out = io.BytesIO()
+    font.save(out)
+    data = out.getvalue()
+    if store is not None:
+        store.put("web", key, data)
+    return data
+
+
+def _asset(template_dirs: list[Path], name: str) -> bytes:
+    for folder in template_dirs:
+        path = folder / "web" / name
+        if path.is_file() and not path.is_symlink():
+            from folio.edition import files
+
+            try:
+                return files.read_bytes(path, [folder.resolve()], "template")
+            except files.Refused:
+                continue
+    raise FileNotFoundError(f"templates/web/{name}")
+
+
+def write_site(
+    edition: Edition,
+    converted: list,
+    env,
+    titles: dict,
+    template_dirs: list[Path],
+    target: Path,
+    typeset=None,
+    store=None,
+) -> Site:
+    """Write the site into ``target`` (an empty folder)."""
+    from folio.ebook.epub import page_starts
+
+    settings = edition.settings
+    site = Site()
+    media = Media(edition.root)
+    base = settings.web_base_url
+    html_titles = {anchor: markupsafe.Markup(text) for anchor, text in titles.items()}
+    chapters = {chapter.anchor: chapter for chapter in edition.chapters}
+
+    units = [item for item in converted if item.html.strip()]
+    where: dict[str, str] = {}
+    unit_ids: dict[str, set] = {}
+    for item in units:
+        found = ids_in(item.html)
+        unit_ids[item.unit.id] = found
+        for anchor in found:
+            where.setdefault(anchor, page_of(item.unit.id))
+    where.setdefault(ids.CLAIMS_TABLE, HOME)
+    where.setdefault(ids.CONTENTS, HOME)
+    where.setdefault(ids.COPYRIGHT, COPYRIGHT)
+    starts = page_starts(typeset) if typeset is not None else []
+    where_digest = digest_of(json.dumps(sorted(where.items())))
+
+    def claim_url(anchor: str) -> str:
+        return f"{base}{where.get(anchor, HOME)}#{anchor}"
+
+    links = []
+    for item in units:
+        unit = item.unit
+        label = chapters[unit.id].number if unit.id in chapters else ""
+        links.append(
+            PageLink(page_of(unit.id), html_titles.get(unit.id, markupsafe.escape(unit.title)), unit.kind, str(label))
+        )
+
+    bodies: dict[str, WebBody] = {}
+    for item in units:
+        unit = item.unit
+        mine = [start for start in starts if start[1] in unit_ids[unit.id]]
+        key = digest_of("web-page", item.html, page_of(unit.id), where_digest, json.dumps(mine), base)
+        body = store.get("web", key) if store is not None else None
+        if body is None:
+            body = web_body(
+                item.html,
+                page_of(unit.id),
+                where,
+                media,
+                mine,
+                claim_url,
+                section_title=env.plain_of.get(getattr(unit.title, "ref", ""), str(unit.title)),
+            )
+            site.rendered.append(unit.id)
+            if store is not None:
+                store.put("web", key, body)
+        elif "<img" in body.html:
+            body = web_body(item.html, page_of(unit.id), where, media, mine, claim_url)  # its images again
+        bodies[unit.id] = body
+    for name, why in media.refused:
+        site.warnings.append(f"the image '{name}' is left out of the web edition: {why}")
+
+    common = dict(
+        edition=edition,
+        settings=settings,
+        pages=links,
+        home=HOME,
+        names_page=NAMES if edition.persons else "",
+        search_page=SEARCH,
+        copyright_page=COPYRIGHT,
+        accessibility_page=ACCESSIBILITY,
+        titles=html_titles,
+        base_url=base,
+    )
+    out: dict[str, bytes] = {}
+
+    def render(template: str, name: str, **context) -> None:
+        text = env.render(f"web/{template}", page_name=name, **common, **context)
+        out[name] = text.encode("utf-8")
+        site.pages.append(name)
+
+    claims_by_chapter = {c.anchor: edition.claims_of(c) for c in edition.chapters}
+    render(
+        "home.html.j2",
+        HOME,
+        title="",
+        claims=list(edition.claims.values()),
+        claims_by_chapter=claims_by_chapter,
+        where=where,
+        chapters=chapters,
+    )
+    for number, item in enumerate(units):
+        unit = item.unit
+        body = bodies[unit.id]
+        reviews = []
+        for claim in edition.claims.values():
+            if claim.anchor in body.claims:
+                found = body.claims[claim.anchor]
+                reviews.append(
+                    markupsafe.Markup(
+                        claim_review.script(
+                            claim_review.review_of(
+                                edition, claim, claim_url(claim.anchor), found["passage"], found["title"]
+                            )
+                        )
+                    )
+                )
+        render(
+            "unit.html.j2",
+            page_of(unit.id),
+            title=links[number].title,
+            unit=unit,
+            link=links[number],
+            body=markupsafe.Markup(body.html),
+            claim_reviews=reviews,
+            previous=links[number - 1] if number > 0 else None,
+            next=links[number + 1] if number + 1 < len(links) else None,
+            print_pages=body.pages,
+        )
+    if edition.persons:
+        folio_of = typeset.folio if typeset is not None else _mention_order(units)
+        marks = [mark for item in converted for mark in item.marks]
+        entries = index_entries(edition.persons, marks, folio_of, ranges=False)
+        render(
+            "names.html.j2", NAMES, title="Index of Names", entries=entries, where=where, by_page=typeset is not None
+        )
+    render("copyright.html.j2", COPYRIGHT, title="Copyright")
+    render("accessibility.html.j2", ACCESSIBILITY, title="Accessibility", print_pages=bool(starts))
+    render("search.html.j2", SEARCH, title="Search")
+
+    records = [record.__dict__ for item in units for record in bodies[item.unit.id].records]
+    index = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+    index = index.replace("<", "\\u003c")
+    out["search-index.js"] = f"window.FOLIO_SEARCH = {index};\n".encode()
+    for name in ASSETS:
+        out[name] = _asset(template_dirs, name)
+    for name in FONT_FILES:
+        out[f"fonts/{Path(name).stem}.woff2"] = _woff2(FONTS / name, store)
+    out["fonts/OFL.txt"] = (FONTS / "OFL.txt").read_bytes()
+    for name, data in media.files.items():
+        out[f"media/{name}"] = data
+    for name, data in out.items():
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        site.bytes += len(data)
+    return site
+
+
+def _mention_order(units: list):
+    """Without a print layout: a mention's place is the part it stands in."""
+    order = {}
+    for number, item in enumerate(units, start=1):
+        for mark in item.marks:
+            order[mark.anchor] = (number, item.unit.title if isinstance(item.unit.title, str) else str(number))
+
+    def folio(anchor):
+        return order.get(anchor)
+
+    return folio
