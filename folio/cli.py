@@ -81,6 +81,13 @@ def parser() -> argparse.ArgumentParser:
         "watch", parents=[b], add_help=False, help="rebuild on every save of the edition, bibliography or templates"
     )
     w.add_argument("--interval", type=float, default=0.5, help="seconds between looks at the files (default 0.5)")
+    v = commands.add_parser(
+        "serve",
+        parents=[w],
+        add_help=False,
+        help="build the web edition, serve it on 127.0.0.1 and rebuild it (and reload the page) on every save",
+    )
+    v.add_argument("--port", type=int, default=8000, help="the port (default 8000; 0: any free one)")
     c = commands.add_parser("check", parents=[common], help="check the edition, print every problem, write nothing")
     c.add_argument(
         "--pdf",
@@ -144,8 +151,18 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
-COMMANDS = ("build", "check", "watch", "init", "schema")
-_WITH_VALUE = {"--edition", "--bibliography", "--output", "--templates", "--format", "--jobs", "--interval", "--ignore"}
+COMMANDS = ("build", "check", "watch", "serve", "init", "schema")
+_WITH_VALUE = {
+    "--edition",
+    "--bibliography",
+    "--output",
+    "--templates",
+    "--format",
+    "--jobs",
+    "--interval",
+    "--ignore",
+    "--port",
+}
 
 
 def command_first(argv: list[str]) -> list[str]:
@@ -215,8 +232,10 @@ def _main(argv: list[str] | None) -> int:
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
     formats = FORMATS
-    if args.command in ("build", "watch"):
+    if args.command in ("build", "watch", "serve"):
         formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+        if args.command == "serve":  # the web edition, and what else was asked for
+            formats = ("html",) if args.format == ",".join(FORMATS) else tuple(dict.fromkeys((*formats, "html")))
         unknown = [f for f in formats if f not in REGISTRY]
         if unknown or not formats:
             print(
@@ -253,6 +272,10 @@ def _main(argv: list[str] | None) -> int:
         from folio.rebuild.watch import watch
 
         return watch(options, args, lambda: _build_and_report(options, args))
+    if args.command == "serve":
+        from folio.web.serve import serve
+
+        return serve(options, args, lambda: _build_and_report(options, args))
     if args.command == "build":
         return _build_and_report(options, args)
     from folio.build import check_pdf, gather

@@ -330,3 +330,61 @@ def test_in_a_real_browser_from_disk_and_from_a_server(site_build):
             assert (artefacts / "index-1280.png").stat().st_size > 5000
     finally:
         server.shutdown()
+
+
+def test_serve_builds_serves_and_reloads_after_a_save(tmp_path):
+    import os
+    import signal
+    import sys
+    import time
+    import urllib.request
+
+    edition = copy_small(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "folio", "serve", "--edition", str(edition), "--port", "0"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    lines: list[str] = []
+
+    def read_until(text: str, limit: float = 300) -> None:
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            line = process.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+            if text in line:
+                return
+        raise AssertionError(f"no '{text}' in: {''.join(lines)[-3000:]}")
+
+    def get(url: str) -> str:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read().decode("utf-8")
+
+    try:
+        read_until("serving http://127.0.0.1:")
+        port = re.search(r"127\.0\.0\.1:(\d+)", lines[-1]).group(1)
+        read_until("Waiting for the next save")
+        base = f"http://127.0.0.1:{port}"
+        home = get(base + "/")  # redirected to the site
+        assert "Table of Claims" in home and "/__folio/reload.js" in home
+        assert "__folio" not in (tmp_path / "small" / "output" / "small-web" / "index.html").read_text(encoding="utf-8")
+        assert get(base + "/__folio/version") == "1"
+        claim = edition / "claims" / "second.md"
+        claim.write_text(
+            claim.read_text(encoding="utf-8").replace("is examined", "is re-read and examined"), encoding="utf-8"
+        )
+        read_until("Waiting for the next save")
+        assert get(base + "/__folio/version") == "2"
+        assert "re-read" in get(base + "/small-web/chapter-one.html")
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            stdout, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            stdout, _ = process.communicate()
+    assert stdout.count("Wrote ") == 2 and "What moved since the last build" in stdout  # the report, as in watch
