@@ -417,6 +417,65 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
 
+        # the web edition: with the other two (cold), alone (cold), and after a claim edit
+        def cold_with(formats: str) -> tuple:
+            shutil.rmtree(work / ".folio-cache", ignore_errors=True)
+            shutil.rmtree(work / "output", ignore_errors=True)
+            return timed(build + ["--format", formats])
+
+        all_t, _, all_log, all_cpu = median_run([cold_with("pdf,epub,html") for _ in range(repeat)])
+        all_steps = _steps(all_log)
+        web_step = all_steps.get("Writing the web edition", 0.0)
+        epub_step = all_steps.get("Writing the EPUB (Pandoc wrote its chapters during the layout)", 0.0)
+        site = work / "output" / "bench-web"
+        site_pages = len(list(site.glob("*.html")))
+        site_bytes = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+        web_claim_runs = []
+        for n in range(1, repeat + 1):
+            claim.write_text(analysis + f" The web editor added sentence {n}.\n", encoding="utf-8")
+            web_claim_runs.append(timed(build + ["--format", "pdf,epub,html"]))
+        web_claim_t, _, web_claim_log, web_claim_cpu = median_run(web_claim_runs)
+        alone_t, _, alone_log, alone_cpu = median_run([cold_with("html") for _ in range(repeat)])
+        print("\nthe web edition (build --format html):")
+        print(
+            f"  cold, with the PDF and the EPUB                       {all_t:8.2f} s  {all_t / cold_t:5.2f} x our cold"
+            f" PDF+EPUB  (cpu {all_cpu:.1f} s)"
+        )
+        print(
+            f"      its step: {web_step:.2f} s = {web_step / max(epub_step, 0.01):.2f} x the EPUB's step ({epub_step:.2f} s)"
+            " (the fonts made WOFF2 once, then cached)"
+        )
+        print(
+            f"  cold, alone (with the print layout it needs)          {alone_t:8.2f} s  {alone_t / cold_t:5.2f} x our cold"
+            f" PDF+EPUB  (cpu {alone_cpu:.1f} s)"
+        )
+        edit_step = _steps(web_claim_log).get("Writing the web edition", 0.0)
+        print(
+            f"  rebuild of all three after editing one claim          {web_claim_t:8.2f} s  (cpu {web_claim_cpu:.1f} s);"
+            f" web step {edit_step:.2f} s = {edit_step / max(_steps(web_claim_log).get('Writing the EPUB (Pandoc wrote its chapters during the layout)', 0.01), 0.01):.2f} x the EPUB's"
+        )
+        print(f"  site: {site_pages} pages, {site_bytes / 1024:,.0f} KiB in all")
+        node = shutil.which("node")
+        checker = REPO / "tools" / "ace" / "web-check.js"
+        if node and checker.exists() and site.is_dir():
+            names = sorted(p.name for p in site.glob("*.html"))
+            run = subprocess.run(
+                [node, str(checker), site.as_uri() + "/", ",".join(names), str(work / "shots"), "Khrushchev"],
+                capture_output=True,
+                text=True,
+            )
+            if run.returncode == 0:
+                import json
+
+                report = json.loads(run.stdout)
+                violations = sum(len(entry["axe"]) for entry in report["pages"].values())
+                print(
+                    f"  axe-core in chromium, {len(report['pages'])} pages: {violations} violation(s); "
+                    f"requests outside the site: {len(report['outside'])}"
+                )
+            else:
+                print(f"  axe-core: the browser check failed: {run.stderr[-300:]}")
+
         if args.scaling:
             big = work / f"x{args.scaling}"
             big.mkdir()
