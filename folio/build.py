@@ -14,15 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from folio import ids
-from folio.ebook import epub, epub_check
+from folio import ids, outputs
+from folio.ebook import epub_check
 from folio.edition.check import check_edition
 from folio.edition.load import load_edition
 from folio.edition.model import Edition
-from folio.formats import REGISTRY
 from folio.layout import pdf
-from folio.layout.assemble import printers_copy, write_book
-from folio.layout.output_intent import is_print_standard
 from folio.layout.preflight import preflight
 from folio.layout.typeset import Workers
 from folio.layout.typeset import typeset as typeset_book
@@ -33,7 +30,6 @@ from folio.rebuild.changes import compare, snapshot
 from folio.units import convert
 from folio.units.fragments import Library, ReadError, read_edition
 from folio.units.render import TemplateProblem, environment, render_units
-from folio.web.site import write_site
 
 log = logging.getLogger("folio")
 
@@ -188,7 +184,7 @@ def writable_output(out_dir: Path, problems: Problems) -> bool:
     return True
 
 
-_STAGED = re.compile(r"^\.(?P<slug>.+)\.(?P<pid>\d+)\.[^.]+\.(?:pdf|epub|web|old)\.part$")
+_STAGED = re.compile(r"^\.(?P<slug>.+)\.(?P<pid>\d+)\.[^.]+\.[a-z0-9]+\.part$")  # .<slug>.<pid>.<random>.<kind>.part
 
 
 def remove_stale_staging(out_dir: Path) -> None:
@@ -276,63 +272,31 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
     out_dir = options.output_dir
     slug = edition.settings.slug
     staged: dict[str, tuple[Path, Path]] = {}
-    # Pandoc writes the EPUB's units (other processes) while WeasyPrint lays out the book.
-    beside = ThreadPoolExecutor(max_workers=1)
+    formats = outputs.requested(options.formats)
+    job = outputs.Job(options, edition, library, converted, env, titles, store, problems, step, result)
+    seen = None
+    # what a format starts beside the layout (Pandoc writes the EPUB's units, in other
+    # processes, while WeasyPrint lays out the book)
+    beside = ThreadPoolExecutor(max_workers=2)
     try:
-        chapters = beside.submit(epub.chapter_files, edition, converted, store) if "epub" in options.formats else None
-        step("Typesetting the PDF with WeasyPrint")
-        typeset = typeset_book(edition, converted, env, options.template_dirs, store, workers, titles)
-        result.typeset = typeset
-        result.page_count = typeset.page_count
-        result.laid_out = typeset.laid_out
-        _report_layout_problems(typeset, converted, edition, problems)
-        seen = snapshot(converted, typeset, edition)
-        if "pdf" in options.formats:
-            step("Assembling the PDF from its parts")
-            tmp = _staging_path(out_dir, slug, ".pdf")
-            staged["pdf"] = (tmp, out_dir / f"{slug}.pdf")
-            write_book(typeset, tmp)
-            step("Preflight: reading the PDF back")
-            for_printer = is_print_standard(edition.settings.print.pdf_variant)
-            preflight(
-                tmp,
-                edition,
-                problems,
-                shown_as=out_dir / f"{slug}.pdf",
-                links_removed_after=for_printer,
-                store=store,
-                openings=ids_of_parts(edition, bool(typeset.index)),
-            )
-            if for_printer:  # PDF/X: no annotations inside the trim; the links were checked above
-                profile = edition.settings.print.output_profile.read_bytes()
-                tmp.write_bytes(printers_copy(tmp.read_bytes(), profile))
-        if chapters is not None:
-            step("Writing the EPUB (Pandoc wrote its chapters during the layout)")
-            units = epub.front_files(edition, env, library, typeset, store) + chapters.result()
-            index = epub.index_files(
-                epub.epub_index(edition, converted, typeset.folio), edition.settings.language, store
-            )
-            units += [index] if index else []
-            frame = epub.frame(edition, units, options.template_dirs, env, store)
-            for warning in dict.fromkeys(w for part in (*units, frame) for w in part.warnings):
-                problems.add("W401", edition.root, None, f"EPUB: {warning}")
-            epub_tmp = _staging_path(out_dir, slug, ".epub")
-            staged["epub"] = (epub_tmp, out_dir / f"{slug}.epub")
-            book = epub.merge(frame, units)
-            epub.write(book, epub_tmp, edition, typeset)
-            if options.verify:
-                step("Checking the EPUB with EPUBCheck and DAISY Ace")
-                if epub_check.check(epub_tmp, problems, shown_as=out_dir / f"{slug}.epub"):
-                    epub.write(book, epub_tmp, edition, typeset, verified=True)  # the conformance it passed
-        if "html" in options.formats:
-            step("Writing the web edition")
-            site_format = REGISTRY["html"]
-            site_tmp = Path(tempfile.mkdtemp(prefix=f".{slug}.{os.getpid()}.", suffix=".web.part", dir=out_dir))
-            staged["html"] = (site_tmp, out_dir / site_format.output_name(slug))
-            site = write_site(edition, converted, env, titles, options.template_dirs, site_tmp, typeset, store)
-            result.site = site
-            for warning in site.warnings:
-                problems.add("W401", edition.root, None, f"web edition: {warning}")
+        for fmt in formats:
+            fmt.begin(job, beside)
+        if outputs.needs_layout(options.formats):
+            step("Typesetting the PDF with WeasyPrint")
+            typeset = typeset_book(edition, converted, env, options.template_dirs, store, workers, titles)
+            job.typeset = result.typeset = typeset
+            result.page_count = typeset.page_count
+            result.laid_out = typeset.laid_out
+            _report_layout_problems(typeset, converted, edition, problems)
+            seen = snapshot(converted, typeset, edition)
+        for fmt in formats:
+            if fmt.folder:
+                kind = fmt.suffix.strip("-.")
+                staging = Path(tempfile.mkdtemp(prefix=f".{slug}.{os.getpid()}.", suffix=f".{kind}.part", dir=out_dir))
+            else:
+                staging = _staging_path(out_dir, slug, fmt.suffix)
+            staged[fmt.name] = (staging, out_dir / fmt.output_name(slug))
+            fmt.write(job, staging)
         step.done()
         if problems.errors or (options.strict and problems.warnings):
             return result
@@ -346,9 +310,10 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
                 os.replace(tmp, final)
             result.outputs[fmt] = final
         staged.clear()
-        if store is not None:
+        if store is not None and seen is not None:
             result.changes = compare(store.read_json("moved.json"), seen)
             store.write_json("moved.json", seen)
+        if store is not None:
             store.prune(("layout", "convert", "epub", "preflight") + (("web",) if "html" in options.formats else ()))
     except convert.PandocError as exc:
         problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}")

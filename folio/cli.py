@@ -8,8 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from folio.formats import REGISTRY
 from folio.options import FORMATS, Options
+from folio.outputs import REGISTRY
 
 log = logging.getLogger("folio")
 

@@ -20,7 +20,7 @@ def _tool_templates() -> Path:
 
 
 TOOL_TEMPLATES = _tool_templates()
-FORMATS = ("pdf", "epub")  # the default formats (folio.formats has them all)
+FORMATS = ("pdf", "epub")  # the default formats (folio.outputs has them all)
 
 
 @dataclass(frozen=True)

@@ -238,3 +238,34 @@ def test_pip_install_gives_a_folio_command_that_works_from_any_folder(tmp_path):
         [str(venv / "bin" / "python"), "-m", "folio", "--version"], cwd=work, capture_output=True, text=True
     )
     assert module.returncode == 0 and module.stdout.startswith("folio ")
+
+
+def test_the_formats_are_registered_in_one_place_and_named_lazily():
+    """The command line reads the registry without loading any writer (nor WeasyPrint)."""
+    code = (
+        "import sys; from folio.outputs import REGISTRY, requested; import folio.cli; "
+        "print(sorted(REGISTRY), [f.name for f in requested(['html', 'pdf'])], "
+        "'weasyprint' in sys.modules, any(m.startswith('folio.outputs.') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True).stdout
+    assert out.strip() == "['epub', 'html', 'pdf'] ['pdf', 'html'] False False"
+    import importlib
+
+    from folio.outputs import REGISTRY
+
+    for fmt in REGISTRY.values():  # each writer exists and has the interface
+        module = importlib.import_module(fmt.module)
+        assert callable(module.write), fmt.name
+
+
+@pytest.mark.slow
+def test_a_build_runs_only_the_stages_its_formats_need(tmp_path):
+    from folio.build import Options, build
+
+    edition = copy_small(tmp_path)
+    result = build(Options(edition=edition, output=tmp_path / "out", formats=("epub",), cache=False))
+    assert set(result.outputs) == {"epub"} and not result.problems.errors
+    steps = " | ".join(result.timings)
+    assert "Writing the EPUB" in steps and "Assembling the PDF" not in steps and "Preflight" not in steps
+    assert "web edition" not in steps
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["small.epub"]

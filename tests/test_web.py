@@ -388,3 +388,31 @@ def test_serve_builds_serves_and_reloads_after_a_save(tmp_path):
             os.kill(process.pid, signal.SIGKILL)
             stdout, _ = process.communicate()
     assert stdout.count("Wrote ") == 2 and "What moved since the last build" in stdout  # the report, as in watch
+
+
+@pytest.mark.allow_warnings
+def test_an_editions_own_templates_cannot_put_scripts_in_the_site(tmp_path, capsys):
+    edition = copy_small(tmp_path)
+    web = edition / "templates" / "web"
+    web.mkdir(parents=True)
+    (web / "unit.html.j2").write_text(
+        '{% extends "web/base.html.j2" %}{% block head %}<script>alert(1)</script>'
+        '<script src="https://example.org/x.js"></script><meta http-equiv="refresh" content="0;url=https://example.org">'
+        '<iframe src="https://example.org"></iframe>{% endblock %}'
+        '{% block content %}<p onclick="alert(2)"><a href="javascript:alert(3)">x</a>{{ body }}</p>{% endblock %}',
+        encoding="utf-8",
+    )
+    (web / "notes.js").write_text("alert('from the author')\n", encoding="utf-8")
+    (web / "site.css").write_text("body { color: #222; }\n", encoding="utf-8")  # a style of its own is fine
+    run = run_build(capsys, edition, tmp_path / "out", "--format", "html")
+    assert run.status == 0, run.stderr
+    site = tmp_path / "out" / "small-web"
+    assert "alert" not in (site / "notes.js").read_text(encoding="utf-8")
+    assert (site / "site.css").read_text(encoding="utf-8") == "body { color: #222; }\n"
+    text = (site / "chapter-one.html").read_text(encoding="utf-8")
+    assert "alert(" not in text and "example.org/x.js" not in text and "refresh" not in text and "<iframe" not in text
+    assert "The first passage of the examined text" in text
+    tree = lxml_html.fromstring(text)
+    policy = tree.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")
+    assert policy and "script-src 'self'" in policy[0]
+    assert "notes.js of the edition is not used" in run.stderr and "is left out" in run.stderr

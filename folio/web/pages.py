@@ -2,8 +2,8 @@
 
 What changes from print (``web_body``):
 - a note (in print a span WeasyPrint floats to the page foot) becomes a numbered call that
-  links to the note, and the note an entry of a list at the end of its section (a claim or
-  a section of an essay), with a link back: the site reads in full without JavaScript, and
+  links to the note, and the note an entry of a list at the end of its section (a claim, a
+  quotation, a section or sub-section: up to the next heading of level 1 to 3), with a link back: the site reads in full without JavaScript, and
   ``notes.js`` opens a note in place;
 - links between units point at the page that holds their target;
 - the print page numbers, from the print layout, become markers ("p. 87") where each
@@ -184,10 +184,10 @@ def web_body(
     heading = section_title
     headings: dict = {}  # note li -> the title of its section
     for child in list(root):
-        if child.tag in ("h1", "h2") and current:
+        if child.tag in ("h1", "h2", "h3") and current:
             sections.append((child, current))
             current = []
-        if child.tag in ("h1", "h2"):
+        if child.tag in ("h1", "h2", "h3"):
             heading = _text(child)
         for note in child.xpath(".//span[contains(concat(' ', @class, ' '), ' footnote ')]"):
             if note.xpath("ancestor::span[contains(concat(' ', @class, ' '), ' footnote ')]"):
@@ -230,12 +230,12 @@ def web_body(
             headings[item] = heading
     if current:
         sections.append((None, current))
-    for number, (before, notes) in enumerate(sections, start=1):
+    for before, notes in sections:
         holder = etree.Element("section", {"class": "notes", "role": "doc-endnotes"})
-        holder.set(
-            "aria-label",
-            f"Notes to {headings[notes[0]]}" if len(sections) == 1 or headings[notes[0]] else f"Notes, part {number}",
-        )
+        first, last = notes[0].get("value"), notes[-1].get("value")
+        numbers = f"Note {first}" if first == last else f"Notes {first}\u2013{last}"  # unique on the page
+        heading = headings[notes[0]]
+        holder.set("aria-label", f"{numbers}: {heading}" if heading else numbers)
         listing = etree.SubElement(holder, "ol")
         for item in notes:
             listing.append(item)
@@ -308,3 +308,61 @@ def _section_text(heading) -> str:
 
 def ids_in(html: str) -> set[str]:
     return set(re.findall(r'\bid="([^"]+)"', html))
+
+
+# the only sources a page of the site may use: its own files (and the JSON-LD, not run)
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+_NEVER_ON_A_PAGE = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal"}
+
+
+def guard_page(text: str, scripts: set[str]) -> tuple[str, list[str]]:
+    """A whole page as rendered from the templates (an edition's own among them), kept to
+    what the site allows: the scripts named in ``scripts`` and JSON-LD, no event handlers,
+    no frames or plug-ins, no javascript: or data: addresses, no redirect, and the site's
+    Content Security Policy in its head. Returns the page and what was taken out."""
+    document = lxml_html.document_fromstring(text)
+    removed: list[str] = []
+    for element in list(document.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag.lower()
+        if tag == "script":
+            kind = (element.get("type") or "").lower()
+            if kind == "application/ld+json" and not element.get("src"):
+                continue
+            if element.get("src") in scripts and not (element.text or "").strip() and not kind:
+                continue
+            removed.append(f"<script{' src=' + element.get('src') if element.get('src') else ''}>")
+            _remove(element)
+            continue
+        if tag in _NEVER_ON_A_PAGE or (tag == "meta" and (element.get("http-equiv") or "").lower() == "refresh"):
+            removed.append(f"<{tag}>")
+            _remove(element)
+            continue
+        if tag == "meta" and (element.get("http-equiv") or "").lower() == "content-security-policy":
+            _remove(element)  # put back below, as the site's
+            continue
+        for name in list(element.attrib):
+            value = (element.get(name) or "").strip().lower()
+            if name.lower().startswith("on"):
+                removed.append(f"{name}= on <{tag}>")
+                del element.attrib[name]
+            elif name.lower() in ("href", "src", "action", "formaction", "srcdoc") and (
+                value.startswith(("javascript:", "data:", "vbscript:")) or name.lower() == "srcdoc"
+            ):
+                removed.append(f"{name}='{value[:20]}' on <{tag}>")
+                del element.attrib[name]
+    head = document.find("head")
+    if head is None:
+        head = etree.Element("head")
+        document.insert(0, head)
+    policy = etree.Element("meta", {"http-equiv": "Content-Security-Policy", "content": CONTENT_SECURITY_POLICY})
+    charset = head.find("meta[@charset]")
+    if charset is not None:
+        charset.addnext(policy)
+    else:
+        head.insert(0, policy)
+    return "<!DOCTYPE html>\n" + lxml_html.tostring(document, encoding="unicode") + "\n", removed

@@ -25,7 +25,7 @@ from folio.edition.model import Edition
 from folio.edition.names import index_entries
 from folio.rebuild.cache import digest_of, file_digest
 from folio.web import claim_review
-from folio.web.pages import Media, WebBody, ids_in, web_body
+from folio.web.pages import CONTENT_SECURITY_POLICY, Media, WebBody, guard_page, ids_in, web_body
 
 log = logging.getLogger("folio")
 
@@ -37,6 +37,7 @@ FONT_FILES = (  # site.css names them in its @font-face rules
     "GentiumBookPlus-BoldItalic.ttf",
 )
 ASSETS = ("site.css", "notes.js", "search.js", "favicon.svg")  # plain files of templates/web/, copied as they are
+SCRIPTS = {"notes.js", "search.js", "search-index.js"}  # the scripts a page may run (the site's own)
 HOME, NAMES, SEARCH, COPYRIGHT, ACCESSIBILITY = (
     "index.html",
     "names.html",
@@ -91,8 +92,17 @@ def _woff2(path: Path, store) -> bytes:
     return data
 
 
-def _asset(template_dirs: list[Path], name: str) -> bytes:
+def web_fonts(store=None) -> dict[str, bytes]:
+    """The bundled font's files as the site has them: fonts/<name>.woff2."""
+    return {f"fonts/{Path(name).stem}.woff2": _woff2(FONTS / name, store) for name in FONT_FILES}
+
+
+def _asset(template_dirs: list[Path], name: str, edition_templates: Path) -> bytes:
+    """A plain file of templates/web/, first found; a script never from the edition's own
+    templates (it would run in every reader's browser): from --templates or folio's."""
     for folder in template_dirs:
+        if name.endswith(".js") and folder.resolve() == edition_templates:
+            continue
         path = folder / "web" / name
         if path.is_file() and not path.is_symlink():
             from folio.edition import files
@@ -113,6 +123,7 @@ def write_site(
     target: Path,
     typeset=None,
     store=None,
+    fonts: dict | None = None,
 ) -> Site:
     """Write the site into ``target`` (an empty folder)."""
     from folio.ebook.epub import page_starts
@@ -185,11 +196,15 @@ def write_site(
         accessibility_page=ACCESSIBILITY,
         titles=html_titles,
         base_url=base,
+        csp=CONTENT_SECURITY_POLICY,
     )
     out: dict[str, bytes] = {}
 
     def render(template: str, name: str, **context) -> None:
         text = env.render(f"web/{template}", page_name=name, **common, **context)
+        text, removed = guard_page(text, SCRIPTS)
+        for what in dict.fromkeys(removed):
+            site.warnings.append(f"{name}: {what} is left out (a page of the site runs only the site's own scripts)")
         out[name] = text.encode("utf-8")
         site.pages.append(name)
 
@@ -246,10 +261,15 @@ def write_site(
     index = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
     index = index.replace("<", "\\u003c")
     out["search-index.js"] = f"window.FOLIO_SEARCH = {index};\n".encode()
+    edition_templates = (edition.root / "templates").resolve()
     for name in ASSETS:
-        out[name] = _asset(template_dirs, name)
-    for name in FONT_FILES:
-        out[f"fonts/{Path(name).stem}.woff2"] = _woff2(FONTS / name, store)
+        out[name] = _asset(template_dirs, name, edition_templates)
+    for script in sorted((edition_templates / "web").glob("*.js")) if (edition_templates / "web").is_dir() else ():
+        site.warnings.append(
+            f"templates/web/{script.name} of the edition is not used: the site runs only folio's scripts "
+            "or those of a --templates folder"
+        )
+    out.update(fonts if fonts is not None else web_fonts(store))
     out["fonts/OFL.txt"] = (FONTS / "OFL.txt").read_bytes()
     for name, data in media.files.items():
         out[f"media/{name}"] = data

@@ -1,0 +1,81 @@
+"""The output formats, registered in one place. A format is a name, whether it needs the
+print layout, the output it writes (a file or a folder in the output folder) and its writer:
+a function ``write(job, staging)`` that writes the output into a staging path (the build
+moves it into place only when the whole build succeeded) and adds what it found to
+``job.problems``; optionally ``begin(job, beside)``, work it starts in a thread while the
+print book is laid out. ``folio.build`` runs the stages the requested formats need. A new
+format (DOCX for copy-editors, say) is one module here and one entry below.
+
+The writers are named, not imported: the command line reads this registry before it
+decides to build, without loading WeasyPrint."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Job:
+    """What every writer is given: the checked edition, its converted units, the templates,
+    the print layout (when a format needed it), the cache, the problems, the progress steps."""
+
+    options: object  # options.Options
+    edition: object  # edition.model.Edition
+    library: object  # units.fragments.Library
+    converted: list
+    env: object  # units.render.Templates
+    titles: dict  # anchor -> title as HTML
+    store: object  # rebuild.cache.Store or None
+    problems: object  # problems.Problems
+    step: Callable[[str], None]
+    result: object  # build.Result
+    typeset: object = None  # layout.typeset.Typeset
+    pending: dict = field(default_factory=dict)  # format -> what its ``begin`` started
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    title: str  # for messages and --help
+    needs_layout: bool  # the print layout: its pages number the EPUB's page list and the site's markers
+    suffix: str  # the output: <slug><suffix>
+    module: str  # the module holding write(job, staging) and, optionally, begin(job, beside)
+    folder: bool = False  # the output is a folder (staged whole, swapped in whole)
+
+    def output_name(self, slug: str) -> str:
+        return f"{slug}{self.suffix}"
+
+    def _writer(self):
+        return importlib.import_module(self.module)
+
+    def begin(self, job: Job, beside) -> None:
+        start = getattr(self._writer(), "begin", None)
+        if start is not None:
+            job.pending[self.name] = start(job, beside)
+
+    def write(self, job: Job, staging: Path) -> None:
+        self._writer().write(job, staging)
+
+
+REGISTRY: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("pdf", "print PDF", True, ".pdf", "folio.outputs.pdf_book"),
+        Format("epub", "EPUB 3", True, ".epub", "folio.outputs.epub_book"),
+        Format("html", "web edition (a static site)", True, "-web", "folio.outputs.web_site", folder=True),
+    )
+}
+NAMES = tuple(REGISTRY)
+
+
+def requested(names) -> list[Format]:
+    """The formats asked for, in the registry's order (the steps' order does not depend on the
+    order of --format)."""
+    return [f for f in REGISTRY.values() if f.name in set(names)]
+
+
+def needs_layout(names) -> bool:
+    return any(f.needs_layout for f in requested(names))
