@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import logging
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -21,13 +20,12 @@ from pathlib import Path
 import markupsafe
 
 from folio import ids
+from folio.edition import files
 from folio.edition.model import Edition
 from folio.edition.names import index_entries
 from folio.rebuild.cache import digest_of, file_digest
 from folio.web import claim_review
 from folio.web.pages import CONTENT_SECURITY_POLICY, Media, WebBody, guard_page, ids_in, web_body
-
-log = logging.getLogger("folio")
 
 FONTS = Path(str(resources.files("folio") / "fonts"))
 FONT_FILES = (  # site.css names them in its @font-face rules
@@ -105,8 +103,6 @@ def _asset(template_dirs: list[Path], name: str, edition_templates: Path) -> byt
             continue
         path = folder / "web" / name
         if path.is_file() and not path.is_symlink():
-            from folio.edition import files
-
             try:
                 return files.read_bytes(path, [folder.resolve()], "template")
             except files.Refused:
@@ -166,7 +162,8 @@ def write_site(
         mine = [start for start in starts if start[1] in unit_ids[unit.id]]
         key = digest_of("web-page", item.html, page_of(unit.id), where_digest, json.dumps(mine), base)
         body = store.get("web", key) if store is not None else None
-        if body is None:
+        if body is None or "<img" in body.html:  # a page with images is made again: it copies them
+            fresh = body is None
             body = web_body(
                 item.html,
                 page_of(unit.id),
@@ -176,11 +173,10 @@ def write_site(
                 claim_url,
                 section_title=env.plain_of.get(getattr(unit.title, "ref", ""), str(unit.title)),
             )
-            site.rendered.append(unit.id)
-            if store is not None:
-                store.put("web", key, body)
-        elif "<img" in body.html:
-            body = web_body(item.html, page_of(unit.id), where, media, mine, claim_url)  # its images again
+            if fresh:
+                site.rendered.append(unit.id)
+                if store is not None:
+                    store.put("web", key, body)
         bodies[unit.id] = body
     for name, why in media.refused:
         site.warnings.append(f"the image '{name}' is left out of the web edition: {why}")
