@@ -89,6 +89,11 @@ def call_key(anchor: str) -> str | None:
     return anchor[len(PREFIXES["call"]) :] if anchor.startswith(PREFIXES["call"]) else None
 
 
+def note_key_of(anchor: str) -> str | None:
+    """The note key of a note's anchor ('note-chapter-kirov-3'), else None."""
+    return anchor[len(PREFIXES["note"]) :] if anchor.startswith(PREFIXES["note"]) else None
+
+
 def note_anchor(key: str) -> str:
     return PREFIXES["note"] + key
 

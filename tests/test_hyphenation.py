@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import copy_small, run_build
+import pytest
+from conftest import REPO, copy_small, run_build
 
 from folio.layout.hyphenation import SOFT_HYPHEN, apply
 
@@ -22,21 +23,19 @@ def test_soft_hyphens_go_into_the_text_only():
     assert apply(html, ()) == html
 
 
+@pytest.mark.slow  # lays out with WeasyPrint
 def test_weasyprint_breaks_a_name_at_the_points_given():
-    from weasyprint import HTML
+    from folio.layout import engine
+    from folio.layout.page_facts import body_lines
+    from folio.layout.readback import line_text
 
     def first_line(text: str, width: int) -> str:
         html = (
             f'<html lang="en"><style>@page{{size:300pt 300pt;margin:0}} p{{hyphens:auto;width:{width}pt;'
             f"font-size:12pt}}</style><p>{text}</p></html>"
         )
-        page = HTML(string=html).render().pages[0]._page_box
-        line = page.children[0].children[0].children[0].children[0]  # html > body > p > first line
-
-        def text_of(box):
-            return getattr(box, "text", "") + "".join(text_of(c) for c in getattr(box, "children", []) or [])
-
-        return text_of(line)
+        rendered = engine.render(html, [], str(REPO) + "/", [REPO])
+        return line_text(body_lines(engine.pages(rendered.document)[0].body)[0])
 
     plain = "The report says that Khrushchev spoke"
     lines = {w: (first_line(plain, w), first_line(apply(plain, ("Khru-shchev",)), w)) for w in range(110, 260, 5)}

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from conftest import REPO
 
-from folio.layout.pagemap import laid_out_lines, line_text, page_starts
+from folio.layout import engine
 from folio.layout.pdf import FONTS, NOTE_BREAK_CSS, PartJob, _anchors, _call_lines, _render, _with_breaks
+from folio.layout.readback import laid_out_lines, line_text, page_starts
 
 pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
@@ -45,9 +46,9 @@ def test_a_paragraph_split_before_the_calls_line_starts_the_next_page_there():
         f'<section class="unit"><h1>Title</h1>{body}</section></body></html>'
     )
     job = job_for(html)
-    document, root = _render(html, job)
-    call_page = _anchors(document)["call-u-1"]
-    fixes = {"u-1": _call_lines(document, root, {"u-1"})["u-1"]}
+    rendered = _render(html, job)
+    call_page = _anchors(rendered.document)["call-u-1"]
+    fixes = {"u-1": _call_lines(rendered, {"u-1"})["u-1"]}
     kind, block, words = fixes["u-1"]
     assert (kind, block) == ("line", "p-u-1") and words > 120
 
@@ -58,7 +59,8 @@ def test_a_paragraph_split_before_the_calls_line_starts_the_next_page_there():
     ) in split
     assert split.count('id="note-u-1"') == 1  # nothing with an id is repeated
 
-    document, root = _render(split, job)
+    rendered = _render(split, job)
+    document, root = rendered.document, rendered.root
     anchors = _anchors(document)
     assert anchors["call-u-1"] == anchors["note-u-1"] == call_page + 1
     lines = list(laid_out_lines(document, root))
@@ -68,7 +70,7 @@ def test_a_paragraph_split_before_the_calls_line_starts_the_next_page_there():
     expected = " ".join(split.split("folio-split-tail")[1].split("<em>", 1)[1].split()[:3])
     assert line_text(first).split()[:3] == expected.split()[:3]
     assert abs(first.children[0].position_x - first.position_x) < 1, "the page's first line is not indented"
-    measure = document.pages[0]._page_box.width
+    measure = engine.pages(document)[0].content_width
     assert last.width > 0.97 * measure or sum(c.width for c in last.children) > 0.97 * measure
     # the EPUB's page list still finds the page: the same paragraph, the words before it
     starts = {s.page: s for s in page_starts(document, root)}

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 
-from folio.layout.continued_notes import GAP_LINES, page_facts
+from folio.layout import engine
+from folio.layout.engine import Kind
+from folio.layout.page_facts import GAP_LINES, page_facts
 
 MAX_SHARE_LINES = 4.0  # a paragraph gets at most 2 body lines more space before it, a heading 4
 SAFETY = 0.35  # of a body line, left unfilled: the padding must never push a line over
@@ -30,7 +32,7 @@ def _starts(document) -> dict[str, int]:
     return found
 
 
-def _blocks_on(page_box) -> list[tuple[str, str, object]]:
+def _blocks_on(page) -> list[tuple[str, str, object]]:
     """(element id, kind, box) of the blocks that begin on a page, in order: headings by their
     id, paragraphs by their anchor (the empty span that opens them)."""
     found = []
@@ -40,7 +42,7 @@ def _blocks_on(page_box) -> list[tuple[str, str, object]]:
         tag = getattr(box, "element_tag", "") or ""
         if element is not None and tag == "div" and "dateline" in (element.get("class") or "").split():
             dateline = True
-        if element is not None and type(box).__name__.endswith("BlockBox") and "::" not in tag:
+        if element is not None and engine.kind(box) is Kind.BLOCK and "::" not in tag:
             if re.fullmatch(r"h[1-6]", tag) and element.get("id"):
                 found.append((element.get("id"), "heading", box))
             elif (
@@ -50,11 +52,11 @@ def _blocks_on(page_box) -> list[tuple[str, str, object]]:
                 and (element[0].get("class") or "") == "pb-anchor"
             ):
                 found.append((element[0].get("id"), "dateline" if dateline else "paragraph", box))
-        for child in getattr(box, "children", None) or []:
-            if type(child).__name__ != "LineBox":
+        for child in engine.children(box):
+            if engine.kind(child) is not Kind.LINE:
                 walk(child, dateline)
 
-    walk(page_box.children[0])
+    walk(engine.page_view(0, page).body)
     return found
 
 
@@ -69,7 +71,7 @@ def _padding(document) -> dict[int, dict[int, float]]:
             continue
         blocks = [
             (identifier, kind, box)
-            for identifier, kind, box in _blocks_on(document.pages[page.number - 1]._page_box)
+            for identifier, kind, box in _blocks_on(document.pages[page.number - 1])
             if anchors.get(identifier) == page.number
         ]
         # space goes before headings (two parts) and between paragraphs (one), never between a
@@ -93,22 +95,20 @@ def fill(document) -> int:
     """Stretch the pages that end early, in the laid-out document itself: the blocks are moved
     down as the padding would move them (their lines do not change), and the page's links,
     anchors and bookmarks read again. Returns the number of pages filled."""
-    from weasyprint.document import Page
-
     padding = _padding(document)
     for index, moves in padding.items():
-        page_box = document.pages[index]._page_box
+        view = engine.page_view(index + 1, document.pages[index])
         holders: set[int] = set()  # boxes that hold a block to move
 
         def mark(box) -> bool:
             found = id(box) in moves
-            for child in getattr(box, "children", None) or []:
+            for child in engine.children(box):
                 found |= mark(child)
             if found:
                 holders.add(id(box))
             return found
 
-        root = page_box.children[0]
+        root = view.body
         mark(root)
         shift = [0.0]
 
@@ -119,11 +119,11 @@ def fill(document) -> int:
                 return
             box.position_y += shift[0]
             before = shift[0]
-            for child in getattr(box, "children", None) or []:
+            for child in engine.children(box):
                 visit(child)
             if isinstance(getattr(box, "height", None), (int, float)):
                 box.height += shift[0] - before
 
         visit(root)
-        document.pages[index] = Page(page_box)
+        engine.replace_page(document, index, view.box)
     return len(padding)

@@ -3,9 +3,9 @@
 1. ``mark_blocks``: every paragraph of a unit's AST gets an empty anchor
    ('p-<unit>-<n>') at its start, so the print HTML and the EPUB share names
    for the same paragraphs.
-2. ``page_starts``: after WeasyPrint's layout, for each printed page, the
-   paragraph (or heading) its first line belongs to and how many words of
-   that paragraph were printed on earlier pages.
+2. ``PageStart``: for each printed page, the paragraph (or heading) its first
+   line belongs to and how many words of that paragraph were printed on earlier
+   pages (read from the layout by ``readback.page_starts``).
 3. ``insert_page_breaks``: in the EPUB's XHTML, a page-break marker before
    that word; ``page_list_nav`` lists them for the navigation document.
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from folio import ids
 
-_HYPHENS = ("\u2010", "-", "\u2013", "\u2014", "/", "\u00ad")
+HYPHENS = ("\u2010", "-", "\u2013", "\u2014", "/", "\u00ad")
 
 
 def mark_blocks(ast: dict, unit: str) -> dict:
@@ -52,88 +52,6 @@ class PageStart:
     page: int  # 1-based physical page
     block: str  # id of the paragraph anchor or of the heading
     words: int  # words of that block printed on earlier pages
-
-
-def _block_ids(root) -> dict:
-    """etree element -> the block id it belongs to (paragraphs with an anchor, headings with an
-    id, entries of the index of names, and the second half of a paragraph the layout split for
-    a note, which names its block)."""
-    found = {}
-    for element in root.iter():
-        tag = element.tag if isinstance(element.tag, str) else ""
-        first = element[0] if len(element) else None
-        if first is not None and first.tag == "span" and ids.is_paragraph(first.get("id") or ""):
-            found[element] = first.get("id")  # a paragraph, list item or cell with its anchor
-        elif first is not None and first.tag == "span" and first.get("data-folio-continues"):
-            found[element] = first.get("data-folio-continues")
-        elif re.fullmatch(r"h[1-6]", tag) and element.get("id"):
-            found[element] = element.get("id")
-        elif tag == "p" and "index-entry" in (element.get("class") or "").split() and element.get("id"):
-            found[element] = element.get("id")  # an entry of the index of names (the EPUB's has the same id)
-    return found
-
-
-def line_text(line) -> str:
-    """The text of a laid-out line, leaving out generated text (note calls, page
-    references, labels), which the EPUB does not have."""
-    parts = []
-
-    def collect(box):
-        tag = getattr(box, "element_tag", "") or ""
-        if "::" in tag:
-            return
-        if type(box).__name__ == "TextBox":
-            parts.append(box.text)
-        for child in getattr(box, "children", None) or []:
-            collect(child)
-
-    collect(line)
-    return "".join(parts)
-
-
-def _line_words(line) -> int:
-    """Whole words on the line (a word hyphenated at its end counts on the next line)."""
-    stripped = line_text(line).rstrip()
-    words = len(stripped.split())
-    return words - 1 if stripped and stripped.endswith(_HYPHENS) else words
-
-
-def laid_out_lines(document, root):
-    """(page, line box, block id or None, words of the block on earlier lines) for every
-    line of the main flow, in order."""
-    blocks = _block_ids(root)
-    printed: dict[str, int] = {}  # block -> words printed so far
-    for number, page in enumerate(document.pages, start=1):
-        body = page._page_box.children[0]  # the root box; notes and margins are siblings
-        found = []
-
-        def walk(box, block):
-            element = getattr(box, "element", None)
-            if element is not None and element in blocks and "::" not in (getattr(box, "element_tag", "") or ""):
-                block = blocks[element]
-            if type(box).__name__ == "LineBox":
-                found.append((box, block))
-                return
-            for child in getattr(box, "children", None) or []:
-                walk(child, block)
-
-        walk(body, None)
-        for line, block in found:
-            yield number, line, block, printed.get(block, 0)
-            if block is not None:
-                printed[block] = printed.get(block, 0) + _line_words(line)
-
-
-def page_starts(document, root) -> list[PageStart]:
-    starts: list[PageStart] = []
-    seen: set[int] = set()
-    for number, _line, block, words in laid_out_lines(document, root):
-        if number in seen:
-            continue
-        seen.add(number)  # a page that starts with text the EPUB lacks gets no marker
-        if block is not None:
-            starts.append(PageStart(number, block, words))
-    return starts
 
 
 def word_position(html: str, block: str, words: int) -> tuple[int, list[str]] | None:

@@ -1,69 +1,26 @@
-"""Stage 5a: lay out one part of the print book with WeasyPrint, read the layout back,
-write the part's PDF. The book is assembled from its parts by ``typeset`` and ``assemble``."""
+"""Stage 5a: lay out one part of the print book, read the layout back, write the part's
+PDF. The book is assembled from its parts by ``typeset`` and ``assemble``. WeasyPrint is
+reached through ``engine`` only."""
 
 from __future__ import annotations
 
-import ctypes.util
 import hashlib
 import logging
 import re
-import sys
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import unquote, urlparse
-
-
-@contextmanager
-def _sonames_only():
-    """While WeasyPrint loads Pango and its friends on Linux: cffi asks ctypes' find_library
-    about every name it tries before the soname that loads (22 subprocesses, a quarter of a
-    second at every start), and on Linux the dynamic loader finds the sonames itself."""
-    if not sys.platform.startswith("linux") or "weasyprint" in sys.modules:
-        yield
-        return
-    find_library = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: None
-    try:
-        yield
-    finally:
-        ctypes.util.find_library = find_library
-
-
-with _sonames_only():
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from folio import ids
 from folio.edition.model import Edition
-from folio.layout import continued_notes, footnote_policy, line_breaks, page_fill
+from folio.layout import diagnostics, engine, page_facts, page_fill
+from folio.layout.engine import FatalURLFetchingError  # noqa: F401  (re-exported: the build catches it)
 from folio.layout.output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
-from folio.layout.pagemap import laid_out_lines, line_text, page_starts, word_position
-from folio.layout.typefaces import FONT_FILES, FONTS
+from folio.layout.pagemap import word_position
+from folio.layout.readback import laid_out_lines, page_starts
+from folio.layout.typefaces import FONT_FILES, FONTS, word_space_em
 
 log = logging.getLogger("folio")
-footnote_policy.apply()  # WeasyPrint 70 moves notes behind their calls to avoid an orphan
-line_breaks.apply()  # and breaks a line far too early before an inline element
-
-
-class ConfinedFetcher(URLFetcher):
-    """Reads only files under the given folders; nothing from the network."""
-
-    def __init__(self, allowed: list[Path], **kwargs) -> None:
-        super().__init__(allowed_protocols={"file", "data"}, **kwargs)
-        self.allowed = [p.resolve() for p in allowed]
-
-    def fetch(self, url, headers=None):
-        parsed = urlparse(url)
-        if parsed.scheme == "file":
-            path = Path(unquote(parsed.path)).resolve()
-            if not any(path == root or root in path.parents for root in self.allowed):
-                raise FatalURLFetchingError(f"refusing to read {path}: outside the edition, templates and fonts")
-        elif parsed.scheme != "data":
-            raise FatalURLFetchingError(f"refusing to fetch {url}: the build reads no network resources")
-        return super().fetch(url, headers)
 
 
 def font_css() -> str:
@@ -93,7 +50,6 @@ def page_css(edition: Edition) -> str:
         rules.append(intent_css(p.output_profile))
     rules.append(f":root {{ --body-size: {p.font_size}; }}")
     rules.append(NOTE_BREAK_CSS)
-    rules.append(continued_notes.NOTE_CSS)
     return "\n".join(rules)
 
 
@@ -142,8 +98,7 @@ class PartLayout:
     long_heads: tuple = ()  # (page, text) of running heads too long for their line
 
 
-MAX_NOTE_PASSES = 12  # layouts of a part while notes are put back under their calls
-MAX_SPLIT_PASSES = 5  # more layouts while long notes are continued on the next page
+MAX_PASSES = 12  # layouts of a part, at most, while notes left behind their calls are put back
 _BLOCK_OPEN = re.compile(r"<(p|h[1-6]|div|blockquote|ul|ol|li|section|table)(?=[\s>])")
 _LINK_TARGET = re.compile(r'<a href="#([^"]+)"')
 
@@ -151,95 +106,79 @@ _LINK_TARGET = re.compile(r'<a href="#([^"]+)"')
 def lay_out_part(job: PartJob) -> PartLayout:
     """Lay out one part, then read back where every note landed.
 
-    WeasyPrint 70 moves a note to the next page while its call stays behind
-    when that avoids an orphan (``footnote_policy`` corrects that); should a
-    note still be left behind, the layout is corrected and laid out again: first the paragraph is split before the line holding the call,
-    and that line starts the next page, with its note (as footnote-policy
-    'line' means); if that is not enough, the call's whole paragraph starts
-    the next page. The passes stop when every note is on its call's page, or
-    after MAX_NOTE_PASSES; what is left is reported (W501). Runs in a worker
-    process.
+    The layout engine keeps every note on its call's page (continuing long notes on the next
+    page); should a note still be left behind, the layout is corrected and laid out again: first
+    the paragraph is split before the line holding the call, and that line starts the next page,
+    with its note (as footnote-policy 'line' means); if that is not enough, the call's whole
+    paragraph starts the next page. The passes stop when every note is on its call's page, or
+    after MAX_PASSES; what is left is reported (W501). Runs in a worker process.
     """
     fixes: dict[str, tuple] = {}  # note id -> ("line", block, words) or ("paragraph",)
-    splits: dict = {}  # note key -> words before each continuation (continued_notes)
-    tried: set = set()
-    passes = split_passes = 0
-    best = None  # (score, splits, fixes) of the best layout so far: the last may be worse
-
-    def lay_out(splits, fixes):
-        return _render(continued_notes.split_notes(_with_breaks(job.html, fixes), splits), job)
-
-    while True:
-        passes += 1
-        document, root = None, None  # let the previous layout go first: it holds every page
-        document, root = lay_out(splits, fixes)
-        anchors = _anchors(document)
-        misplaced = _misplaced_notes(anchors)
-        score = _score(document, misplaced)
-        if best is None or score < best[0]:
-            best = (score, dict(splits), dict(fixes))
+    passes = 1
+    rendered = _render(_with_breaks(job.html, fixes), job)
+    misplaced = _misplaced_notes(_anchors(rendered.document))
+    score = diagnostics.score(rendered.document, misplaced)
+    best = (score, dict(fixes))  # the last pass may be worse than one before it
+    while passes < MAX_PASSES:
         todo = [p for p in misplaced if fixes.get(p.note_id, ("",))[0] != "paragraph"]
-        # long notes first: a note that runs off its page also pushes the page's other notes away
-        if split_passes < MAX_SPLIT_PASSES:
-            planned = continued_notes.plan(document, splits, tried)
-            if planned != splits:
-                splits, split_passes = planned, split_passes + 1
-                continue
-        if not todo or passes >= MAX_NOTE_PASSES + split_passes:
+        if not todo:
             break
         # The first notes in the book's order, one a pass while the passes last: a fix moves
         # every page after it, so a fix worked out for a later note from this layout may no
         # longer fit the next one (its break would leave a page half empty). A long part
-        # with many notes left behind takes several a pass, to be done in MAX_NOTE_PASSES.
+        # with many notes left behind takes several a pass, to be done in MAX_PASSES.
         todo.sort(key=lambda p: p.call_page)
-        batch = todo[: -(-len(todo) // (MAX_NOTE_PASSES - passes))]
-        lines = _call_lines(document, root, {p.note_id for p in batch if p.note_id not in fixes})
+        batch = todo[: -(-len(todo) // (MAX_PASSES - passes))]
+        lines = _call_lines(rendered, {p.note_id for p in batch if p.note_id not in fixes})
         for placement in batch:
             note_id = placement.note_id
             fixes[note_id] = lines[note_id] if note_id not in fixes and note_id in lines else ("paragraph",)
-    if score > best[0]:  # the passes ran out on a worse layout than one before (a note off its page)
-        splits, fixes = best[1], best[2]
+        rendered = None  # let the previous layout go first: it holds every page
+        rendered = _render(_with_breaks(job.html, fixes), job)
         passes += 1
-        document, root = None, None
-        document, root = lay_out(splits, fixes)
-        anchors = _anchors(document)
-        misplaced = _misplaced_notes(anchors)
-    starts = tuple(page_starts(document, root))
+        misplaced = _misplaced_notes(_anchors(rendered.document))
+        score = diagnostics.score(rendered.document, misplaced)
+        if score < best[0]:
+            best = (score, dict(fixes))
+    if score > best[0]:  # the passes ran out on a worse layout than one before
+        rendered = None
+        rendered = _render(_with_breaks(job.html, best[1]), job)
+        passes += 1
+        misplaced = _misplaced_notes(_anchors(rendered.document))
+    document = rendered.document
+    anchors = _anchors(document)
+    starts = tuple(page_starts(document, rendered.root))
     page_fill.fill(document)  # pages that end early: their vertical space stretched to the foot of the text block
-    gaps = tuple(continued_notes.gaps(document))
-    tall, overfull, short = (
-        tuple(_tall_notes(document)),
-        tuple(_overfull_lines(document)),
-        tuple(_short_lines(document)),
-    )
-    loose = tuple(_loose_lines(document))
-    heads = tuple(_long_heads(document))
+    gaps = tuple(page_facts.gaps(document))
     page_count = len(document.pages) + (job.pad_to_even and len(document.pages) % 2)
-    if page_count > len(document.pages) and not job.draft:  # a draft's blank page is counted, not made
-        document = document.copy([*document.pages, _blank_page(job)])
+    layout = PartLayout(
+        name=job.name,
+        pdf=b"",
+        page_count=page_count,
+        anchors=anchors,
+        borrowed=(),
+        misplaced_notes=tuple(misplaced),
+        tall_notes=tuple(diagnostics.tall_notes(document)),
+        overfull=tuple(diagnostics.overfull_lines(document)),
+        short_lines=tuple(diagnostics.short_lines(document)),
+        page_starts=starts,
+        passes=passes,
+        loose_lines=tuple(diagnostics.loose_lines(document, word_space_em())),
+        gaps=gaps,
+        continued=tuple(sorted(filter(None, map(ids.note_key_of, rendered.continued)))),
+        long_heads=tuple(diagnostics.long_heads(document)),
+    )
+    if job.draft:  # read back for its pages only: a draft's blank page is counted, not made
+        return layout
+    if page_count > len(document.pages):
+        document = engine.with_pages(document, [*document.pages, _blank_page(job)])
     # Links to other parts get a stand-in destination on the last page, so WeasyPrint
     # writes them; the assembly points each at its real destination.
     borrowed = tuple(sorted({t for t in _LINK_TARGET.findall(job.html) if t not in anchors}))
     for target in borrowed:
         document.pages[-1].anchors[target] = (0, 0, 0, 0)  # (x, y, width, height)
-    pdf_bytes = b"" if job.draft else _fixed_document_id(document.write_pdf(**dict(job.pdf_options)))
-    return PartLayout(
-        job.name,
-        pdf_bytes,
-        page_count,
-        anchors,
-        borrowed,
-        tuple(misplaced),
-        tall,
-        overfull,
-        short,
-        starts,
-        passes,
-        loose,
-        gaps,
-        tuple(sorted(splits)),
-        heads,
-    )
+    pdf_bytes = _fixed_document_id(engine.write_pdf(document, **dict(job.pdf_options)))
+    return replace(layout, pdf=pdf_bytes, borrowed=borrowed)
 
 
 _FILE_ID = re.compile(rb"(?<=/ID \[)\([0-9a-f]{32}\)|(?<=\) )\([0-9a-f]{32}\)(?=\])")  # the trailer's /ID
@@ -259,27 +198,17 @@ def _fixed_document_id(pdf: bytes) -> bytes:
     return _FILE_ID.sub(lambda m: b"(" + digest.hex().encode() + b")", pdf)
 
 
-def _render(html: str, job: PartJob):
-    fetcher = ConfinedFetcher([Path(p) for p in job.allowed])
-    font_config = FontConfiguration()
-    profiles: dict = {}  # @color-profile rules of every stylesheet (the PDF/X output intent)
-    shared = {"font_config": font_config, "color_profiles": profiles, "url_fetcher": fetcher}
-    stylesheets = [
-        CSS(string=font_css(), **shared),
-        CSS(string=job.part_css, **shared),
-        CSS(filename=job.css_path, **shared),
-    ]
-    source = HTML(string=html, base_url=job.base_url, url_fetcher=fetcher)
-    document = source.render(stylesheets=stylesheets, font_config=font_config, color_profiles=profiles)
-    return document, source.etree_element
+def _render(html: str, job: PartJob) -> engine.Rendered:
+    engine.install()  # (once a process: the layout workers install it when they start)
+    stylesheets = [("string", font_css()), ("string", job.part_css), ("filename", job.css_path)]
+    return engine.render(html, stylesheets, job.base_url, [Path(p) for p in job.allowed])
 
 
 def _blank_page(job: PartJob):
     """A page with nothing on it but what every page carries (crop marks): the blank
     verso before the next part. WeasyPrint makes it, so its boxes are those of the book."""
     html = '<!DOCTYPE html><html><body><div style="break-before: left"></div></body></html>'
-    document, _ = _render(html, replace(job, html=html))
-    return document.pages[0]
+    return _render(html, replace(job, html=html)).document.pages[0]
 
 
 def _anchors(document) -> dict[str, int]:
@@ -301,7 +230,7 @@ def _misplaced_notes(anchors: dict[str, int]) -> list[NotePlacement]:
     return misplaced
 
 
-def _call_lines(document, root, note_ids: set[str]) -> dict[str, tuple]:
+def _call_lines(rendered: engine.Rendered, note_ids: set[str]) -> dict[str, tuple]:
     """For each note, ("line", block, words): the call's paragraph and the words of it laid
     out before the line that holds the call (a word hyphenated across that line's start
     goes to the next page whole). Left out: a call not in a paragraph, or in its first line."""
@@ -310,12 +239,12 @@ def _call_lines(document, root, note_ids: set[str]) -> dict[str, tuple]:
 
     def calls_in(box):
         element = getattr(box, "element", None)
-        if element is not None and element.get("id") in wanted and type(box).__name__ == "InlineBox":
+        if element is not None and element.get("id") in wanted and engine.kind(box) is engine.Kind.INLINE:
             yield wanted[element.get("id")]
-        for child in getattr(box, "children", None) or []:
+        for child in engine.children(box):
             yield from calls_in(child)
 
-    for _page, line, block, words in laid_out_lines(document, root):
+    for _page, line, block, words in laid_out_lines(rendered.document, rendered.root):
         if not wanted:
             break
         for note_id in calls_in(line):
@@ -387,147 +316,3 @@ _NO_IDS = re.compile(r'\s(?:id|data-[\w-]+)="[^"]*"')  # a reopened inline tag m
 
 def _tag_name(tag: str) -> str:
     return re.match(r"<(\w+)", tag).group(1)
-
-
-def _short_lines(document) -> list[tuple[int, str]]:
-    """Lines inside a paragraph (not its last) holding one or two words and less than half
-    the measure: the mark of a bad break (WeasyPrint did this around empty inline boxes)."""
-    found = []
-    for number, page in enumerate(document.pages, start=1):
-
-        def walk(node, in_text=False):
-            element = getattr(node, "element", None)
-            if element is not None and "unit" in (element.get("class") or "").split():
-                in_text = True  # the parts of the book, not its title pages or contents
-            children = getattr(node, "children", None) or []
-            lines = [child for child in children if type(child).__name__ == "LineBox"] if in_text else []
-            for line in lines[:-1]:
-                words = line_text(line).split()
-                used = sum(getattr(child, "width", 0) or 0 for child in line.children)
-                if 0 < len(words) <= 2 and node.width and used < node.width / 2:
-                    found.append((number, " ".join(words)))
-            for child in children:
-                walk(child, in_text)
-
-        walk(page._page_box.children[0])
-    return found
-
-
-LOOSE_FACTOR = 2.5  # word spaces this many times the part's usual ones make a loose line
-_SPACE_EM = 451 / 2048  # the bundled font's word space, in em
-
-
-def _spacing(line) -> tuple[float, object]:
-    """The width of a justified line's word spaces, in em of its text, and its first text box."""
-    found = []
-
-    def collect(box):
-        if type(box).__name__ == "TextBox" and " " in box.text.strip():
-            found.append(box)
-        for child in getattr(box, "children", None) or []:
-            collect(child)
-
-    collect(line)
-    if not found:
-        return 0.0, None
-    box = max(found, key=lambda b: len(b.text))
-    size = box.style["font_size"] or 1
-    return _SPACE_EM + (getattr(box, "justification_spacing", 0) or 0) / size, box
-
-
-def _loose_lines(document) -> list[tuple[int, float, str]]:
-    """Lines inside a justified paragraph (not its last) whose word spaces are more than
-    LOOSE_FACTOR times the part's usual justified space: (page, factor, text)."""
-    lines = []
-    for number, page in enumerate(document.pages, start=1):
-
-        def walk(node, in_text=False):
-            element = getattr(node, "element", None)
-            if element is not None and "unit" in (element.get("class") or "").split():
-                in_text = True
-            children = getattr(node, "children", None) or []
-            boxes = [child for child in children if type(child).__name__ == "LineBox"] if in_text else []
-            if boxes and node.style["text_align_all"] == "justify":
-                for line in boxes[:-1]:
-                    space, box = _spacing(line)
-                    if box is not None:
-                        lines.append((number, space, " ".join(line_text(line).split())))
-            for child in children:
-                if type(child).__name__ != "LineBox":
-                    walk(child, in_text)
-
-        walk(page._page_box.children[0])
-    if len(lines) < 20:
-        return []
-    usual = sorted(space for _, space, _ in lines)[len(lines) // 2]
-    return [(number, space / usual, text[:60]) for number, space, text in lines if space > LOOSE_FACTOR * usual]
-
-
-def _overfull_lines(document) -> list[tuple[int, float, str]]:
-    """Text that runs out of the text block (the page's content area), left or right:
-    an overfull line, a long URL, a box pushed aside. Margin boxes (running heads,
-    folios) are not in the text block and are not looked at."""
-    found = []
-    for number, page in enumerate(document.pages, start=1):
-        box = page._page_box
-        left, right = box.content_box_x(), box.content_box_x() + box.width
-
-        def walk(node):
-            if type(node).__name__ == "TextBox" and node.text.strip():
-                over = max(left - node.position_x, node.position_x + node.width - right)
-                if over > 1:  # CSS px; WeasyPrint lays out in px
-                    found.append((number, over * 0.75, node.text.strip()[:40]))
-                    return True
-            return any(walk(child) for child in getattr(node, "children", None) or [])
-
-        for child in box.children:
-            if type(child).__name__ in ("BlockBox", "FootnoteAreaBox") and walk(child):
-                break  # one report a page is enough to find it
-    return found
-
-
-def _long_heads(document) -> list[tuple[int, str]]:
-    """Running heads that do not fit their line (WeasyPrint wraps them, into the text or the
-    folio): (page, the head's text)."""
-    found = []
-    for number, page in enumerate(document.pages, start=1):
-        for box in page._page_box.children:
-            if type(box).__name__ == "MarginBox" and box.at_keyword.startswith("@top"):
-                lines = [child for child in _descendants(box) if type(child).__name__ == "LineBox"]
-                if len(lines) > 1:
-                    found.append((number, " ".join(line_text(line).strip() for line in lines)[:80]))
-    return found
-
-
-def _descendants(box):
-    for child in getattr(box, "children", None) or []:
-        yield child
-        yield from _descendants(child)
-
-
-def _score(document, misplaced) -> tuple:
-    """How bad a layout is, worst first: notes running off their page, notes away from their
-    call, pages of text 3 or more lines short, and their empty lines."""
-    short = [lines for _page, lines in continued_notes.gaps(document) if lines >= 3]
-    return (len(_tall_notes(document)), len(misplaced), len(short), round(sum(short), 1))
-
-
-def _tall_notes(document) -> list[tuple[str, int, float]]:
-    """Notes that run off the page: the note area going below the text block, or over the
-    text (a note too long to be continued: WeasyPrint clips it or overlaps the text, #1833,
-    #1564). (note key, page, share of the text block its page's notes fill)."""
-    found = []
-    for number, page in enumerate(document.pages, start=1):
-        box = page._page_box
-        area = next((child for child in box.children if type(child).__name__ == "FootnoteAreaBox"), None)
-        if area is None or not area.children or not box.height:
-            continue
-        bottom = box.content_box_y() + box.height
-        if area.position_y + area.margin_height() <= bottom + 1 and area.position_y >= box.content_box_y() - 1:
-            continue
-        tallest = max(area.children, key=lambda note: note.margin_height())
-        element = getattr(tallest, "element", None)
-        note_id = (element.get("id") or element.get("data-folio-continues-note") or "") if element is not None else ""
-        key = note_id[len(ids.PREFIXES["note"]) :] if note_id.startswith(ids.PREFIXES["note"]) else note_id
-        found.append((key, number, area.margin_height() / box.height))
-    return found

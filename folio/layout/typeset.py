@@ -28,7 +28,7 @@ import markupsafe
 
 from folio.edition.model import Edition
 from folio.edition.names import index_entries, to_roman
-from folio.layout import hyphenation
+from folio.layout import engine, hyphenation
 from folio.layout.parts import Part, split_parts, whole
 from folio.layout.pdf import FONTS, PartJob, PartLayout, lay_out_part, page_css
 from folio.layout.progress import PartProgress
@@ -303,10 +303,12 @@ def _ready() -> None:
 
 
 def _worker_start() -> None:
-    """In each worker, first: Ctrl-C is the build's to handle (it stops the workers), and on
-    Linux the worker dies with the build, however the build ends (even killed outright)."""
+    """In each worker, first: the layout engine's corrections installed; Ctrl-C is the build's to
+    handle (it stops the workers), and on Linux the worker dies with the build, however the build
+    ends (even killed outright)."""
     import signal
 
+    engine.install()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
@@ -352,6 +354,7 @@ class Workers:
                 on_done(future.result())
             return [future.result() for future in futures]
         layouts = []
+        engine.install()
         for job in jobs:
             layouts.append(lay_out_part(job))
             on_done(layouts[-1])

@@ -1,0 +1,204 @@
+"""The contract with WeasyPrint (folio/layout/engine.py): the version folio corrects, the
+corrections in place and doing what they are for, and the typed view of a laid-out page
+finding what it reads. An upgrade of WeasyPrint that changes any of it fails here, loudly,
+instead of making books without continued notes or checks. Laid out for real."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from folio.layout import engine
+from folio.layout.engine import Kind
+from folio.layout.page_facts import body_lines
+from folio.layout.pdf import FONTS, font_css
+from folio.layout.readback import line_text
+
+pytestmark = pytest.mark.slow  # lays out pages with WeasyPrint
+
+WORDS = (
+    "archive memorandum protocol decree telegram version minute bureau report draft plenum "
+    "ministry commission interrogation delegation statement directive transcript"
+).split()
+
+
+def paragraph(start: int, count: int) -> str:
+    return " ".join(WORDS[(start + i) % len(WORDS)] for i in range(count))
+
+
+def note(key: str, text: str) -> str:
+    return f'<span id="call-{key}" class="note-call"></span><span id="note-{key}" class="footnote">{text}</span>'
+
+
+def document(body: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body data-title="Book">'
+        f'<div class="mainmatter" id="mainmatter"><section class="unit" data-unit="u"><h1>Title</h1>{body}</section></div>'
+        "</body></html>"
+    )
+
+
+@pytest.fixture(autouse=True)
+def corrected():
+    engine.install()
+    yield
+    engine.install()
+
+
+def render(html: str) -> engine.Rendered:
+    sheets = [
+        ("string", font_css()),
+        ("string", "@page { size: 6in 9in; }"),
+        ("filename", str(REPO / "templates" / "print.css")),
+    ]
+    return engine.render(html, sheets, str(REPO) + "/", [REPO, FONTS])
+
+
+def anchors(rendered) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for number, page in enumerate(rendered.document.pages, start=1):
+        for anchor in page.anchors:
+            found.setdefault(anchor, number)
+    return found
+
+
+def pdf_pages(rendered, tmp_path: Path) -> list[str]:
+    """The text of each page, read back by Poppler (not by the library that wrote the file)."""
+    path = tmp_path / "out.pdf"
+    path.write_bytes(engine.write_pdf(rendered.document))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [" ".join(page.split()) for page in text.split("\f")]
+
+
+def test_the_pinned_weasyprint_is_the_one_corrected():
+    assert engine.weasyprint.__version__ == engine.VERSION
+    engine.install()
+    assert engine.installed()
+    # the words the corrections change are found once each in WeasyPrint's own source
+    assert engine._LINEBOX_LAYOUT is not None and engine._MAKE_PAGE is not None
+
+
+def test_another_weasyprint_is_refused_with_what_to_do(monkeypatch):
+    monkeypatch.setattr(engine.weasyprint, "__version__", "71.0")
+    with pytest.raises(engine.EngineMismatch, match=r"needs WeasyPrint 70\.0.*pip install 'weasyprint==70\.0'"):
+        engine.install()
+
+
+def test_the_typed_view_finds_lines_notes_and_margin_boxes():
+    html = document(f"<p>{paragraph(0, 60)}{note('u-1', 'A short note.')} {paragraph(3, 30)}</p>")
+    rendered = render(html)
+    (view,) = engine.pages(rendered.document)
+    lines = [box for box in engine.descendants(view.body) if engine.kind(box) is Kind.LINE]
+    assert len(lines) >= 8
+    assert any("archive memorandum" in "".join(engine.text(b) for b in engine.descendants(line)) for line in lines)
+    assert view.note_area is not None and engine.kind(view.note_area) is Kind.NOTE_AREA
+    assert [n.element.get("id") for n in view.notes] == ["note-u-1"]
+    # the first page of a part: its folio at the foot, no running head
+    assert [engine.margin_keyword(box) for box in view.margins] == ["@bottom-center"]
+    kinds = {engine.kind(box) for box in engine.descendants(view.box)}
+    assert {Kind.LINE, Kind.TEXT, Kind.INLINE, Kind.BLOCK, Kind.NOTE_AREA, Kind.MARGIN} <= kinds
+    justified = [box for line in lines[:-1] for box in engine.descendants(line) if engine.kind(box) is Kind.TEXT]
+    assert any(engine.word_space(box) > 0 for box in justified), "justified lines carry their word spacing"
+    assert 0 < view.content_top < view.content_top + view.content_height < view.box.margin_height()
+
+
+def test_a_note_stays_with_its_call_where_weasyprint_would_move_it():
+    """WeasyPrint 70 moves a note behind its call to avoid an orphan, whatever the note's policy."""
+
+    def pages(words: int) -> tuple[int, int]:
+        body = f"<p>{paragraph(0, words)}{note('u-1', 'A note: ' + paragraph(2, 40))} {paragraph(5, 6)}</p>"
+        found = anchors(render(document(body + f"<p>{paragraph(9, 80)}</p>")))
+        return found["call-u-1"], found.get("note-u-1", 0)
+
+    lengths = range(150, 262, 4)  # the first paragraph's length: its last lines come near the page's foot
+    try:
+        engine.uninstall()
+        left_behind = [n for n in lengths if len(set(pages(n))) > 1]
+    finally:
+        engine.install()
+    assert left_behind, "WeasyPrint no longer moves notes behind their calls: is the correction still needed?"
+    for words in lengths:
+        call, printed = pages(words)
+        assert call == printed, f"{words} words: the call on page {call}, its note on page {printed}"
+
+
+def test_a_long_note_goes_on_at_the_foot_of_the_next_page(tmp_path):
+    long_note = paragraph(1, 330) + " The last words of the note."
+    body = f"<p>{paragraph(0, 450)}{note('u-1', long_note)} {paragraph(4, 400)}</p>"
+    rendered = render(document(body))
+    assert rendered.continued == ("note-u-1",)
+    views = engine.pages(rendered.document)
+    found = anchors(rendered)
+    call = found["call-u-1"]
+    assert found["note-u-1"] == call
+    head, rest = views[call - 1], views[call]
+    assert [n.element.get("id") for n in head.notes] == ["note-u-1"] == [n.element.get("id") for n in rest.notes]
+    # the head fills the call's page: the area ends at the foot of the text block
+    bottom = head.content_top + head.content_height
+    assert abs(head.note_area.position_y + head.note_area.margin_height() - bottom) < 1
+    pages = pdf_pages(rendered, tmp_path)
+    assert "The last words of the note." in pages[call] and "The last words" not in pages[call - 1]
+    # nothing lost, nothing repeated: the pieces hold the note's words in order, its number once
+    assert note_text(head, "note-u-1") + " " + note_text(rest, "note-u-1") == long_note
+    marker = [b for b in engine.descendants(rest.note_area) if engine.is_generated(b) and engine.text(b).strip()]
+    assert not marker, "the rest of a note carries no number"
+
+
+def note_text(view, note_id: str) -> str:
+    """The words of a note's piece on a page (its number left out), its lines joined: a word
+    hyphenated at a line's end made whole."""
+    (piece,) = [n for n in view.notes if n.element.get("id") == note_id]
+    joined = ""
+    for line in body_lines(piece):
+        text = line_text(line).strip()
+        joined = joined[:-1] + text if joined.endswith(("\u2010", "-")) else (joined + " " + text).strip()
+    return " ".join(joined.split())
+
+
+def test_a_note_longer_than_a_page_goes_on_over_as_many_pages_as_it_needs(tmp_path):
+    long_note = paragraph(2, 1500) + " The very last words."
+    rendered = render(document(f"<p>{paragraph(0, 200)}{note('u-1', long_note)} {paragraph(6, 900)}</p>"))
+    views = engine.pages(rendered.document)
+    with_note = [v for v in views if any(n.element.get("id") == "note-u-1" for n in v.notes)]
+    assert len(with_note) >= 3
+    for view in with_note:  # never over the text, never below the text block
+        area = view.note_area
+        assert area.position_y >= view.content_top - 1
+        assert area.position_y + area.margin_height() <= view.content_top + view.content_height + 1
+    for view in with_note[1:-1]:  # the middle pieces leave room for text
+        assert view.note_area.margin_height() <= (engine.TALL_NOTE_SHARE + 0.05) * view.content_height
+        assert any(engine.kind(b) is Kind.LINE for b in engine.descendants(view.body))
+    pages = pdf_pages(rendered, tmp_path)
+    assert "The very last words." in pages[with_note[-1].number - 1]
+
+
+def test_each_note_is_laid_out_once_a_page():
+    """The area's height comes from each piece measured once, not from laying out all of a page's
+    notes again for every note added (what WeasyPrint does)."""
+    import weasyprint.layout
+    from weasyprint.layout import block
+
+    calls = []
+    original = block.block_level_layout
+
+    def counting(context, box, *args, **kwargs):
+        if engine.kind(box) is Kind.NOTE_AREA:
+            calls.append(len(engine.children(box)))
+        return original(context, box, *args, **kwargs)
+
+    notes = "".join(f"{paragraph(n, 12)}{note(f'u-{n}', paragraph(n, 10))} " for n in range(1, 9))
+    modules = (block, engine.page_layout, weasyprint.layout)  # each calls it by its own name
+    for module in modules:
+        module.block_level_layout = counting
+    try:
+        rendered = render(document(f"<p>{notes}</p>"))
+    finally:
+        for module in modules:
+            module.block_level_layout = original
+    (view,) = engine.pages(rendered.document)
+    assert len(view.notes) == 8
+    # each note measured alone once, and the whole area laid out once at the page's foot
+    assert sorted(calls) == [1] * 8 + [8], calls
