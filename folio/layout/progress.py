@@ -43,7 +43,8 @@ class PartProgress:
                 postfix="0 pages",
             )
 
-    def done(self, name: str, pages: int) -> None:
+    def done(self, name: str, pages: int, printed: bool = False) -> None:
+        """A part is done: laid out, or (``printed``) printed from its draft."""
         if not self.enabled:
             return
         self.count += 1
@@ -57,7 +58,8 @@ class PartProgress:
         left = elapsed / self.count * (self.total - self.count)
         estimate = f", about {_format_seconds(left)} to go" if self.count < self.total else ""
         log.info(
-            "  laid out %s (%d pages): %d of %d parts, %d pages, %s%s",
+            "  %s %s (%d pages): %d of %d parts, %d pages, %s%s",
+            "printed" if printed else "laid out",
             name,
             pages,
             self.count,

@@ -14,24 +14,21 @@ round only finds the numbers: its parts are drafts, read back and not written.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import sys
-import threading
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import unquote
 
 import markupsafe
 
+from folio import ids
 from folio.edition.model import Edition
 from folio.edition.names import index_entries, to_roman
-from folio.layout import engine, hyphenation
+from folio.layout import hyphenation
 from folio.layout.parts import Part, split_parts, whole
-from folio.layout.pdf import FONTS, PartJob, PartLayout, lay_out_part, page_css
+from folio.layout.pdf import FONTS, PartJob, PartLayout, finishable, page_css
 from folio.layout.progress import PartProgress
+from folio.layout.workers import Later, Task, Workers
 from folio.rebuild.cache import Store, digest_of, file_digest
 from folio.units.convert import Converted
 
@@ -59,6 +56,8 @@ class Typeset:
     index: tuple = ()  # names.IndexEntry, with the printed pages
     laid_out: tuple = ()  # names of the parts laid out in this build (the others came from the cache)
     rounds: int = 1
+    pages_laid_out: int = 0  # pages the layout engine made in this build (a part laid out twice counts twice)
+    pages_printed: int = 0  # pages printed from a draft's layout, not laid out again
     printed: dict = field(default_factory=dict)  # link target -> the folio printed for it
 
     def folio(self, anchor: str):
@@ -132,37 +131,51 @@ def typeset(
     laid_out: list[str] = []
     runner = _Runner(store, workers)
 
-    def jobs_for(parts: list[Part], firsts: list[int], drafts: bool) -> tuple[list[PartJob], dict]:
-        """The parts' jobs, and the folios they print (link target -> folio). With ``drafts``, a
-        part that prints a folio not known yet (its own first, or a link's) is laid out as a
-        draft: read back for its pages, not written (it will be laid out again)."""
-        jobs, used = [], {}
-        for number, (part, first) in enumerate(zip(parts, firsts)):
-            part_html, targets = _with_page_numbers(part.html, folios)
-            used.update({t: folios.get(t, "000") for t in targets})
-            guessed = first is None or any(t not in folios for t in targets)
-            jobs.append(
-                PartJob(
-                    name=part.name,
-                    html=part_html,
-                    part_css=_part_css(edition, part, first or 1),
-                    css_path=str(css_path),
-                    base_url=str(edition.root) + "/",
-                    allowed=allowed,
-                    pdf_options=tuple(sorted(options.items())),
-                    pad_to_even=number < len(parts) - 1,
-                    draft=drafts and guessed,
-                )
-            )
-        return jobs, used
+    def job_for(parts: list[Part], n: int, firsts: list, drafts: bool, known: dict) -> tuple[PartJob, dict]:
+        """Part ``n``'s job, and the folios it prints (link target -> folio). ``known``: the layouts
+        of this round so far (their folios are used before the last round's and the guesses). With
+        ``drafts``, a part that prints a folio not known yet (its own first, or a link's) is laid
+        out as a draft: read back for its pages, not written (it is printed, or laid out, again)."""
+        part, first = parts[n], firsts[n]
+        exact = {**folios, **_folios_of(parts, known)}
+        if first is None:
+            first = _first_folios(parts, {name: layout.page_count for name, layout in known.items()})[n]
+        printed = {**_guessed_folios(parts, counts), **exact}
+        part_html, targets = _with_page_numbers(part.html, printed)
+        guessed = first is None or any(t not in exact for t in targets)
+        job = PartJob(
+            name=part.name,
+            html=part_html,
+            part_css=_part_css(edition, part, first or 1),
+            css_path=str(css_path),
+            base_url=str(edition.root) + "/",
+            allowed=allowed,
+            pdf_options=tuple(sorted(options.items())),
+            pad_to_even=n < len(parts) - 1,
+            draft=drafts and guessed,
+        )
+        return job, {t: printed.get(t, "000") for t in targets}
 
     try:
         for rounds in range(1, MAX_ROUNDS + 1):
             html = hyphenation.apply(book_html(edition, converted, env, index, titles), settings.hyphenation)
             parts = [whole(html)] if whole_book else split_parts(html)
             firsts = _first_folios(parts, counts)
-            jobs, used = jobs_for(parts, firsts, drafts=rounds == 1 and len(parts) > 1)
-            layouts, fresh = runner.run(jobs)
+            drafts = rounds == 1 and len(parts) > 1
+            made: dict[int, tuple[PartJob, dict]] = {}
+
+            def make(n: int, known: dict) -> PartJob:
+                made[n] = job_for(parts, n, firsts, drafts, known)
+                return made[n][0]
+
+            if drafts and not folios:
+                # a first build: each part made when a worker is free for it, from the parts laid out
+                # before it; the parts that print every part's numbers last
+                layouts, fresh = runner.run_later(len(parts), make, *_first_round_order(parts))
+            else:
+                layouts, fresh = runner.run([make(n, {}) for n in range(len(parts))])
+            jobs = [made[n][0] for n in range(len(parts))]
+            used = {target: folio for n in range(len(parts)) for target, folio in made[n][1].items()}
             laid_out += fresh
             book = _assemble_record(parts, layouts)
             counts = {layout.name: layout.page_count for layout in layouts}
@@ -176,11 +189,22 @@ def typeset(
             ):
                 break
             log.info("  laying out again the parts whose page numbers moved")
-            folios, index = now, found
+            # the next round prints what this one laid out: every anchor's folio (an index made
+            # from this round points at anchors no part printed the number of before)
+            folios = {anchor: book.label(page) for anchor, page in book.anchors.items()}
+            index = found
         else:
             log.warning("  the page numbers did not settle after %d rounds", MAX_ROUNDS)
     finally:
         runner.close()
+    if runner.pages_laid_out or runner.pages_printed:
+        log.info(
+            "  %d pages laid out for a book of %d (%.2f a page), %d printed from their drafts",
+            runner.pages_laid_out,
+            book.page_count,
+            runner.pages_laid_out / max(1, book.page_count),
+            runner.pages_printed,
+        )
     if store is not None:
         store.write_json(
             "layout.json", {"pages": counts, "folios": now, "anchors": book.anchors, "main_start": book.main_start}
@@ -191,6 +215,8 @@ def typeset(
             "index": tuple(index),
             "laid_out": tuple(dict.fromkeys(laid_out)),
             "rounds": rounds,
+            "pages_laid_out": runner.pages_laid_out,
+            "pages_printed": runner.pages_printed,
             "printed": now,
         }
     )
@@ -204,6 +230,66 @@ def _folio_reader(anchors: dict, main_start: int):
         return page, folio_label(page, main_start)
 
     return folio
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+LONG_PART_AFTER = 115  # the longest part is laid out once the parts before about this folio are (folio 100, and a margin)
+
+
+def _first_round_order(parts: list[Part]) -> tuple[list[int], set[int], dict[int, set[int]]]:
+    """The order of a first build's parts, those left for last, and those that wait for others
+    (part -> the parts it waits for). The parts in the book's order (the numbers each prints of
+    the parts before it are then known); the longest main part as soon as the parts before it
+    that hold the first LONG_PART_AFTER folios are done (its numbers of one or two digits known;
+    it does not end the round alone); the front matter, which prints every part's numbers, last.
+    The index, which points at every page, is not laid out in this round: the next lays it out
+    from the pages of this one, beside the parts it prints (no part's page numbers depend on it)."""
+    last = {n for n, part in enumerate(parts) if not part.main}
+    order = [n for n in range(len(parts)) if n not in last]
+    waits: dict[int, set[int]] = {}
+    if len(order) > 2:
+        longest = max(order, key=lambda n: len(parts[n].html))
+        order.remove(longest)
+        folio, at = 1, 0
+        while at < len(order) and folio <= LONG_PART_AFTER and order[at] < longest:
+            folio += max(1, len(parts[order[at]].html) // PAGE_BYTES)
+            at += 1
+        waits[longest] = set(order[:at])
+        order.insert(at, longest)
+    order = [n for n in order if parts[n].name != ids.INDEX]
+    return order + sorted(last), last, waits
+
+
+def _folios_of(parts: list[Part], known: dict) -> dict[str, str]:
+    """The folio of every anchor of the parts laid out so far in this round whose first folio is
+    known (every main part before them laid out too)."""
+    found: dict[str, str] = {}
+    folio: int | None = 1
+    for part in parts:
+        layout = known.get(part.name)
+        if layout is not None and (not part.main or folio is not None):
+            for anchor, page in layout.anchors.items():
+                found[anchor] = str(folio + page - 1) if part.main else to_roman(page)
+        if part.main:
+            folio = folio + layout.page_count if layout is not None and folio is not None else None
+    return found
+
+
+def _guessed_folios(parts: list[Part], counts: dict[str, int]) -> dict[str, str]:
+    """A folio for every id of the book, guessed from where it stands in the book's HTML (PAGE_BYTES
+    a page, where a part's page count is not known): what a draft prints for a target not laid out
+    yet. Only its number of digits matters: a draft printed with figures as wide as its final ones
+    is finished from its layout, not laid out again."""
+    guesses: dict[str, str] = {}
+    folio = 1
+    for part in parts:
+        pages = counts.get(part.name) or max(1, len(part.html) // PAGE_BYTES)
+        for match in _ID.finditer(part.html):
+            offset = match.start() * pages // max(1, len(part.html))
+            guesses[match.group(1)] = str(folio + offset) if part.main else to_roman(1 + offset)
+        if part.main:
+            folio += pages
+    return guesses
 
 
 def _part_css(edition: Edition, part: Part, first_folio: int) -> str:
@@ -298,90 +384,14 @@ def job_key(job: PartJob, digests: dict[Path, str]) -> str:
     return digest_of(job.__dict__, files)
 
 
-def _ready() -> None:
-    """Nothing: run once in each worker so that it starts (and imports WeasyPrint) early."""
-
-
-def _worker_start() -> None:
-    """In each worker, first: the layout engine's corrections installed; Ctrl-C is the build's to
-    handle (it stops the workers), and on Linux the worker dies with the build, however the build
-    ends (even killed outright)."""
-    import signal
-
-    engine.install()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-            if os.getppid() == 1:  # the build is already gone
-                os._exit(1)
-        except (OSError, AttributeError):
-            pass
-
-
-class Workers:
-    """Processes laying out the book's parts. Started at the beginning of a build, before
-    the build starts any thread: on Linux they are forked, with WeasyPrint already imported
-    (0.9 s of processor time each, when spawned), unless the process already runs threads (a
-    build inside a longer-lived program): then, as elsewhere, spawned, and they import it
-    while Pandoc converts the units. One process lays out in itself."""
-
-    def __init__(self, count: int) -> None:
-        self.count = max(1, min(count, os.cpu_count() or 1))
-        self.pool: ProcessPoolExecutor | None = None
-
-    def start(self) -> Workers:
-        if self.count > 1 and self.pool is None:
-            # fork only while the build has no other thread: forking a process with threads can
-            # deadlock the child (Python 3.12 warns of it); then the workers are spawned
-            method = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
-            self.pool = ProcessPoolExecutor(
-                max_workers=self.count, mp_context=get_context(method), initializer=_worker_start
-            )
-            for _ in range(self.count):
-                self.pool.submit(_ready)
-        return self
-
-    def lay_out(self, jobs: list[PartJob], on_done=None) -> list[PartLayout]:
-        """The jobs' layouts, in the jobs' order; ``on_done(layout)`` is called as each one ends."""
-        on_done = on_done or (lambda layout: None)
-        if len(jobs) > 1 and self.count > 1:
-            futures = [self.start().pool.submit(lay_out_part, job) for job in jobs]
-            for future in as_completed(futures):
-                on_done(future.result())
-            return [future.result() for future in futures]
-        layouts = []
-        engine.install()
-        for job in jobs:
-            layouts.append(lay_out_part(job))
-            on_done(layouts[-1])
-        return layouts
-
-    def close(self) -> None:
-        if self.pool is not None:
-            pool, self.pool = self.pool, None
-            processes = list(getattr(pool, "_processes", {}).values())
-            try:
-                pool.shutdown(wait=True, cancel_futures=True)
-            except KeyboardInterrupt:  # a second Ctrl-C: stop them now
-                for process in processes:
-                    process.kill()
-                raise
-
-    def kill(self) -> None:
-        """Stop the workers at once (the build was interrupted)."""
-        if self.pool is not None:
-            pool, self.pool = self.pool, None
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.kill()
-            pool.shutdown(wait=False, cancel_futures=True)
+HOLD_PAGES = 1200  # drafts kept in memory to be finished, at most (about 1 MiB of memory a page)
+PAGE_BYTES = 4000  # of a part's HTML make about a page, to guess how many pages a draft will keep
 
 
 class _Runner:
-    """Lays out the parts the cache does not hold, on the workers."""
+    """Lays out the parts the cache does not hold, on the workers. A draft (a part laid out
+    before the page numbers it prints are known) is kept by the worker that laid it out, and
+    finished there when its part is laid out again with its numbers."""
 
     def __init__(self, store: Store | None, workers: int | Workers) -> None:
         self.store = store
@@ -389,6 +399,8 @@ class _Runner:
         self.workers = Workers(workers) if self.own else workers
         self.digests: dict[Path, str] = {}  # files the parts read, digested once a build
         self.done: dict[str, PartLayout] = {}  # layouts of this build, by key (with or without a store)
+        self.held: dict[str, tuple[int | None, PartJob, int]] = {}  # part -> (worker keeping its draft, draft, pages)
+        self.pages_laid_out = self.pages_printed = 0
 
     def run(self, jobs: list[PartJob]) -> tuple[list[PartLayout], list[str]]:
         keys = [job_key(job, self.digests) for job in jobs]
@@ -396,28 +408,97 @@ class _Runner:
             self.done.get(key) or (self.store.get("layout", key) if self.store else None) for key in keys
         ]
         todo = [n for n, layout in enumerate(layouts) if layout is None]
+        todo.sort(key=lambda n: -len(jobs[n].html))  # the longest first, so the workers finish together
+        tasks = [self._task(jobs[n]) for n in todo]
         if todo:
             drafts = sum(jobs[n].draft for n in todo)
+            printed = sum(task.finish for task in tasks)
             log.info(
-                "  laying out %d of %d part(s)%s: %s",
-                len(todo),
+                "  laying out %d of %d part(s)%s%s: %s",
+                len(todo) - printed,
                 len(jobs),
                 f" ({drafts} as drafts, for their pages)" if drafts else "",
-                ", ".join(jobs[n].name for n in todo),
+                f", printing {printed} from their drafts" if printed else "",
+                ", ".join(jobs[n].name for n in sorted(todo)),
             )
-        todo.sort(key=lambda n: -len(jobs[n].html))  # the longest first, so the workers finish together
         progress = PartProgress(len(todo), "laying out drafts" if todo and jobs[todo[0]].draft else "laying out")
         try:
-            done = self.workers.lay_out([jobs[n] for n in todo], lambda l: progress.done(l.name, l.page_count))
+            done = self.workers.run(tasks, lambda l: progress.done(l.name, l.page_count, l.from_draft))
         finally:
             progress.close()
-        for n, layout in zip(todo, done):
+        for n, (layout, task, worker) in zip(todo, done):
             layouts[n] = layout
-            self.done[keys[n]] = layout
-            if self.store is not None and not jobs[n].draft:
-                self.store.put("layout", keys[n], layout)
+            self._record(jobs[n], layout, task, worker)
         return layouts, [jobs[n].name for n in sorted(todo)]
 
+    def run_later(
+        self, count: int, make, order: list[int], last: set[int], waits: dict[int, set[int]]
+    ) -> tuple[list[PartLayout], list[str]]:
+        """Each part laid out when a worker is free for it, in ``order``: ``make(n, known)`` gives
+        part ``n``'s job from ``known``, the layouts of this round so far (by part name); the parts
+        in ``last`` once every other is done, those in ``waits`` once the parts they wait for are."""
+        known: dict[str, PartLayout] = {}
+        jobs: dict[int, PartJob] = {}
+
+        def later(n: int) -> Later:
+            def task() -> Task | PartLayout:
+                job = jobs[n] = make(n, known)
+                key = job_key(job, self.digests)
+                found = self.done.get(key) or (self.store.get("layout", key) if self.store else None)
+                return found if found is not None else self._task(job)
+
+            return Later(task, last=n in last, after=frozenset(order.index(m) for m in waits.get(n, ())))
+
+        log.info("  laying out %d of %d part(s), each from the pages of the parts before it", len(order), count)
+        progress = PartProgress(len(order), "laying out")
+
+        def done(layout: PartLayout) -> None:
+            known[layout.name] = layout
+            progress.done(layout.name, layout.page_count, layout.from_draft)
+
+        try:
+            results = self.workers.run([later(n) for n in order], done)
+        finally:
+            progress.close()
+        layouts: list = [None] * count
+        fresh = []
+        for n, (layout, task, worker) in zip(order, results):
+            layouts[n] = layout
+            self._record(jobs[n], layout, task, worker)
+            if task is not None:
+                fresh.append(n)
+        for n in range(count):  # a part left to the next round (a draft): nothing of it is known yet
+            if layouts[n] is None:
+                jobs[n] = make(n, {})
+                layouts[n] = PartLayout(jobs[n].name, b"", 0, {}, ())
+        return layouts, [jobs[n].name for n in sorted(fresh)]
+
+    def _record(self, job: PartJob, layout: PartLayout, task: Task | None, worker: int | None) -> None:
+        key = job_key(job, self.digests)
+        self.done[key] = layout
+        if task is not None and layout.from_draft:
+            self.pages_printed += layout.page_count
+        elif task is not None:
+            self.pages_laid_out += layout.page_count * layout.passes
+        if task is not None and task.hold:
+            self.held[job.name] = (worker, job, layout.page_count)
+        if task is not None and self.store is not None and not job.draft:
+            self.store.put("layout", key, layout)
+
+    def _task(self, job: PartJob) -> Task:
+        kept = self.held.pop(job.name, None)
+        if kept is not None:
+            if not job.draft and finishable(kept[1], job):
+                # its numbers are known now, as wide as those it was laid out with: the worker
+                # keeping its draft prints it
+                return Task(job, finish=True, worker=kept[0])
+            self.workers.drop(kept[0], job.name)  # laid out again (by whichever worker is free)
+        pages = sum(count for _worker, _draft, count in self.held.values())
+        return Task(job, hold=job.draft and pages + len(job.html) // PAGE_BYTES <= HOLD_PAGES)
+
     def close(self) -> None:
+        for name, (worker, _draft, _pages) in self.held.items():
+            self.workers.drop(worker, name)
+        self.held.clear()
         if self.own:
             self.workers.close()
