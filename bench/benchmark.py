@@ -328,9 +328,7 @@ def report(label: str, found: dict, ref_t: float, peers: dict) -> None:
         if name == "claim":
             print(f"      ({found['claim_path'].name}; parts laid out: {parts(run_log)})")
         if name != "noop":
-            print(
-                "      steps: " + ", ".join(f"{n.split(' ')[0].lower()} {s:.1f}" for n, s in _steps(run_log).items())
-            )
+            print("      steps: " + ", ".join(f"{n.split(' ')[0].lower()} {s:.1f}" for n, s in _steps(run_log).items()))
             print(f"      layout: {_layout_per_page(run_log)}")
     print(
         f"  peak memory, whole process tree: cold {cold_rss / 1024:,.0f} MiB, "

@@ -233,7 +233,9 @@ def _folio_reader(anchors: dict, main_start: int):
 
 
 _ID = re.compile(r'\sid="([^"]+)"')
-LONG_PART_AFTER = 115  # the longest part is laid out once the parts before about this folio are (folio 100, and a margin)
+LONG_PART_AFTER = (
+    115  # the longest part is laid out once the parts before about this folio are (folio 100, and a margin)
+)
 
 
 def _first_round_order(parts: list[Part]) -> tuple[list[int], set[int], dict[int, set[int]]]:
