@@ -34,6 +34,21 @@ from folio.units.render import TemplateProblem, environment, render_units
 log = logging.getLogger("folio")
 
 
+class PlainText(dict):
+    """A fragment's ref -> its text without markup, worked out when first asked for."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+
+    def get(self, ref, default=None):
+        if ref not in self.library.fragments:
+            return default
+        if ref not in self:
+            self[ref] = self.library.plain(ref)
+        return self[ref]
+
+
 @dataclass
 class Result:
     problems: Problems
@@ -108,6 +123,8 @@ def gather(options: Options, store: Store | None = None) -> Result:
             return result
         check_edition(edition, problems, result.library)
         if store is not None:
+            if result.library.facts_added:
+                store.add_fragments({})  # (the facts the checks worked out are kept with the fragments)
             store.flush()
             _cache_fault(store, problems)
     step.done()
@@ -253,7 +270,7 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
     try:
         converted = convert.convert_units(units, edition, library, store=store)
         env.html_of = convert.inline_html(edition, library)
-        env.plain_of = {ref: library.plain(ref) for ref in library.fragments}
+        env.plain_of = PlainText(library)
     except convert.PandocError as exc:
         problems.add(
             "E401",
@@ -284,6 +301,7 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
         if outputs.needs_layout(options.formats):
             step("Typesetting the PDF with WeasyPrint")
             typeset = typeset_book(edition, converted, env, options.template_dirs, store, workers, titles)
+            workers.close()  # what they kept is let go before the EPUB and the web edition are written
             job.typeset = result.typeset = typeset
             result.page_count = typeset.page_count
             result.laid_out = typeset.laid_out
@@ -314,7 +332,9 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
             result.changes = compare(store.read_json("moved.json"), seen)
             store.write_json("moved.json", seen)
         if store is not None:
-            store.prune(("layout", "convert", "epub", "preflight") + (("web",) if "html" in options.formats else ()))
+            store.prune(
+                ("layout", "convert", "splice", "epub", "preflight") + (("web",) if "html" in options.formats else ())
+            )
     except convert.PandocError as exc:
         problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}")
     except TemplateProblem as fault:

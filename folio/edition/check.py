@@ -17,7 +17,7 @@ from folio.edition import files
 from folio.edition.bibliography import check_required, parent_of
 from folio.edition.model import Edition
 from folio.problems import Problems, did_you_mean
-from folio.units.fragments import Library, facts
+from folio.units.fragments import Library
 
 NOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
@@ -161,7 +161,7 @@ def check_edition(edition: Edition, problems: Problems, library: Library) -> Non
         if parsed.error:
             problems.add("E216", fragment.path, fragment.line, f"Pandoc cannot read this text: {parsed.error}")
             continue
-        found = facts(fragment, parsed)
+        found = library.facts(ref)
         if found.blocks:
             problems.add(
                 "E105",

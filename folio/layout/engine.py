@@ -32,6 +32,7 @@ changes what this module relies on.
 from __future__ import annotations
 
 import copy
+import ctypes
 import ctypes.util
 import enum
 import gc
@@ -578,6 +579,31 @@ def render(html: str, stylesheets: list[tuple[str, str]], base_url: str, allowed
 
 
 # -- a laid-out document told of what it prints that the layout did not depend on
+
+
+def kept(rendered: Rendered) -> Rendered:
+    """The rendering with what only its layout needed let go (the HTML parser's tree of wrappers,
+    the cascade's declarations, the targets of counters): what a kept draft needs to be printed."""
+    rendered.document._html = None
+    context = rendered.context
+    if context is not None:
+        context.style_for._cascaded_styles.clear()
+        context.tables.clear()
+        context.footnotes = []
+        _notes(context).heights.clear()
+    return rendered
+
+
+def release_memory(collect: bool = True) -> None:
+    """Give the memory freed by Python back to the system (glibc keeps it otherwise); ``collect``:
+    the garbage collector first (a layout's boxes hold cycles)."""
+    if collect:
+        gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
 
 
 def set_generated_text(rendered: Rendered, values: dict) -> bool:

@@ -175,7 +175,7 @@ def lay_out_part(job: PartJob, hold: bool = False) -> PartLayout:
     )
     if job.draft:  # read back for its pages only: a draft's blank page is counted, not made
         if hold:
-            _HELD[job.name] = (job, rendered, layout)
+            _HELD[job.name] = (job, engine.kept(rendered), layout)
         return layout
     return _written(layout, rendered.document, job)
 
@@ -202,22 +202,29 @@ def finish_part(job: PartJob) -> PartLayout:
     if held is None:
         return lay_out_part(job)
     draft, rendered, layout = held
+    held = None
     numbers = _numbers_changed(draft, job, rendered.root)
     if numbers is None or not engine.set_generated_text(rendered, numbers):
-        rendered = None
+        rendered = None  # let the draft go before laying the part out
+        engine.release_memory(collect=False)
         return lay_out_part(job)
     shift = _first_folio(job.part_css) - _first_folio(draft.part_css)
     if shift:
         engine.remake_margin_boxes(rendered, shift)
-    return _written(replace(layout, from_draft=True), rendered.document, job)
+    try:
+        return _written(replace(layout, from_draft=True), rendered.document, job)
+    finally:
+        rendered = None
+        engine.release_memory(collect=False)
 
 
 def drop_held(name: str | None = None) -> None:
-    """Let kept drafts go (one part's, or all)."""
+    """Let kept drafts go (one part's, or all), and the memory they held back to the system."""
     if name is None:
         _HELD.clear()
     else:
         _HELD.pop(name, None)
+    engine.release_memory(collect=name is None)
 
 
 _DATA_PAGE = re.compile(r'data-page="([^"]*)"')

@@ -386,7 +386,7 @@ def job_key(job: PartJob, digests: dict[Path, str]) -> str:
     return digest_of(job.__dict__, files)
 
 
-HOLD_PAGES = 1200  # drafts kept in memory to be finished, at most (about 1 MiB of memory a page)
+HOLD_PAGES = 600  # pages of drafts kept in memory to be printed, at most (about 1.3 MiB of memory a page)
 PAGE_BYTES = 4000  # of a part's HTML make about a page, to guess how many pages a draft will keep
 
 

@@ -27,7 +27,7 @@ from folio.edition.names import Marker
 from folio.layout.pagemap import mark_blocks
 from folio.rebuild.cache import digest_of, file_digest
 from folio.units import fragments
-from folio.units.fragments import Library, Splicer, walk
+from folio.units.fragments import Library, Splicer
 from folio.units.render import Unit
 
 FILTERS = Path(str(resources.files("folio") / "filters"))
@@ -239,20 +239,54 @@ def _api(library: Library) -> list:
     return [1, 23, 1, 1]
 
 
+_REFS = re.compile(r'\b(?:ref|tail)="([^"]+)"')
+
+
 def splice_units(units: list[Unit], edition: Edition, library: Library, store=None) -> dict[str, str]:
-    """Each unit's frame read by Pandoc, the fragments put in: unit id -> Pandoc JSON."""
+    """Each unit's frame read by Pandoc, the fragments put in: unit id -> Pandoc JSON. With a store,
+    a unit whose frame, fragments and cross-references are unchanged is taken from the cache."""
     frames = fragments.parse([unit.markdown for unit in units], store)
     splicer = Splicer(edition, library)
+    targets = _cross_references(edition, library) if store is not None else ""
     out = {}
     for unit, frame in zip(units, frames):
         if not frame.json:
             raise PandocError(f"Pandoc on {unit.id}", frame.error or "the unit's template nests too deeply")
+        key = None
+        if store is not None:
+            used = [
+                (ref, repr(library.fragments.get(ref)), getattr(library.parsed.get(ref), "json", ""))
+                for ref in _REFS.findall(unit.markdown)
+            ]
+            nocite = (
+                sorted(library_cited(edition, library) & set(edition.bibliography.entries))
+                if unit.kind == "bibliography"
+                else []
+            )
+            key = digest_of("splice", unit.id, unit.kind, frame.json, used, targets, nocite)
+            found = store.get("splice", key)
+            if found is not None:
+                out[unit.id] = found
+                continue
         doc = splicer.unit(json.loads(frame.json))
         if unit.kind == "bibliography":
             keys = sorted(library_cited(edition, library) & set(edition.bibliography.entries))
             doc["meta"]["nocite"] = {"t": "MetaInlines", "c": [{"t": "Cite", "c": [[_citation(k) for k in keys], []]}]}
         out[unit.id] = json.dumps(doc, ensure_ascii=False)
+        if store is not None:
+            store.put("splice", key, out[unit.id])
     return out
+
+
+def _cross_references(edition: Edition, library: Library) -> str:
+    """What a cross-reference in any unit may print or point at (claims' labels and anchors,
+    quotations' headings, the editor's own ids): a digest, part of every spliced unit's key."""
+    claims = sorted((name, claim.anchor, claim.label) for name, claim in edition.claims.items())
+    quotations = sorted(
+        (name, q.anchor, getattr(library.parsed.get(q.heading.ref), "json", ""))
+        for name, q in edition.quotations.items()
+    )
+    return digest_of("cross-references", claims, quotations, sorted(library.section_ids.items()))
 
 
 def _citation(key: str) -> dict:
@@ -267,19 +301,12 @@ def _citation(key: str) -> dict:
 
 
 def cited_in(ast_json: str) -> set[str]:
-    if '"Cite"' not in ast_json:
-        return set()
-    return {c["citationId"] for e in walk(json.loads(ast_json)["blocks"]) if e["t"] == "Cite" for c in e["c"][0]}
+    return fragments.citation_keys(ast_json)
 
 
 def library_cited(edition: Edition, library: Library) -> set[str]:
-    """Every key the edition cites (in any fragment), and the parents they cross-reference."""
-    keys = set()
-    for ref in library.fragments:
-        parsed = library.parsed.get(ref)
-        if parsed is not None and parsed.json and "Cite" in parsed.json:
-            keys |= cited_in(parsed.json)
-    return keys
+    """Every key the edition cites (in any fragment)."""
+    return set(library.cited())
 
 
 def convert_units(

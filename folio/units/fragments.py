@@ -26,7 +26,7 @@ import hashlib
 import html
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -228,6 +228,8 @@ class Library:
     fragments: dict  # ref -> Fragment
     parsed: dict  # ref -> Parsed
     section_ids: dict = field(default_factory=dict)  # an editor's id -> the book's id (ids.section)
+    facts_added: bool = False  # facts were worked out in this build (the cache keeps them)
+    _cited: set | None = None
 
     def blocks(self, ref: str) -> list:
         parsed = self.parsed.get(ref)
@@ -245,6 +247,26 @@ class Library:
                     out.append({"t": "Space"})
                 out += block["c"]
         return out
+
+    def facts(self, ref: str) -> Facts:
+        """What the checks need of a fragment (``facts``), kept with its Pandoc reading in the cache:
+        a rebuild walks only the fragments that changed."""
+        fragment, parsed = self.fragments[ref], self.parsed[ref]
+        kept = parsed.__dict__.setdefault("facts", {})
+        key = (hashlib.sha256((fragment.source or fragment.text).encode("utf-8")).hexdigest(), fragment.inline)
+        if key not in kept:
+            kept[key] = facts(replace(fragment, line=0), parsed)
+            self.facts_added = True
+        return kept[key].shifted(fragment.line)
+
+    def cited(self) -> set[str]:
+        """Every key the edition cites, in any fragment (computed once)."""
+        if self._cited is None:
+            self._cited = set()
+            for parsed in self.parsed.values():
+                if parsed.json:
+                    self._cited |= citation_keys(parsed.json)
+        return self._cited
 
     def plain(self, ref: str, default: str = "") -> str:
         """A fragment's text without its markup (for metadata, running heads, the cover)."""
@@ -283,6 +305,15 @@ def _ids_in(node) -> list[str]:
 
 
 # ---------- walking Pandoc JSON ----------
+
+_CITATION_ID = re.compile(r'"citationId"\s*:\s*("(?:[^"\\]|\\.)*")')  # (inside a string it would be escaped)
+
+
+def citation_keys(ast_json: str) -> set[str]:
+    """The keys cited in a Pandoc JSON text, read from the text itself (no tree is built)."""
+    if '"citationId"' not in ast_json:
+        return set()
+    return {json.loads(match) for match in _CITATION_ID.findall(ast_json)}
 
 
 def walk(node):
@@ -352,6 +383,23 @@ class Facts:
     persons: list = field(default_factory=list)  # (key, line)
     ids: list = field(default_factory=list)  # (editor id, line)
     blocks: bool = False  # an inline field that holds more than a line of text
+
+    def shifted(self, lines: int) -> Facts:
+        """The same facts, their lines counted from ``lines`` on (facts are kept counted from 0)."""
+
+        def move(items: list) -> list:
+            return [(*item[:-1], item[-1] + lines) if isinstance(item[-1], int) else item for item in items]
+
+        return Facts(
+            [(key, line + lines, fault) for key, line, fault in self.citations],
+            move(self.unwritten_notes),
+            move(self.images),
+            move(self.links),
+            move(self.raw),
+            move(self.persons),
+            move(self.ids),
+            self.blocks,
+        )
 
 
 _NOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
