@@ -466,6 +466,17 @@ def _report_layout_problems(typeset, converted, edition: Edition, problems: Prob
         )
     for placement in typeset.misplaced_notes:
         path, unit_id, number = note_place(placement.note_id)
+        if placement.behind:
+            problems.add(
+                "W508",
+                path,
+                None,
+                f"note {number} of {unit_id}, called on {page(placement.call_page)} right after note "
+                f"{ids.parse_note_key(placement.behind)[1]}, is printed on {page(placement.note_page)}: that note "
+                "is longer than the room its page had left and goes on there first (the notes keep their order)",
+                "to keep both on their page, call the second note elsewhere, or shorten the first",
+            )
+            continue
         printed = f"printed on {page(placement.note_page)}" if placement.note_page else "not printed at all"
         problems.add(
             "W501",

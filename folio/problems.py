@@ -78,6 +78,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W505": (WARNING, "loose line: word spaces far wider than the book's"),
     "W506": (WARNING, "running head too long for its line"),
     "W507": (WARNING, "page left short above its notes"),
+    "W508": (WARNING, "note printed after the rest of a note longer than its page"),
     # preflight of a built PDF (check --pdf)
     "E601": (ERROR, "font not embedded"),
     "E602": (ERROR, "page size or page box wrong"),

@@ -202,3 +202,29 @@ def test_each_note_is_laid_out_once_a_page():
     assert len(view.notes) == 8
     # each note measured alone once, and the whole area laid out once at the page's foot
     assert sorted(calls) == [1] * 8 + [8], calls
+
+
+def test_a_note_called_beside_one_longer_than_a_page_follows_its_rest(tmp_path):
+    """Two calls side by side, the first note longer than a page: the line of the calls stays (its
+    page full), the first note goes on over the pages after, the second is printed after its rest
+    (the notes keep their order, as TeX prints them); the layout says why it is off its call's page."""
+    from folio.layout import pdf
+
+    long_note = paragraph(2, 1200) + " The very last words."
+    body = (
+        f"<p>{paragraph(0, 330)}{note('u-3', long_note)}<span class='note-sep'>,</span>"
+        f"{note('u-4', 'The second note.')} {paragraph(6, 600)}</p>"
+    )
+    rendered = render(document(body))
+    found = anchors(rendered)
+    call = found["call-u-3"]
+    assert found["call-u-4"] == call == found["note-u-3"]
+    head = engine.pages(rendered.document)[call - 1]
+    bottom = head.content_top + head.content_height
+    assert abs(head.note_area.position_y + head.note_area.margin_height() - bottom) < 1, "the call's page is full"
+    pages = pdf_pages(rendered, tmp_path)
+    last = next(n for n, text in enumerate(pages) if "The very last words." in text)
+    assert last > call and "The second note." in pages[last]
+    assert pages[last].index("The very last words.") < pages[last].index("The second note.")
+    (placement,) = pdf._misplaced_notes(found)
+    assert (placement.note_id, placement.behind) == ("u-4", "u-3")

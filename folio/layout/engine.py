@@ -100,6 +100,7 @@ def check_version() -> None:
 
 EPSILON = 0.01  # CSS px: what layout arithmetic may be off by
 TALL_NOTE_SHARE = 0.7  # a note carried over may fill this share of a page's text block, then it goes on
+MAX_NOTES_SHARE = 0.85  # notes taller than this share of a page together cannot stand under one line
 
 _LINEBOX_PATCHES = (
     # footnote-policy: only notes whose policy is 'auto' are moved to make room for a line
@@ -268,6 +269,7 @@ class _Notes:
     carried: dict = field(default_factory=dict)  # page number -> (note, skip) carried to the next page
     continued: list = field(default_factory=list)  # ids of the notes cut, in order
     context: object = None  # the layout's LayoutContext (its page states make the margin boxes)
+    cut_line: float | None = None  # where the line calling the note cut at this page's foot ends
 
 
 _LAST: list = [None]  # the notes of the layout under way (one at a time in a process)
@@ -405,8 +407,15 @@ def _layout_footnote(self, footnote, room=None, room_without_line=None):
         _cut_tall_piece(self, state, footnote)
         return self._update_footnote_area()
     if state.outgoing is not None:
-        # a note is cut at this page's foot, and no note may come after it here: the call's line goes
-        # to the next page, and the cut note takes the room the line leaves (the page ends full)
+        # a note is cut at this page's foot, and no note may come after it here
+        if room is not None and state.cut_line == before - room and _hopeless(self, state.outgoing[0], footnote):
+            # called in the same line as the cut note, too long with it for any page: the line stays
+            # (the page stays full), and this note goes to the next page after the rest of that one,
+            # as a note of policy 'auto' would (the layout reports it, W508)
+            footnote.style["footnote_policy"] = "auto"
+            self._update_footnote_area()
+            return True
+        # the call's line goes to the next page, and the cut note takes the room it leaves
         if room_without_line is not None:
             _grow_outgoing(self, state, room_without_line)
         if state.outgoing is not None:
@@ -426,7 +435,16 @@ def _layout_footnote(self, footnote, room=None, room_without_line=None):
     if height is None or resume is None:
         return overflow  # not even its first lines fit: the call's line goes to the next page
     state.outgoing = (footnote, resume, height)
+    state.cut_line = before - room  # where the line of its call ends (the same for its line's other calls)
     return self._update_footnote_area()
+
+
+def _hopeless(context, first, second) -> bool:
+    """Notes ``first`` and ``second`` together would fill more than a page's MAX_NOTES_SHARE:
+    moving their call's line to the next page cannot keep both under it."""
+    area = context.current_footnote_area
+    heights = [_measure(context, area, note)[0] for note in (first, second)]
+    return None not in heights and sum(heights) > MAX_NOTES_SHARE * area.page.height
 
 
 def _cut_tall_piece(context, state, footnote):
@@ -503,7 +521,7 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
     state = _notes(context)
     state.context = context
     carried = state.carried.get(page_number - 1)
-    state.incoming, state.outgoing = carried, None
+    state.incoming, state.outgoing, state.cut_line = carried, None, None
     if carried is not None and (not context.reported_footnotes or context.reported_footnotes[0] is not carried[0]):
         if carried[0] in context.reported_footnotes:
             context.reported_footnotes.remove(carried[0])

@@ -15,6 +15,7 @@ from folio import ids
 from folio.edition.model import Edition
 from folio.layout import diagnostics, engine, page_facts, page_fill
 from folio.layout.engine import FatalURLFetchingError  # noqa: F401  (re-exported: the build catches it)
+from folio.layout.notes import behind_a_long_note
 from folio.layout.output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
 from folio.layout.pagemap import word_position
 from folio.layout.readback import laid_out_lines, page_starts
@@ -58,6 +59,7 @@ class NotePlacement:
     note_id: str
     call_page: int  # 1-based physical page
     note_page: int  # 0 when the note was not printed at all
+    behind: str = ""  # the note longer than its page this one follows onto the next (notes.behind_a_long_note)
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,8 @@ def lay_out_part(job: PartJob, hold: bool = False) -> PartLayout:
     score = diagnostics.score(rendered.document, misplaced)
     best = (score, dict(fixes))  # the last pass may be worse than one before it
     while passes < MAX_PASSES:
-        todo = [p for p in misplaced if fixes.get(p.note_id, ("",))[0] != "paragraph"]
+        # (a note behind a note longer than its page stands where it must: nothing to correct)
+        todo = [p for p in misplaced if not p.behind and fixes.get(p.note_id, ("",))[0] != "paragraph"]
         if not todo:
             break
         # The first notes in the book's order, one a pass while the passes last: a fix moves
@@ -318,7 +321,8 @@ def _misplaced_notes(anchors: dict[str, int]) -> list[NotePlacement]:
         if note_id is not None:
             note_page = anchors.get(ids.note_anchor(note_id), 0)  # 0: WeasyPrint dropped the note altogether
             if note_page != page:
-                misplaced.append(NotePlacement(note_id, page, note_page))
+                behind = behind_a_long_note(note_id, page, note_page, anchors.get)
+                misplaced.append(NotePlacement(note_id, page, note_page, behind))
     return misplaced
 
 

@@ -24,6 +24,7 @@ from pikepdf import Array, Name, NameTree
 from folio import ids
 from folio.edition.model import Edition
 from folio.edition.names import to_roman
+from folio.layout.notes import behind_a_long_note
 from folio.layout.output_intent import header_fault, is_print_standard
 from folio.problems import Problems
 from folio.rebuild.cache import digest_of
@@ -96,6 +97,14 @@ def _preflight(
             note = destinations.get(ids.note_anchor(key))
             if note is None:
                 report("E604", page, f"note {key} is called here but not printed")
+            elif note != page and behind_a_long_note(key, page, note, destinations.get):
+                report(
+                    "W508",
+                    page,
+                    f"note {key} is called here but printed on p. {folio(note)} (sheet {note}), after the rest "
+                    "of the note before it, longer than its page",
+                    "the notes keep their order: call the second note elsewhere to keep it on this page",
+                )
             elif note != page:
                 report(
                     "E604",

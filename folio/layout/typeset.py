@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -233,17 +233,25 @@ def _folio_reader(anchors: dict, main_start: int):
 
 
 _ID = re.compile(r'\sid="([^"]+)"')
-LONG_PART_AFTER = (
-    115  # the longest part is laid out once the parts before about this folio are (folio 100, and a margin)
-)
+DIGITS_MARGIN = 1.15  # the parts holding the folios up to the book's last power of ten, and this share more
+
+
+def _last_new_digit(parts: list[Part]) -> int:
+    """The folio beyond which the book's numbers take no more digits, with a margin (115 in a book
+    of 100 to 999 pages, 1150 in one of 1000 or more): a part printing numbers of every part before
+    it is laid out once the parts up to there are (its numbers then have their count of digits)."""
+    pages = sum(max(1, len(part.html) // PAGE_BYTES) for part in parts if part.main)
+    power = 10 ** (len(str(max(1, pages))) - 1)
+    return int(DIGITS_MARGIN * power) if power >= 100 else 0
 
 
 def _first_round_order(parts: list[Part]) -> tuple[list[int], set[int], dict[int, set[int]]]:
     """The order of a first build's parts, those left for last, and those that wait for others
     (part -> the parts it waits for). The parts in the book's order (the numbers each prints of
     the parts before it are then known); the longest main part as soon as the parts before it
-    that hold the first LONG_PART_AFTER folios are done (its numbers of one or two digits known;
-    it does not end the round alone); the front matter, which prints every part's numbers, last.
+    that hold the folios up to the book's last new digit are done (``_last_new_digit``: its numbers
+    then have their count of digits; it does not end the round alone); the front matter, which
+    prints every part's numbers, last.
     The index, which points at every page, is not laid out in this round: the next lays it out
     from the pages of this one, beside the parts it prints (no part's page numbers depend on it)."""
     last = {n for n, part in enumerate(parts) if not part.main}
@@ -252,8 +260,8 @@ def _first_round_order(parts: list[Part]) -> tuple[list[int], set[int], dict[int
     if len(order) > 2:
         longest = max(order, key=lambda n: len(parts[n].html))
         order.remove(longest)
-        folio, at = 1, 0
-        while at < len(order) and folio <= LONG_PART_AFTER and order[at] < longest:
+        folio, at, until = 1, 0, _last_new_digit(parts)
+        while at < len(order) and folio <= until and order[at] < longest:
             folio += max(1, len(parts[order[at]].html) // PAGE_BYTES)
             at += 1
         waits[longest] = set(order[:at])
@@ -324,7 +332,7 @@ def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
         for anchor, page in layout.anchors.items():
             anchors.setdefault(anchor, page + offset)
         misplaced += [
-            type(n)(n.note_id, n.call_page + offset, n.note_page + offset if n.note_page else 0)
+            replace(n, call_page=n.call_page + offset, note_page=n.note_page + offset if n.note_page else 0)
             for n in layout.misplaced_notes
         ]
         tall += [(note, page + offset, share) for note, page, share in layout.tall_notes]
@@ -386,7 +394,22 @@ def job_key(job: PartJob, digests: dict[Path, str]) -> str:
     return digest_of(job.__dict__, files)
 
 
-HOLD_PAGES = 600  # pages of drafts kept in memory to be printed, at most (about 1.3 MiB of memory a page)
+HELD_PAGE_BYTES = 1.4 * 2**20  # what a kept draft's page holds of memory, about (measured: 1.3 MiB)
+HOLD_SHARE = 0.35  # of the memory the machine has free when the layout starts, drafts may keep
+HOLD_PAGES = 600  # pages of drafts kept where the free memory cannot be read
+
+
+def hold_pages() -> int:
+    """How many pages of drafts may be kept in memory to be printed: a share of what the machine
+    has free (more pages than that are laid out again instead)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            free = next(int(line.split()[1]) * 1024 for line in handle if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return HOLD_PAGES
+    return int(HOLD_SHARE * free / HELD_PAGE_BYTES)
+
+
 PAGE_BYTES = 4000  # of a part's HTML make about a page, to guess how many pages a draft will keep
 
 
@@ -403,6 +426,7 @@ class _Runner:
         self.done: dict[str, PartLayout] = {}  # layouts of this build, by key (with or without a store)
         self.held: dict[str, tuple[int | None, PartJob, int]] = {}  # part -> (worker keeping its draft, draft, pages)
         self.pages_laid_out = self.pages_printed = 0
+        self.hold_pages = hold_pages()
 
     def run(self, jobs: list[PartJob]) -> tuple[list[PartLayout], list[str]]:
         keys = [job_key(job, self.digests) for job in jobs]
@@ -496,7 +520,7 @@ class _Runner:
                 return Task(job, finish=True, worker=kept[0])
             self.workers.drop(kept[0], job.name)  # laid out again (by whichever worker is free)
         pages = sum(count for _worker, _draft, count in self.held.values())
-        return Task(job, hold=job.draft and pages + len(job.html) // PAGE_BYTES <= HOLD_PAGES)
+        return Task(job, hold=job.draft and pages + len(job.html) // PAGE_BYTES <= self.hold_pages)
 
     def close(self) -> None:
         for name, (worker, _draft, _pages) in self.held.items():
