@@ -228,3 +228,30 @@ def test_a_note_called_beside_one_longer_than_a_page_follows_its_rest(tmp_path):
     assert pages[last].index("The very last words.") < pages[last].index("The second note.")
     (placement,) = pdf._misplaced_notes(found)
     assert (placement.note_id, placement.behind) == ("u-4", "u-3")
+
+
+def test_the_notes_not_yet_placed_answer_membership_without_a_scan():
+    """WeasyPrint asks, for every box of every line, whether its note is still pending (a list
+    scan, quadratic in a part's notes); the engine keeps that list with a set of its members.
+    The line layout must still ask exactly that question of ``context.footnotes``."""
+    import inspect
+
+    from weasyprint.layout import LayoutContext, block
+
+    assert "descendant.footnote in context.footnotes" in inspect.getsource(engine._ORIGINAL["linebox_layout"])
+    assert "self.footnotes = []" in inspect.getsource(engine._ORIGINAL["context_init"])
+    notes = engine.PendingNotes()
+    a, b = object(), object()
+    notes.append(a)
+    notes.insert(0, b)
+    copied = notes.copy()
+    notes.remove(a)
+    assert a not in notes and b in notes and None not in notes
+    assert isinstance(copied, engine.PendingNotes) and a in copied and copied == [b, a]
+    assert block._linebox_layout is not engine._ORIGINAL["linebox_layout"]
+    assert LayoutContext.__init__ is engine._context_init
+
+    notes_html = "".join(f"{paragraph(n, 12)}{note(f'u-{n}', paragraph(n, 6))} " for n in range(1, 6))
+    rendered = render(document(f"<p>{notes_html}</p>"))
+    assert isinstance(rendered.context.footnotes, engine.PendingNotes)
+    assert len(engine.pages(rendered.document)[0].notes) == 5

@@ -31,6 +31,7 @@ changes what this module relies on.
 
 from __future__ import annotations
 
+import collections
 import copy
 import ctypes
 import ctypes.util
@@ -213,6 +214,75 @@ _DICTIONARIES: dict = {}
 def _context_init(self, *args, **kwargs):
     _ORIGINAL["context_init"](self, *args, **kwargs)
     self.dictionaries = _DICTIONARIES  # pyphen's dictionaries, read once a process (WeasyPrint: once a layout)
+    self.footnotes = PendingNotes()
+
+
+# -- the notes not yet placed, asked for at every line
+#
+# ``block._linebox_layout`` asks, for every box of every line, whether the box's note
+# (None for almost all of them) is among the notes not yet placed: a scan of a list that
+# holds, at the start of a part, all of its notes. A 538-page appendix with 5,000 notes
+# spent most of its layout in that scan. The same list, with the ids of its members kept
+# beside it, answers in constant time. Boxes compare by identity (no ``__eq__``), as the
+# list's own membership test then does.
+
+
+class PendingNotes(list):
+    """A list of note boxes whose membership test is a set lookup."""
+
+    def __init__(self, items=()):
+        super().__init__(items)
+        self._ids = collections.Counter(map(id, self))
+
+    def __contains__(self, item) -> bool:
+        return id(item) in self._ids
+
+    def append(self, item) -> None:
+        super().append(item)
+        self._ids[id(item)] += 1
+
+    def insert(self, index, item) -> None:
+        super().insert(index, item)
+        self._ids[id(item)] += 1
+
+    def extend(self, items) -> None:
+        items = list(items)
+        super().extend(items)
+        self._ids.update(map(id, items))
+
+    def remove(self, item) -> None:
+        super().remove(item)
+        self._forget(item)
+
+    def pop(self, index=-1):
+        item = super().pop(index)
+        self._forget(item)
+        return item
+
+    def clear(self) -> None:
+        super().clear()
+        self._ids.clear()
+
+    def copy(self) -> "PendingNotes":
+        return PendingNotes(self)
+
+    def __iadd__(self, items):
+        self.extend(items)
+        return self
+
+    def __setitem__(self, index, value) -> None:
+        super().__setitem__(index, value)
+        self._ids = collections.Counter(map(id, self))
+
+    def __delitem__(self, index) -> None:
+        super().__delitem__(index)
+        self._ids = collections.Counter(map(id, self))
+
+    def _forget(self, item) -> None:
+        key = id(item)
+        self._ids[key] -= 1
+        if not self._ids[key]:
+            del self._ids[key]
 
 
 # -- lines broken far too early before an inline element (WeasyPrint #1614)
