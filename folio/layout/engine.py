@@ -263,7 +263,7 @@ class PendingNotes(list):
         super().clear()
         self._ids.clear()
 
-    def copy(self) -> "PendingNotes":
+    def copy(self) -> PendingNotes:
         return PendingNotes(self)
 
     def __iadd__(self, items):
