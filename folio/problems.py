@@ -58,13 +58,14 @@ CODES: dict[str, tuple[str, str]] = {
     # bibliography
     "E301": (ERROR, "BibTeX entry cannot be parsed"),
     "E302": (ERROR, "duplicate BibTeX key"),
-    "E303": (ERROR, "BibTeX entry lacks a required field"),
     "E304": (ERROR, "duplicate field in BibTeX entry"),
     "E305": (ERROR, "citation style not found"),
     "W301": (WARNING, "bibliography entry never cited"),
     "W302": (WARNING, "quotation not linked to any claim"),
     "W303": (WARNING, "note written but never called"),
     "W304": (WARNING, "unknown BibTeX field"),
+    "W305": (WARNING, "cited bibliography entry lacks a field its type requires"),
+    "E308": (ERROR, "bibliography entry without a key"),
     "E306": (ERROR, "undefined BibTeX macro"),
     "E307": (ERROR, "BibTeX cross-reference missing, cyclic or too deep"),
     # conversion and layout

@@ -94,11 +94,29 @@ def test_duplicate_bibtex_key(capsys, edition, output):
     assert "first defined on line 3" in run.stderr
 
 
-def test_bibtex_entry_missing_required_field(capsys, edition, output):
-    replace_in(
-        edition.parent / "bibliography.bib", "  address = {Testville},\n  year = {2001}", "  address = {Testville}"
+def test_cited_bibtex_entry_missing_required_fields_is_one_warning_naming_them(capsys, edition, output):
+    """citeproc prints such an entry short ("n.d."): the book is built, with a warning at the
+    entry's line naming every field it lacks; --strict refuses it."""
+    bib = edition.parent / "bibliography.bib"
+    replace_in(bib, "  address = {Testville},\n  year = {2001}", "  address = {Testville}")
+    replace_in(bib, "  title = {A Book about {Moscow}},\n", "")
+    run = run_build(capsys, edition, output, "--format", "epub")
+    assert run.status == 0, run.stderr
+    assert re.search(
+        r"^bibliography\.bib:3: warning W305: @book\{alpha2001\} has no title and no year or date", run.stderr, re.M
+    ), run.stderr
+    assert run_build(capsys, edition, output, "--strict", command="check").status == 1
+
+
+def test_bibtex_entry_without_a_key(capsys, edition, output):
+    bib = edition.parent / "bibliography.bib"
+    bib.write_text(
+        bib.read_text(encoding="utf-8") + "\n@book{}\n@book{  ,\n  author = {Doe, Jane},\n  title = {T},\n}\n",
+        encoding="utf-8",
     )
-    assert_rejected(capsys, edition, output, "E303", "bibliography.bib:3")
+    run = assert_rejected(capsys, edition, output, "E308", "bibliography.bib:35")
+    assert "bibliography.bib:36: error E308: an @book entry without a key" in run.stderr, run.stderr
+    assert "E302" not in run.stderr and "W301" not in run.stderr, run.stderr
 
 
 def test_unknown_key_in_edition_yaml_gets_a_hint(capsys, edition, output):
@@ -312,3 +330,16 @@ def test_the_layout_kept_is_never_worse_than_one_laid_out_before(capsys, edition
             assert pages.get("note-" + name[len("call-") :]) == page, name
     begins = [n for n in range(len(book.pages)) if "This note goes on and on" in fold(book.text(n))]
     assert "The last words of the long note." in fold(book.text(begins[-1])) and len(begins) >= 2
+
+
+def test_every_citation_form_pandoc_reads_is_checked(capsys, edition, output):
+    """A braced key Pandoc cannot read ([@{no such key}]) prints as it stands: refused where it is
+    written; a braced key it reads is checked like a plain one; an escaped '@' is the editor's text."""
+    first = edition / "claims" / "first.md"
+    replace_in(first, "[@beta1999, 7]", "[@{no such key}, 7]")
+    replace_in(first, "[^a1]: A note", "[^a1]: Write to editor\\@{home}, see [@{odd:key.2}] and [@{}]. A note")
+    run = assert_rejected(capsys, edition, output, "E216", "edition/claims/first.md:13")
+    assert "'[@{no such key}' is not a citation" in run.stderr or "'@{no such key}'" in run.stderr, run.stderr
+    assert re.search(r"first\.md:15: error E204: unknown citation key 'odd:key\.2'", run.stderr), run.stderr
+    assert re.search(r"first\.md:15: error E216: a citation with an empty key", run.stderr), run.stderr
+    assert "home" not in run.stderr

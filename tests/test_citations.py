@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from conftest import convert_edition, copy_small
 
 
@@ -46,3 +48,79 @@ def test_a_citation_written_against_the_word_in_a_notes_style(tmp_path):
     assert "in Kiev.[N] It was published.[N] End." in visible, visible[visible.find("Kiev") - 100 :][:400]
     assert " ." not in visible
     assert re.search(r"\(1999\): 7\. A note of the editor’s own on the first claim\.", html)
+
+
+TEXLIVE_BIB = Path("/usr/share/texlive/texmf-dist/bibtex/bib")
+# the example bibliographies of BibTeX and BibLaTeX, from Debian's TeX Live (tools/system-deps.sh)
+EXAMPLES = {
+    "xampl.bib": TEXLIVE_BIB / "base" / "xampl.bib",
+    "biblatex-examples.bib": TEXLIVE_BIB / "biblatex" / "biblatex" / "biblatex-examples.bib",
+}
+# each cross-referencing part, and the container it must be printed in: its parent's title
+CONTAINED = {
+    "xampl.bib": {
+        "incollection-crossref": "High Speed Computer and Algorithm Organization",
+        "inproceedings-crossref": "Proc. Fifteenth Annual Symposium on the Theory of Computing",
+        "inbook-crossref": "The Art of Computer Programming",
+        # (the journal's own name is in \mbox{}, which Pandoc's reading of LaTeX leaves out)
+        "article-crossref": "41, no. 7 (1986)",
+    },
+    "biblatex-examples.bib": {"westfahl:space": "Space and Beyond: The Frontier Theme in Science Fiction"},
+}
+# a chapter of a collection is printed "in" its book
+IN_BOOK = {"incollection-crossref", "westfahl:space"}
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_crossref_parts_print_with_their_container_from_the_tex_live_examples(name, tmp_path):
+    """Every cited cross-referencing entry of TeX Live's example bibliographies prints with the
+    title of the book, proceedings or journal that holds it, inherited as BibTeX and biber do."""
+    source = EXAMPLES[name]
+    if not source.exists():
+        pytest.fail(f"{source} is missing: run 'make system-deps' (Debian's texlive-bibtex-extra)")
+    edition = copy_small(tmp_path)
+    bib = edition.parent / "bibliography.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n" + source.read_text(encoding="utf-8"), encoding="utf-8")
+    claim = edition / "claims" / "first.md"
+    paragraphs = "".join(f"\n\nPart {n} is cited here [@{key}].\n" for n, key in enumerate(CONTAINED[name]))
+    claim.write_text(claim.read_text(encoding="utf-8") + paragraphs, encoding="utf-8")
+    html = _html(edition)
+    text = " ".join(re.sub(r"<[^>]+>", "", html).split()).replace("\u2019", "'").lower()
+    for key, container in CONTAINED[name].items():
+        assert container.lower() in text, (key, container)
+    for key in IN_BOOK & set(CONTAINED[name]):
+        assert f"in {CONTAINED[name][key].lower()}" in text, key
+
+
+def test_a_chapter_cross_referencing_its_book_prints_in_it_in_the_pdf_and_the_epub(capsys, tmp_path):
+    """An @incollection whose crossref parent is an @book: both books name the book that holds
+    the chapter, its editor and publisher (read back from the PDF and from the EPUB's text)."""
+    import zipfile
+
+    from conftest import run_build
+    from pdfread import BuiltPdf, fold
+
+    edition = copy_small(tmp_path)
+    bib = edition.parent / "bibliography.bib"
+    bib.write_text(
+        bib.read_text(encoding="utf-8")
+        + "\n@incollection{ivanov2000,\n  author = {Ivanov, Ivan},\n  title = {A Chapter on the Village},\n"
+        "  pages = {10--20},\n  crossref = {tsd2000}\n}\n"
+        "@book{tsd2000,\n  editor = {Danilov, Viktor},\n  title = {Tragediia sovetskoi derevni},\n"
+        "  publisher = {ROSSPEN},\n  address = {Moscow},\n  year = {2000}\n}\n",
+        encoding="utf-8",
+    )
+    claim = edition / "claims" / "first.md"
+    claim.write_text(
+        claim.read_text(encoding="utf-8") + "\n\nA chapter is cited [@ivanov2000, 12].\n", encoding="utf-8"
+    )
+    output = tmp_path / "output"
+    run = run_build(capsys, edition, output, "--format", "pdf,epub")
+    assert run.status == 0, run.stderr
+    pdf = " ".join(fold(BuiltPdf(output / "small.pdf").all_text()).split()).lower()
+    with zipfile.ZipFile(output / "small.epub") as epub:
+        xhtml = " ".join(epub.read(name).decode("utf-8") for name in epub.namelist() if name.endswith(".xhtml"))
+    epub_text = " ".join(re.sub(r"<[^>]+>", " ", xhtml).split()).lower()
+    for text in (pdf, epub_text):
+        assert "in tragediia sovetskoi derevni" in text
+        assert "danilov" in text and "rosspen" in text

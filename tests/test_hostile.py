@@ -786,6 +786,15 @@ def test_a_build_stopped_during_the_layout(how, case, tmp_path):
     (output / "small.pdf").write_bytes(b"the previous good PDF")
     (output / ".small.999999.abc.pdf.part").write_bytes(b"a staging file of a killed build")
     marker = str(tmp_path)
+    # pages enough for the layout to last a few seconds (the small edition's takes less than one)
+    append(
+        case / "claims" / "first.md",
+        "".join(
+            f"\n\nParagraph {n} of a longer analysis. " + "A sentence of the analysis. " * 40 + f"[^long{n}]"
+            for n in range(60)
+        )
+        + "".join(f"\n\n[^long{n}]: A note of the editor's own, number {n}." for n in range(60)),
+    )
     argv = [
         sys.executable,
         "-m",
@@ -810,7 +819,7 @@ def test_a_build_stopped_during_the_layout(how, case, tmp_path):
             break
         err += line
     assert "Typesetting" in err, err
-    time.sleep(0.5)
+    time.sleep(1.0)
     if how == "interrupt":
         os.killpg(process.pid, signal.SIGINT)  # as a terminal does: the whole group
     else:

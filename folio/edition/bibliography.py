@@ -67,7 +67,7 @@ shorthandintro shortjournal shortseries shorttitle sortkey sortname sortshorthan
 timestamp title titleaddon translator type url urldate venue version volume volumes xdata xref year
 mrclass mrnumber mrreviewer zblnumber pmid pmcid arxivid lccn oclc jstor sici coden
 owner creationdate modificationdate groups ranking readstatus priority qualityassured comment comments
-keyword day hyphenation medium citekey number-of-pages numpages articleno acmid publisher-place
+keyword day hyphenation medium citekey origyear origmonth eventyear urlyear endyear number-of-pages numpages articleno acmid publisher-place
 """.split()
 )
 MONTHS = {m: m for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")}
@@ -164,7 +164,17 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
     for block in library.blocks:
         if not isinstance(block, Entry):
             continue
-        key = block.key
+        key = block.key.strip()
+        if not key:
+            problems.add(
+                "E308",
+                path,
+                block.start_line + 1,
+                f"an @{block.entry_type.lower()} entry without a key",
+                f"write its key after the brace, @{block.entry_type.lower()}{{smith2001, ...}}: "
+                "a citation [@smith2001] names the entry by it",
+            )
+            continue
         if key.lower() in folded:
             first = entries[folded[key.lower()]]
             problems.add(
@@ -216,7 +226,17 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
 
     for block in library.failed_blocks:
         line = block.start_line + 1
-        if isinstance(block, DuplicateBlockKeyBlock):
+        if isinstance(block, DuplicateBlockKeyBlock) and not block.key.strip():
+            kind = re.match(r"\s*@\s*(\w+)", block.raw or "")
+            kind = kind.group(1).lower() if kind else "book"
+            problems.add(
+                "E308",
+                path,
+                line,
+                f"an @{kind} entry without a key",
+                f"write its key after the brace, @{kind}{{smith2001, ...}}: a citation [@smith2001] names the entry by it",
+            )
+        elif isinstance(block, DuplicateBlockKeyBlock):
             first = entries.get(block.key)
             where = f" (first defined on line {first.line})" if first else ""
             problems.add(
@@ -244,22 +264,22 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
 
     for entry in entries.values():
         _check_crossref(entry, entries, folded, path, problems)
-    return Bibliography(path, entries, for_pandoc(text, folded))
+    return Bibliography(path, entries, for_pandoc(text, entries, folded))
 
 
 _CROSSREF = re.compile(r"(\bcrossref\s*=\s*[{\"])([^}\"]+)([}\"])", re.I)
 
 
-def for_pandoc(text: str, folded: dict) -> str:
+def for_pandoc(text: str, entries: dict, folded: dict) -> str:
     """The bibliography as Pandoc is given it: as written, but with each crossref naming its
     parent's key as the parent writes it (BibTeX matches keys without regard to case; Pandoc
-    does not, and would print the child without what it inherits)."""
+    does not) and with what each child inherits written into it (``_with_inherited_fields``)."""
 
     def fix(match: re.Match) -> str:
         key = folded.get(match.group(2).strip().lower())
         return match.group(1) + key + match.group(3) if key else match.group(0)
 
-    return _CROSSREF.sub(fix, text)
+    return _with_inherited_fields(_CROSSREF.sub(fix, text), entries, folded)
 
 
 def _load_csl(path: Path, text: str, problems: Problems) -> Bibliography:
@@ -399,46 +419,124 @@ def _check_crossref(entry: BibEntry, entries: dict, folded: dict, path: Path, pr
         current = parent
 
 
-def inherited_fields(entry: BibEntry, entries: dict) -> dict:
-    """The entry's fields with those it inherits through crossref (BibLaTeX's rules for the
-    commonest cases: a parent's title is a child's booktitle; nothing is overwritten)."""
-    fields = dict(entry.fields)
-    current, depth = entry, 0
-    folded = {key.lower(): key for key in entries}
-    while depth < MAX_CROSSREF_DEPTH:
-        parent = parent_of(current, entries, folded)
-        if parent is None or parent.key == entry.key:
+# What a child inherits through crossref, as BibLaTeX's default data model says (biblatex's manual,
+# appendix B): every field under its own name but these, and the titles of the parents below under
+# the names they take in the child; a field the child sets wins.
+NOT_INHERITED = {
+    "ids", "crossref", "xref", "entryset", "entrysubtype", "execute", "label", "options", "presort",
+    "related", "relatedoptions", "relatedstring", "relatedtype", "shorthand", "shorthandintro", "sortkey",
+    "key",
+}  # fmt: skip
+_TITLES = ("title", "subtitle", "titleaddon")
+_OWN_TITLES = ("shorttitle", "sorttitle", "indextitle", "indexsorttitle")
+_MULTIVOLUME = {"mvbook", "mvcollection", "mvreference", "mvproceedings"}
+_CONTAINERS = {"book", "collection", "reference", "proceedings", "periodical", "booklet", "manual"}
+_PARTS = {"inbook", "bookinbook", "suppbook", "incollection", "inreference", "suppcollection", "inproceedings"}
+
+
+def _title_names(parent_type: str, child_type: str) -> tuple[str, ...] | None:
+    """The names a parent's title, subtitle and titleaddon take in its child (None: their own)."""
+    if parent_type in _MULTIVOLUME:
+        return ("maintitle", "mainsubtitle", "maintitleaddon")
+    if parent_type == "periodical" and child_type in ("article", "suppperiodical"):
+        return ("journaltitle", "journalsubtitle", "journaltitleaddon")
+    if parent_type in _CONTAINERS and child_type in _PARTS:
+        # BibTeX's styles and biber agree on a part's container, whichever kind of book holds it
+        return ("booktitle", "booksubtitle", "booktitleaddon")
+    return None
+
+
+def inherited_fields(entry: BibEntry, entries: dict, folded: dict | None = None) -> dict:
+    """The entry's fields with those it inherits through crossref, parents' parents included
+    (each parent with what it inherits itself; a chain is followed to MAX_CROSSREF_DEPTH, a
+    cycle stops where it closes)."""
+    if folded is None:
+        folded = {key.lower(): key for key in entries}
+    chain = [entry]
+    while len(chain) <= MAX_CROSSREF_DEPTH:
+        parent = parent_of(chain[-1], entries, folded)
+        if parent is None or any(parent.key == link.key for link in chain):
             break
-        for name, value in parent.fields.items():
-            if name == "title":
-                fields.setdefault("booktitle", value)
-                if parent.entry_type in ("mvbook", "mvcollection", "mvproceedings"):
-                    fields.setdefault("maintitle", value)
+        chain.append(parent)
+    fields = dict(chain[-1].fields)
+    for parent, child in zip(reversed(chain), list(reversed(chain))[1:]):
+        received = dict(child.fields)
+        names = _title_names(parent.entry_type, child.entry_type)
+        if names:
+            for title, name in zip(_TITLES, names):
+                if fields.get(title):
+                    received.setdefault(name, fields[title])
+        if parent.entry_type in ("book", "mvbook") and child.entry_type in ("inbook", "bookinbook", "suppbook"):
+            if fields.get("author"):
+                received.setdefault("bookauthor", fields["author"])
+        for name, value in fields.items():
+            if name in NOT_INHERITED or (names and (name in _TITLES or name in _OWN_TITLES)):
                 continue
-            if name in ("crossref", "ids", "key", "label"):
-                continue
-            fields.setdefault(name, value)
-        current, depth = parent, depth + 1
+            received.setdefault(name, value)
+        fields = received
     return fields
 
 
+def _with_inherited_fields(text: str, entries: dict, folded: dict) -> str:
+    """``text`` with each crossref child's inherited fields written into it, after the entry's
+    key on its first line (the lines of the file are kept): Pandoc inherits only same-named
+    fields, and would print a chapter without the title of the book that holds it."""
+    lines = text.split("\n")
+    for entry in entries.values():
+        if not entry.fields.get("crossref") or parent_of(entry, entries, folded) is None:
+            continue
+        extra = {
+            name: value
+            for name, value in inherited_fields(entry, entries, folded).items()
+            if name not in entry.fields and _balanced(value)
+        }
+        if not extra:
+            continue
+        index = entry.line - 1
+        if not 0 <= index < len(lines):
+            continue
+        head = re.search(r"@\s*\w+\s*[{(]\s*" + re.escape(entry.key) + r"\s*,", lines[index])
+        if head is None:
+            continue  # (a key on a line of its own: left as written)
+        written = " ".join(f"{name} = {{{' '.join(value.split())}}}," for name, value in extra.items())
+        lines[index] = lines[index][: head.end()] + " " + written + lines[index][head.end() :]
+    return "\n".join(lines)
+
+
+def _balanced(value: str) -> bool:
+    depth = 0
+    for index, char in enumerate(value):
+        if char in "{}" and index and value[index - 1] == "\\":
+            continue
+        depth += 1 if char == "{" else -1 if char == "}" else 0
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def check_required(entry: BibEntry, entries: dict, path: Path, problems: Problems) -> None:
+    """W305 for a cited entry without a field its type needs (citeproc would print it short,
+    "n.d." for its year): one warning naming every missing field, at the entry's line."""
     if path.suffix.lower() in CSL_SUFFIXES:
         if not entry.fields.get("title"):
-            problems.add("E303", path, entry.line, f"item '{entry.key}' has no title", "give it a title")
+            problems.add("W305", path, entry.line, f"item '{entry.key}' has no title", "give it a title")
         return
     needs = REQUIRED_FIELDS.get(entry.entry_type)
     if needs is None:
         return
     fields = inherited_fields(entry, entries)
+    missing = []
     for alternatives in needs:
         if alternatives == ("title",) and entry.entry_type == "article" and fields.get("volume"):
             continue  # a whole issue of a journal
         if not any(fields.get(name, "").strip() for name in alternatives):
-            problems.add(
-                "E303",
-                path,
-                entry.line,
-                f"@{entry.entry_type}{{{entry.key}}} has no {' or '.join(alternatives)}",
-                f"an @{entry.entry_type} needs {', '.join('/'.join(a) for a in needs)}",
-            )
+            missing.append(" or ".join(alternatives))
+    if missing:
+        problems.add(
+            "W305",
+            path,
+            entry.line,
+            f"@{entry.entry_type}{{{entry.key}}} has no {' and no '.join(missing)}: it would be printed without",
+            f"an @{entry.entry_type} needs {', '.join('/'.join(a) for a in needs)}"
+            + (" (or a crossref to the entry that has them)" if not entry.fields.get("crossref") else ""),
+        )

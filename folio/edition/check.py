@@ -172,7 +172,15 @@ def check_edition(edition: Edition, problems: Problems, library: Library) -> Non
             )
         for key, line, fault in found.citations:
             cited.add(key)
-            if fault == "malformed":
+            if not key:
+                problems.add(
+                    "E216",
+                    fragment.path,
+                    line,
+                    "a citation with an empty key, [@{}]",
+                    "write the key of a bibliography entry between the braces, or take the citation out",
+                )
+            elif fault == "malformed":
                 problems.add(
                     "E216",
                     fragment.path,
@@ -189,7 +197,17 @@ def check_edition(edition: Edition, problems: Problems, library: Library) -> Non
                     f"the citation of '{key}': {fault}",
                     "write the locator in full, e.g. 88-91",
                 )
-            check_key(key, fragment.path, line)
+            if key:
+                check_key(key, fragment.path, line)
+        for written, line in found.unread_citations:
+            problems.add(
+                "E216",
+                fragment.path,
+                line,
+                f"'{written}' is not a citation Pandoc can read: it would print as it stands",
+                "a key in braces, [@{key}], may hold odd characters but no space; write '@' right before "
+                "the key, [@key, 12]; or, if the '@' is meant as text, write it '\\@'",
+            )
         for label, line in found.unwritten_notes:
             problems.add(
                 "E211",

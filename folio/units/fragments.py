@@ -382,6 +382,7 @@ class Facts:
     raw: list = field(default_factory=list)  # (what, line)
     persons: list = field(default_factory=list)  # (key, line)
     ids: list = field(default_factory=list)  # (editor id, line)
+    unread_citations: list = field(default_factory=list)  # (the text written, line): Pandoc read no citation
     blocks: bool = False  # an inline field that holds more than a line of text
 
     def shifted(self, lines: int) -> Facts:
@@ -398,6 +399,7 @@ class Facts:
             move(self.raw),
             move(self.persons),
             move(self.ids),
+            move(self.unread_citations),
             self.blocks,
         )
 
@@ -433,14 +435,23 @@ def facts(fragment: Fragment, parsed: Parsed) -> Facts:
     text_blocks = [block for block in blocks if block["t"] != "RawBlock"]
     if fragment.inline and any(block["t"] not in ("Para", "Plain") for block in text_blocks):
         found.blocks = True  # (a one-line field makes several paragraphs only around raw HTML, removed)
+    cited_text: set[int] = set()
     for element in walk(blocks):
         kind = element["t"]
         if kind == "Cite":
+            cited_text.update(id(inner) for inner in walk(element["c"][1]))  # the citation as written
             for citation in element["c"][0]:
                 key = citation["citationId"]
-                line = where.line("@" + key, "cite") if ("@" + key) in where.text else where.line("@{" + key, "cite")
+                braced = "@{" + key + ("}" if not key else "")
+                line = (
+                    where.line("@" + key, "cite") if key and ("@" + key) in where.text else where.line(braced, "cite")
+                )
                 found.citations.append((key, line, _citation_fault(citation)))
         elif kind == "Str":
+            if _UNREAD_CITATION.search(element["c"]) and id(element) not in cited_text:
+                unread = _unread_citation(where, element["c"])
+                if unread:
+                    found.unread_citations.append(unread)
             for label in _NOTE_LABEL.findall(element["c"]):
                 found.unwritten_notes.append((label, where.line(f"[^{label}]", "note")))
         elif kind == "Image":
@@ -485,6 +496,28 @@ def facts(fragment: Fragment, parsed: Parsed) -> Facts:
                         found.citations[n] = (k, line, "malformed")
                         break
     return found
+
+
+# "@{" or a bracket's "[@" left as text: a citation Pandoc did not read (a braced key with a space,
+# "[@ key]"); an address such as me@example.org is not one
+_UNREAD_CITATION = re.compile(r"(?:^|[\[;-])@(?:\{|$)")
+
+
+def _unread_citation(where: _Locator, text: str) -> tuple[str, int] | None:
+    """The citation as written (up to its closing brace or bracket) and its line; None if its '@'
+    is escaped (text the editor meant)."""
+    start = _UNREAD_CITATION.search(text).start()
+    needle = text[start:].lstrip("[;-")
+    line = where.line(needle, "unread")
+    at = where.text.find(needle, where.cursors.get("unread" + needle, 1) - 1)
+    written = needle
+    if at > 0 and where.text[at - 1] == "\\":
+        return None
+    if at >= 0:
+        rest = where.text[at:].split("\n", 1)[0]
+        end = re.search(r"[}\]]", rest)
+        written = rest[: end.end()] if end else rest
+    return written.strip()[:60], line
 
 
 def _citation_fault(citation: dict) -> str:
