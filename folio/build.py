@@ -305,7 +305,7 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
             job.typeset = result.typeset = typeset
             result.page_count = typeset.page_count
             result.laid_out = typeset.laid_out
-            _report_layout_problems(typeset, converted, edition, problems)
+            _report_layout_problems(typeset, converted, edition, problems, library)
             seen = snapshot(converted, typeset, edition)
         for fmt in formats:
             if fmt.folder:
@@ -414,15 +414,39 @@ def _staging_path(out_dir: Path, slug: str, suffix: str) -> Path:
     return Path(name)
 
 
-def _report_layout_problems(typeset, converted, edition: Edition, problems: Problems) -> None:
-    """What reading the layout back found: short and overfull lines, notes too tall or off their page."""
-    sources = {item.unit.id: item.unit for item in converted}
+def _written_at(note_text: str, library) -> tuple[Path, int] | None:
+    """Where a note's text is written: a run of six of its words (markup between them allowed) in
+    the source of a fragment of the edition, tried from its first words on (a citation's note
+    merged with the editor's note after it begins with words citeproc wrote)."""
+    words = re.findall(r"\w+", note_text)
+    for start in range(0, max(1, min(len(words) - 2, 60)), 6):
+        run = words[start : start + 6]
+        if len(run) < 3:
+            break
+        pattern = re.compile(r"[\W_]+".join(re.escape(word) for word in run))
+        for fragment in library.fragments.values():
+            text = fragment.source or fragment.text
+            match = pattern.search(text)
+            if match:
+                return fragment.path, fragment.line + text.count("\n", 0, match.start())
+    return None
 
-    def note_place(note_key: str) -> tuple[Path, str, int]:
-        """(the unit's source file, unit id, note number) of a note 'chapter-kirov-3'."""
+
+def _report_layout_problems(typeset, converted, edition: Edition, problems: Problems, library=None) -> None:
+    """What reading the layout back found: short and overfull lines, notes too tall or off their page."""
+    sources = {item.unit.id: item for item in converted}
+
+    def note_place(note_key: str) -> tuple[Path, int | None, str, int]:
+        """(the file and line the note is written at, unit id, note number) of a note
+        'chapter-kirov-3': the fragment whose text holds the note's first words (an editor's note
+        in a claim, a passage or a quotation), else the unit's own file (a citation's note)."""
         unit_id, number = ids.parse_note_key(note_key)
-        unit = sources.get(unit_id)
-        return (unit.source if unit and unit.source else edition.root), unit_id, number
+        item = sources.get(unit_id)
+        if item is not None and library is not None and 0 < number <= len(item.notes):
+            found = _written_at(item.notes[number - 1], library)
+            if found:
+                return (*found, unit_id, number)
+        return (item.unit.source if item and item.unit.source else edition.root), None, unit_id, number
 
     page = typeset.page_name
 
@@ -455,25 +479,30 @@ def _report_layout_problems(typeset, converted, edition: Edition, problems: Prob
             "break a long word or URL, or rephrase the line",
         )
     for note_key, sheet, share in typeset.tall_notes:
-        path, unit_id, number = note_place(note_key)
+        path, line, unit_id, number = note_place(note_key)
         problems.add(
             "E502",
             path,
-            None,
+            line,
             f"note {number} of {unit_id} ({page(sheet)}) fills {share:.0%} of the page and could not be "
             "continued on the next",
             "shorten the note, split it into two notes, or move the material into the text or the appendix",
         )
     for placement in typeset.misplaced_notes:
-        path, unit_id, number = note_place(placement.note_id)
+        path, line, unit_id, number = note_place(placement.note_id)
         if placement.behind:
+            long_path, long_line, _unit, long_number = note_place(placement.behind)
+            written = f" ({problems.where(long_path, long_line)})" if long_line else ""
+            if line is None:
+                path, line = long_path, long_line
             problems.add(
                 "W508",
                 path,
-                None,
-                f"note {number} of {unit_id}, called on {page(placement.call_page)} right after note "
-                f"{ids.parse_note_key(placement.behind)[1]}, is printed on {page(placement.note_page)}: that note "
-                "is longer than the room its page had left and goes on there first (the notes keep their order)",
+                line,
+                f"note {number} of {unit_id}, called on {page(placement.call_page)}, is printed on "
+                f"{page(placement.note_page)}, after the rest of note {long_number}{written}: that note is "
+                "longer than the room its page had left and goes on over the pages after (the notes keep "
+                "their order)",
                 "to keep both on their page, call the second note elsewhere, or shorten the first",
             )
             continue
@@ -481,7 +510,7 @@ def _report_layout_problems(typeset, converted, edition: Edition, problems: Prob
         problems.add(
             "W501",
             path,
-            None,
+            line,
             f"note {number} of {unit_id} is called on {page(placement.call_page)} but {printed}",
             "shorten the note or the paragraph before it, or move the call",
         )

@@ -343,3 +343,30 @@ def test_every_citation_form_pandoc_reads_is_checked(capsys, edition, output):
     assert re.search(r"first\.md:15: error E204: unknown citation key 'odd:key\.2'", run.stderr), run.stderr
     assert re.search(r"first\.md:15: error E216: a citation with an empty key", run.stderr), run.stderr
     assert "home" not in run.stderr
+
+
+def test_a_note_of_five_thousand_words_runs_on_over_as_many_pages_as_it_needs(capsys, edition, output):
+    """A note taller than many pages is printed whole, page after page; the notes called after it
+    follow its end (their order kept, as TeX prints them): W508 at the claim's file and the long
+    note's line, not the chapter's."""
+    words = " ".join(f"w{n % 50}x" for n in range(5000))
+    replace_in(
+        edition / "claims" / "first.md",
+        "[^a1]: A note of the editor's own on the first claim.",
+        f"[^a1]: The long note begins. {words} The end of the long note.",
+    )
+    run = run_build(capsys, edition, output, "--format", "pdf")
+    assert run.status == 0, run.stderr
+    assert " error " not in run.stderr, run.stderr
+    assert re.search(r"^edition/claims/first\.md:15: warning W508: note 4 of chapter-one", run.stderr, re.M), run.stderr
+    assert "(edition/claims/first.md:15)" in run.stderr
+    from pdfread import BuiltPdf
+
+    pdf = BuiltPdf(output / "small.pdf")
+    text = pdf.all_text()
+    assert len(re.findall(r"w\d+x", text)) == 5000, "every word of the note is printed"
+    pages = pdf.destinations()
+    end = [n for n in range(len(pdf.pages)) if "The end of the long note." in pdf.text(n)]
+    assert (
+        pages["note-chapter-one-3"] == pages["call-chapter-one-3"] and end and end[0] - pages["call-chapter-one-3"] >= 5
+    )

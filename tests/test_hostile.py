@@ -809,7 +809,15 @@ def test_a_build_stopped_during_the_layout(how, case, tmp_path):
         str(output),
     ]
     process = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(HERE.parent), start_new_session=True
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=str(HERE.parent),
+        start_new_session=True,
+        # Ctrl-C as a terminal gives it, even when the tests run in the background (where the shell
+        # has the signal ignored, and Python would then not turn it into KeyboardInterrupt)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     err = ""
