@@ -19,8 +19,10 @@ from folio.ebook import epub_check
 from folio.edition.check import check_edition
 from folio.edition.load import load_edition
 from folio.edition.model import Edition
+from folio.edition.stylesheets import check_stylesheets
 from folio.layout import pdf
 from folio.layout.preflight import preflight
+from folio.layout.typefaces import FONTS
 from folio.layout.typeset import Workers
 from folio.layout.typeset import typeset as typeset_book
 from folio.options import FORMATS, TOOL_TEMPLATES, Options  # noqa: F401  (re-exported)
@@ -29,7 +31,7 @@ from folio.rebuild.cache import Store
 from folio.rebuild.changes import compare, snapshot
 from folio.units import convert
 from folio.units.fragments import Library, ReadError, read_edition
-from folio.units.render import TemplateProblem, environment, render_units
+from folio.units.render import TemplateProblem, check_templates, environment, render_units
 
 log = logging.getLogger("folio")
 
@@ -61,6 +63,8 @@ class Result:
     changes: object = None  # changes.Report against the last build, if there was one
     typeset: object = None  # typeset.Typeset of the book, when one was laid out
     site: object = None  # web.site.Site, when the web edition was written
+    units: list | None = None  # the units rendered by the check (render.Unit), which the build goes on with
+    env: object = None  # render.Templates they were rendered with
 
 
 class Steps:
@@ -101,6 +105,25 @@ def _cache_fault(store: Store | None, problems: Problems) -> None:
         )
 
 
+def _check_templates(options: Options, edition: Edition, result: Result, problems: Problems) -> None:
+    """The edition's own templates compiled and read through (E218 at their file and line), and
+    the addresses its stylesheets name (E402 for one the layout would refuse); then,
+    if nothing is wrong so far, the units rendered, as the build will render them."""
+    env = environment(options.template_dirs)
+    own = [folder for folder in options.template_dirs if folder.resolve() != TOOL_TEMPLATES.resolve()]
+    faults = check_templates(env, own)
+    check_stylesheets(own, [edition.root, FONTS, *options.template_dirs], problems)
+    for fault in faults:
+        problems.add("E218", fault.path, fault.line, fault.message, fault.hint)
+    if faults or problems.errors:
+        return
+    try:
+        result.units = render_units(edition, env, convert.library_cited(edition, result.library))
+        result.env = env
+    except TemplateProblem as fault:
+        problems.add("E218", fault.path, fault.line, fault.message, fault.hint)
+
+
 def gather(options: Options, store: Store | None = None) -> Result:
     """Phase 1: load and check. Writes nothing but the cache."""
     problems = Problems(root=options.edition.resolve().parent, ignore=options.ignore)
@@ -122,6 +145,7 @@ def gather(options: Options, store: Store | None = None) -> Result:
             )
             return result
         check_edition(edition, problems, result.library)
+        _check_templates(options, edition, result, problems)
         if store is not None:
             if result.library.facts_added:
                 store.add_fragments({})  # (the facts the checks worked out are kept with the fragments)
@@ -259,12 +283,14 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
     step.number = 1
 
     step("Rendering templates into Pandoc Markdown units")
-    env = environment(options.template_dirs)
-    try:
-        units = render_units(edition, env, convert.library_cited(edition, library))
-    except TemplateProblem as fault:
-        problems.add("E218", fault.path, fault.line, fault.message, fault.hint)
-        return result
+    env, units = result.env, result.units
+    if units is None:
+        env = environment(options.template_dirs)
+        try:
+            units = render_units(edition, env, convert.library_cited(edition, library))
+        except TemplateProblem as fault:
+            problems.add("E218", fault.path, fault.line, fault.message, fault.hint)
+            return result
 
     step(f"Converting {len(units)} units with Pandoc and citeproc")
     try:

@@ -370,3 +370,27 @@ def test_a_note_of_five_thousand_words_runs_on_over_as_many_pages_as_it_needs(ca
     assert (
         pages["note-chapter-one-3"] == pages["call-chapter-one-3"] and end and end[0] - pages["call-chapter-one-3"] >= 5
     )
+
+
+def test_an_unclosed_quote_in_front_matter_is_placed_where_it_opens(capsys, edition, output):
+    replace_in(edition / "claims" / "first.md", "title: The first claim", 'title: "The first claim')
+    run = assert_rejected(capsys, edition, output, "E101", "edition/claims/first.md:3")
+    assert "a quote opened here is never closed" in run.stderr
+
+
+def test_a_value_of_the_wrong_type_is_placed_at_its_own_line(capsys, edition, output):
+    """An item of a list or a label of a mapping that is not a text: at its own line, named by
+    its place in the list or mapping, and the rest of the mapping still used (no cascade)."""
+    yaml_file = edition / "edition.yaml"
+    replace_in(yaml_file, "subjects: [Testing]", "subjects:\n  - Testing\n  - [nested]")
+    replace_in(yaml_file, "  contradicted: Contradicted by the evidence", "  contradicted: [x]")
+    run = assert_rejected(capsys, edition, output, "E102", "edition/edition.yaml:18")
+    assert "'subjects[2]' should be a text, not a list" in run.stderr
+    assert re.search(r"edition\.yaml:21: error E102: 'assessments\.contradicted' should be a text", run.stderr)
+    assert "E104" not in run.stderr and "E205" not in run.stderr, run.stderr
+
+
+def test_lists_nested_too_deep_are_placed_at_the_line_where_they_go_too_deep(capsys, edition, output):
+    deep = "".join("  " * n + "- item\n" for n in range(1, 400))
+    replace_in(edition / "claims" / "first.md", "[^a1]: A note", "A paragraph.\n\n- top\n" + deep + "\n[^a1]: A note")
+    assert_rejected(capsys, edition, output, "E217", f"edition/claims/first.md:{17 + 99}")

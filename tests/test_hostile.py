@@ -686,6 +686,74 @@ def test_an_edition_template_cannot_include_outside_files(case, tmp_path):
     assert_safe(outcome, tmp_path, before={"small.pdf": b"the previous good PDF"})
 
 
+TEMPLATE_FAULTS = {
+    "a sandbox escape": (
+        "front.md.j2",
+        "# {{ part.title }}\n\n{{ cycler.__init__.__globals__.os }}\n",
+        3,
+        "the template does what templates may not: it reads '__globals__'",
+    ),
+    "a syntax error": ("front.md.j2", "# {{ part.title }}\n\n{% if part.title %}\nno end\n", 3, "TemplateSyntaxError"),
+    "an include outside the edition": (
+        "chapter.md.j2",
+        "# {{ chapter.title }}\n\n{% include '../../../secret/passwd' %}\n",
+        3,
+        "template '../../../secret/passwd' cannot be used",
+    ),
+    "an include of no template": (
+        "chapter.md.j2",
+        "# {{ chapter.title }}\n{% include 'claim-box.md.j2' %}\n",
+        2,
+        "template 'claim-box.md.j2' cannot be used: no template folder has it",
+    ),
+    "a field the model does not have": (
+        "front.md.j2",
+        "# {{ part.title }}\n\n{{ part.no_such_field }}\n",
+        3,
+        "the template uses something undefined",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(TEMPLATE_FAULTS))
+def test_check_finds_every_fault_of_the_edition_s_templates(name, case, tmp_path):
+    """`check` compiles, reads through and renders the edition's templates: what the build
+    would refuse is refused by the check, at the template's file and line, and nothing runs."""
+    file, text, line, message = TEMPLATE_FAULTS[name]
+    templates = case / "templates"
+    templates.mkdir()
+    (templates / file).write_text(text, encoding="utf-8")
+    outcome = run(tmp_path, case, command="check")
+    assert outcome.status == 1, outcome.stderr
+    found = re.search(rf"^edition/templates/{re.escape(file)}:(\d+): error E218: (.*)$", outcome.stderr, re.M)
+    assert found and int(found.group(1)) == line and message in found.group(2), outcome.stderr
+    assert_safe(outcome, tmp_path)
+
+
+def test_a_stylesheet_that_fetches_is_named_with_its_line_by_check_and_build(case, tmp_path, listener):
+    """Every address of the edition's stylesheet the layout would refuse (the network, a file
+    outside the edition) is an E402 at the stylesheet's line, found before anything is laid out;
+    a data: address and a file of the edition are fine; nothing is fetched."""
+    templates = case / "templates"
+    templates.mkdir()
+    (templates / "print.css").write_text(
+        f'@import url("http://127.0.0.1:{listener.port}/x.css");\n'
+        "body {\n"
+        f"  background: url(http://127.0.0.1:{listener.port}/x.png);\n"
+        "}\n"
+        '@font-face { font-family: X; src: url("../../secret/passwd"); }\n'
+        "p { background: url(data:image/png;base64,AAAA) }\n"
+        "h1 { background: url(../chapters/one.md) }\n",
+        encoding="utf-8",
+    )
+    for command in ("check", "build"):
+        outcome = run(tmp_path, case, command=command)
+        assert outcome.status == 1, outcome.stderr
+        lines = [int(n) for n in re.findall(r"^edition/templates/print\.css:(\d+): error E402: ", outcome.stderr, re.M)]
+        assert lines == [1, 3, 5], outcome.stderr
+        assert_safe(outcome, tmp_path, listener, before={"small.pdf": b"the previous good PDF"})
+
+
 def test_active_content_reaches_neither_book(case, tmp_path, listener):
     """Raw HTML of every kind in the text, the title and a note; a DOI with '<' and '>'; the
     books are built, EPUBCheck passes the EPUB, and neither book carries any of it."""

@@ -116,6 +116,24 @@ def font_problems(edition: Edition, library: Library, problems: Problems) -> Non
             )
 
 
+_NESTING = re.compile(r"[ \t]*(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]*)*")
+
+
+def _deepest_line(text: str, deep: int = 100) -> int:
+    """The line (counted from 0) where a text's lists and quotations first nest ``deep`` levels
+    (indentation by two, each '>' and list marker one), or its deepest line."""
+    best, best_depth = 0, -1
+    for number, line in enumerate(text.split("\n")):
+        prefix = _NESTING.match(line).group(0)
+        indent = len(prefix) - len(prefix.lstrip(" \t"))
+        depth = indent // 2 + sum(1 for token in re.findall(r">|[-+*](?=[ \t]|$)|\d{1,9}[.)]", prefix))
+        if depth >= deep:
+            return number
+        if depth > best_depth:
+            best, best_depth = number, depth
+    return best
+
+
 def check_edition(edition: Edition, problems: Problems, library: Library) -> None:
     entries = edition.bibliography.entries
     folded = {key.lower(): key for key in entries}
@@ -153,7 +171,7 @@ def check_edition(edition: Edition, problems: Problems, library: Library) -> Non
             problems.add(
                 "E217",
                 fragment.path,
-                fragment.line,
+                fragment.line + _deepest_line(fragment.source or fragment.text),
                 "the text nests lists, quotations or emphasis more than a hundred levels deep",
                 "no book needs that: check the file",
             )

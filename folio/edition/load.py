@@ -11,6 +11,7 @@ size limit, UTF-8 without control characters.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -268,7 +269,9 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
         )
         size = schema.NAMED_TRIMS["6x9in"]
     assessments = {}
-    for key, label in (get("assessments") or {}).items():
+    # (a mapping with a faulty label keeps its other keys: the claims that use them are not faulty too)
+    given = data.get("assessments") if isinstance(data.get("assessments"), dict) else get("assessments")
+    for key, label in (given or {}).items():
         if not ID_PATTERN.match(str(key)):
             problems.add(
                 "E105",
@@ -522,7 +525,7 @@ def bibliography_candidates(root: Path, named: str, given: Path | None) -> list[
 
 def load_edition(root: Path, bib_path: Path | None, problems: Problems) -> Edition | None:
     """Read the whole edition. Returns None when it cannot be modelled at all."""
-    root = Path(root)
+    root = Path(os.path.abspath(root))  # (given as '.', inside the edition folder, it has a parent too)
     if not (root / "edition.yaml").exists():
         problems.add(
             "E100",

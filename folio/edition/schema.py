@@ -112,6 +112,24 @@ def _what(value) -> str:
     return type(value).__name__
 
 
+def _wrong_part(kind: str, value, name: str, line: int) -> tuple[int, str, str, object]:
+    """Where a value of the wrong type is wrong: (line, the name shown, what was expected, what
+    was found); an item of a list or a value of a mapping, at its own line, when the rest is
+    right."""
+    if kind in ("list[str]", "str|list[str]", "list[map]") and isinstance(value, list):
+        wants_map = kind == "list[map]"
+        for index, item in enumerate(value):
+            if (isinstance(item, dict) if wants_map else _scalar(item)) is False or (not wants_map and item is None):
+                item_line = value.line_of(index) if isinstance(value, LinedList) else line
+                return item_line, f"{name}[{index + 1}]", "a mapping" if wants_map else "a text", item
+    if kind == "dict[str]" and isinstance(value, dict):
+        for key, item in value.items():
+            if not _scalar(item):
+                key_line = value.line_of(key) if isinstance(value, LinedDict) else line
+                return key_line, f"{name}.{key}", "a text", item
+    return line, name, KIND_WORDS[kind], value
+
+
 def validate(data, schema: dict, path: Path, problems: Problems, where: str = "") -> set[str]:
     """Check ``data`` against ``schema``; report each fault, all at once. Returns the keys
     (dotted, with ``where``) whose values cannot be used; empty when clean. A mapping that
@@ -152,12 +170,13 @@ def validate(data, schema: dict, path: Path, problems: Problems, where: str = ""
         value = data[key]
         name = f"{where}{key}"
         if not _type_ok(spec.kind, value):
+            line, shown, expected, found = _wrong_part(spec.kind, value, name, data.line_of(key))
             problems.add(
                 "E102",
                 path,
-                data.line_of(key),
-                f"'{name}' should be {KIND_WORDS[spec.kind]}, not {_what(value)}",
-                spec.help + (" (put a text in quotes)" if isinstance(value, bool) else ""),
+                line,
+                f"'{shown}' should be {expected}, not {_what(found)}",
+                spec.help + (" (put a text in quotes)" if isinstance(found, bool) else ""),
             )
             faulty.add(name)
             continue

@@ -284,6 +284,14 @@ def parse_with_faults(text: str, first_line: int = 1):
         if exc.context_mark and exc.context and "flow" in exc.context and exc.context_mark is not mark:
             plain += f" (the bracket opened on line {exc.context_mark.line + first_line} is not closed)"
             mark = exc.context_mark
+        elif (
+            exc.context_mark
+            and "quoted scalar" in (exc.context or "")
+            and ("end of stream" in problem or "document separator" in problem)
+        ):
+            # the fault is where the quote opens, not where the text ends
+            plain, hint = "a quote opened here is never closed", "close the quote at the end of the value"
+            mark = exc.context_mark
         line = mark.line + first_line if mark else None
         column = mark.column + 1 if mark else None
         said = problem if plain == problem else f"{plain} (YAML: {problem})"

@@ -273,3 +273,63 @@ def render_units(edition: Edition, env: Templates, cited=()) -> list[Unit]:
         markdown = env.render("bibliography.md.j2", edition=edition, keys=keys)
         units.append(Unit("bibliography", "bibliography", edition.settings.bibliography_title, markdown))
     return units
+
+
+MAX_TEMPLATES = 500  # templates one folder may bring
+
+
+def check_templates(env: Templates, folders: list[Path]) -> list[TemplateProblem]:
+    """Every template the folders bring, compiled and read through before anything is rendered:
+    its syntax, the templates it includes, extends or imports (found among the template folders,
+    by name), and what the sandbox refuses that can be seen in the text (an attribute or key
+    beginning with '_'). The faults, each at its file and line."""
+    from jinja2 import nodes
+
+    found: list[TemplateProblem] = []
+    loader: ConfinedLoader = env.markdown.loader
+    for folder in folders:
+        names = sorted(
+            path.relative_to(folder).as_posix()
+            for path in folder.rglob("*.j2")
+            if path.is_file() and not path.is_symlink()
+        )[:MAX_TEMPLATES]
+        for name in names:
+            target = env.markdown if name.endswith(".md.j2") else env.html
+            try:
+                source, filename, _ = loader.get_source(target, name)
+                if filename != str(folder.joinpath(*name.split("/"))):
+                    continue  # another folder's template of this name is the one used
+                tree = target.parse(source, name, filename)
+            except jinja2.TemplateError as error:
+                found.append(template_problem(error, name))
+                continue
+            for node in tree.find_all((nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)):
+                names_used = node.template.items if isinstance(node.template, nodes.List) else [node.template]
+                for used in names_used:
+                    if not isinstance(used, nodes.Const) or not isinstance(used.value, str):
+                        continue
+                    try:
+                        loader.get_source(target, used.value)
+                    except jinja2.TemplateNotFound as error:
+                        if not getattr(node, "ignore_missing", False):
+                            why = error.message if error.message and error.message != used.value else ""
+                            found.append(
+                                TemplateProblem(
+                                    filename,
+                                    node.lineno,
+                                    f"template '{used.value}' cannot be used: " + (why or "no template folder has it"),
+                                    "a template includes only templates of the template folders, by name",
+                                )
+                            )
+            for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+                key = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+                if isinstance(key, str) and key.startswith("_"):
+                    found.append(
+                        TemplateProblem(
+                            filename,
+                            node.lineno,
+                            f"the template does what templates may not: it reads '{key}'",
+                            "templates may use the edition's model only (no Python internals)",
+                        )
+                    )
+    return found
