@@ -124,3 +124,16 @@ def test_a_chapter_cross_referencing_its_book_prints_in_it_in_the_pdf_and_the_ep
     for text in (pdf, epub_text):
         assert "in tragediia sovetskoi derevni" in text
         assert "danilov" in text and "rosspen" in text
+
+
+def test_a_note_of_the_passage_defined_in_the_analysis_keeps_its_lazy_lines(tmp_path):
+    """A note called in the passage and written in the analysis, its paragraph going on in a
+    line not indented (Markdown's lazy continuation): printed whole."""
+    edition = copy_small(tmp_path)
+    claim = edition / "claims" / "first.md"
+    text = claim.read_text(encoding="utf-8")
+    text = text.replace("quoted in full.", "quoted in full.[^p1]", 1)
+    text += "\n[^p1]: The passage's note begins here\nand goes on in a lazy line.\n"
+    claim.write_text(text, encoding="utf-8")
+    visible = " ".join(re.sub(r"<[^>]+>", " ", _html(edition)).split())
+    assert "The passage's note begins here and goes on in a lazy line." in visible.replace("\u2019", "'")

@@ -43,7 +43,12 @@ KEPT_ATTRIBUTES = {"lang", "dir", "key"}
 
 # ---------- the fragments of an edition ----------
 
-_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:.*(?:\n(?:[ \t]*\n)*(?: {4}|\t).*)*", re.M)
+# a definition's first line, then its lines: a lazy one right after (a paragraph's line not
+# indented, but not a new definition either), or one indented after any blank lines
+_DEFINITION = re.compile(
+    r"^ {0,3}\[\^([^\]\s]+)\]:.*(?:\n(?![ \t]*\n| {0,3}\[\^[^\]\s]+\]:)(?=[ \t]*\S).*|\n(?:[ \t]*\n)*(?: {4}|\t).*)*",
+    re.M,
+)
 
 
 def note_definitions(text: str) -> str:
