@@ -394,3 +394,51 @@ def test_lists_nested_too_deep_are_placed_at_the_line_where_they_go_too_deep(cap
     deep = "".join("  " * n + "- item\n" for n in range(1, 400))
     replace_in(edition / "claims" / "first.md", "[^a1]: A note", "A paragraph.\n\n- top\n" + deep + "\n[^a1]: A note")
     assert_rejected(capsys, edition, output, "E217", f"edition/claims/first.md:{17 + 99}")
+
+
+GEORGIAN = "ქართული"
+
+
+def test_characters_no_font_has_are_one_warning_naming_them_and_the_setting(capsys, edition, output):
+    replace_in(edition / "claims" / "first.md", "[^a1]: A note", f"[^a1]: A note on {GEORGIAN} 👍 🇺🇦, and")
+    run = run_build(capsys, edition, output, "--format", "epub")
+    assert run.status == 0, run.stderr
+    found = [line for line in run.stderr.splitlines() if " W216: " in line]
+    assert len(found) == 1 and found[0].startswith("edition/claims/first.md:15: warning W216: "), run.stderr
+    assert "'ქ' (U+10E5)" in found[0] and "Georgian" in found[0] and "emoji" in found[0] and "flags" in found[0]
+    assert "print: {fonts: [" in run.stderr
+
+
+def test_an_edition_font_prints_what_the_bundled_one_lacks(capsys, edition, output):
+    """print.fonts: the edition's own font (here one made for the test) prints the Georgian
+    letters Gentium lacks: no warning, the letters in the PDF's text, the font embedded."""
+    from fontmaker import make_font
+    from pdfread import BuiltPdf
+
+    (edition / "fonts").mkdir()
+    make_font(edition / "fonts" / "TestGeorgian.ttf", GEORGIAN)
+    replace_in(edition / "claims" / "first.md", "[^a1]: A note", f"The word {GEORGIAN} is Georgian.\n\n[^a1]: A note")
+    replace_in(
+        edition / "edition.yaml",
+        "title: A Small Test Edition",
+        "print:\n  fonts: [fonts/TestGeorgian.ttf]\ntitle: A Small Test Edition",
+    )
+    run = run_build(capsys, edition, output, "--format", "pdf")
+    assert run.status == 0, run.stderr
+    assert "W216" not in run.stderr, run.stderr
+    pdf = BuiltPdf(output / "small.pdf")
+    assert GEORGIAN in pdf.all_text()
+    fonts = pdf.fonts()
+    assert any("folio-edition-font-1" in name for name in fonts) and all(fonts.values()), fonts
+
+
+def test_a_font_that_is_not_one_is_refused_at_its_line(capsys, edition, output):
+    (edition / "fonts").mkdir()
+    (edition / "fonts" / "broken.ttf").write_bytes(b"not a font at all")
+    replace_in(
+        edition / "edition.yaml",
+        "title: A Small Test Edition",
+        "print:\n  fonts:\n    - fonts/broken.ttf\ntitle: A Small Test Edition",
+    )
+    run = assert_rejected(capsys, edition, output, "E105", "edition/edition.yaml:3")
+    assert "'fonts/broken.ttf' is not a TrueType or OpenType font" in run.stderr

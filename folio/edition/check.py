@@ -9,13 +9,14 @@ not from the raw text. Adds to ``problems``; writes nothing.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import unicodedata
 from pathlib import Path
 
 from folio import ids
 from folio.edition import files
 from folio.edition.bibliography import check_required, parent_of
 from folio.edition.model import Edition
+from folio.layout.typefaces import bundled_characters, font_characters
 from folio.problems import Problems, did_you_mean
 from folio.units.fragments import Library
 
@@ -81,39 +82,53 @@ def _files_of_notes(edition: Edition):
         yield [(quotation.text, quotation.path, quotation.text.line)]
 
 
-@lru_cache(maxsize=1)
-def _font_coverage() -> frozenset:
-    """The characters the bundled font has (every face has the same repertoire)."""
-    from fontTools.ttLib import TTFont
-
-    from folio.layout.typefaces import FONT_FILES, FONTS
-
-    font = TTFont(str(FONTS / FONT_FILES[("normal", "normal")]), lazy=True)
-    return frozenset(font.getBestCmap())
+_INVISIBLE = {0x09, 0x0A, 0x0D, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0xFE0E, 0xFE0F}
 
 
-_INVISIBLE = {0x09, 0x0A, 0x0D, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD}
+def _script(char: str) -> str:
+    """A word for the writing system of a character, for the editor (from its Unicode name)."""
+    code = ord(char)
+    if 0x1F1E6 <= code <= 0x1F1FF:
+        return "flags (regional indicators)"
+    if 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF:
+        return "emoji and symbols"
+    name = unicodedata.name(char, "")
+    if name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL")):
+        return "Chinese, Japanese and Korean"
+    return name.split(" ")[0].capitalize() if name else f"U+{code:04X}"
 
 
 def font_problems(edition: Edition, library: Library, problems: Problems) -> None:
-    """Characters the bundled font cannot print: a warning with the first place of each."""
-    covered = _font_coverage()
-    seen: set[str] = set()
+    """Characters no font of the book has (the bundled one, the edition's print.fonts): a warning
+    at the first text that has them, with the characters, their scripts and the setting that
+    would cover them."""
+    covered = set(bundled_characters())
+    for font in edition.settings.print.fonts:
+        covered |= font_characters(font)
+    seen: set[str] = set()  # each character is told once, at its first place
     for fragment in library.fragments.values():
         text = fragment.source or fragment.text
-        missing = {
-            ch for ch in set(text) if ord(ch) not in covered and ord(ch) not in _INVISIBLE and not ch.isspace()
-        } - seen
-        for char in sorted(missing):
-            seen.add(char)
-            index = text.index(char)
-            problems.add(
-                "W216",
-                fragment.path,
-                fragment.line + text.count("\n", 0, index),
-                f"the bundled font has no '{char}' (U+{ord(char):04X}); the book would print an empty box",
-                "write it another way (a transliteration, an image with a description), or tell us the script you need",
-            )
+        missing = sorted(
+            {ch for ch in set(text) if ord(ch) not in covered and ord(ch) not in _INVISIBLE and not ch.isspace()}
+            - seen,
+            key=text.index,
+        )
+        if not missing:
+            continue
+        seen.update(missing)
+        index = text.index(missing[0])
+        shown = " ".join(f"'{char}' (U+{ord(char):04X})" for char in missing[:8])
+        more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+        scripts = ", ".join(dict.fromkeys(_script(char) for char in missing))
+        problems.add(
+            "W216",
+            fragment.path,
+            fragment.line + text.count("\n", 0, index),
+            f"no font of the book has {shown}{more} ({scripts}): the PDF would print empty boxes",
+            "put a font that has them in the edition folder and name it in edition.yaml, "
+            "print: {fonts: [fonts/NotoSerifGeorgian-Regular.ttf]} (the Noto fonts cover most scripts); "
+            "or write them another way",
+        )
 
 
 _NESTING = re.compile(r"[ \t]*(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]*)*")

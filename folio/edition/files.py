@@ -25,6 +25,7 @@ LIMITS = {
     "template": 1_000_000,
     "style": 2_000_000,
     "profile": 16_000_000,
+    "font": 40_000_000,
 }
 
 # C0 controls other than tab, line feed and carriage return, DEL and the C1 controls: no

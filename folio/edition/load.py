@@ -241,6 +241,7 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
                         "EPUB readers show these image types",
                     )
     output_profile = _output_profile(reader, path, printing, faulty, problems)
+    fonts = _fonts(reader, path, printing, faulty, problems)
     language = _text(get("language"))
     if language and not re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", language):
         problems.add(
@@ -345,6 +346,7 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
                 path,
                 problems,
             ),
+            fonts=fonts,
         ),
         front_files=tuple(
             _text(v) for v in schema.value(contents, "front", schema.CONTENTS["front"], faulty, "contents.")
@@ -386,6 +388,40 @@ def _style(reader: Reader, name: str, path: Path, line: int, problems: Problems)
     if found is None:
         problems.add("E305", path, line, f"citation style '{name}' is not available", hint)
     return found
+
+
+FONT_SUFFIXES = (".ttf", ".otf")
+
+
+def _fonts(reader: Reader, path: Path, printing, faulty: set, problems: Problems) -> tuple[Path, ...]:
+    """The edition's own fonts (print.fonts): files inside the edition that fontTools reads as fonts."""
+    from folio.layout.typefaces import font_characters
+
+    names = schema.value(printing, "fonts", schema.PRINT["fonts"], faulty, "print.")
+    listed = printing.get("fonts") if isinstance(printing.get("fonts"), list) else []
+    found: list[Path] = []
+    for index, name in enumerate(list(names or ()) if isinstance(names, (list, tuple)) else [names]):
+        name = _text(name)
+        line = listed.line_of(index) if hasattr(listed, "line_of") else printing.line_of("fonts")
+        font = reader.resolve(name, path, line, "font")
+        if font is None:
+            continue
+        try:
+            files.check_file(font, reader.roots, "font")
+        except files.Refused as refused:
+            problems.add(refused.code, path, line, f"font '{name}' {refused.message}", refused.hint)
+            continue
+        if font.suffix.lower() not in FONT_SUFFIXES or not font_characters(font):
+            problems.add(
+                "E105",
+                path,
+                line,
+                f"'{name}' is not a TrueType or OpenType font that can be read",
+                "name a .ttf or .otf file (the Noto fonts cover most scripts: fonts.google.com/noto)",
+            )
+            continue
+        found.append(font)
+    return tuple(found)
 
 
 def _output_profile(reader: Reader, path: Path, printing, faulty: set, problems: Problems) -> Path | None:

@@ -177,6 +177,7 @@ class PrintSettings:
     page_width: str
     page_height: str
     hyphenation: tuple[str, ...]  # words with their break points: "Khru-shchev"
+    fonts: tuple[Path, ...] = ()  # the edition's fonts for what Gentium lacks, in order (print.fonts)
 
 
 @dataclass(frozen=True)

@@ -272,6 +272,14 @@ PRINT = {
         "the edition folder; default Coated FOGRA39",
     ),
     "font_size": Field("length", help="body text size, e.g. '10.5pt'", default="10.5pt"),
+    "fonts": Field(
+        "list[str]",
+        help="font files of the edition (TrueType or OpenType), relative to the edition folder, for the "
+        "characters the bundled Gentium Book Plus lacks (another script, symbols): the PDF uses them "
+        "after it, in the order given",
+        default=(),
+        example=["fonts/NotoSerifGeorgian-Regular.ttf"],
+    ),
     "hyphenation": Field(
         "list[str]",
         help="words the hyphenation dictionary cannot break (names, mostly), with their break points, "

@@ -19,7 +19,7 @@ from folio.layout.notes import behind_a_long_note
 from folio.layout.output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
 from folio.layout.pagemap import word_position
 from folio.layout.readback import laid_out_lines, page_starts
-from folio.layout.typefaces import FONT_FILES, FONTS, word_space_em
+from folio.layout.typefaces import FONT_FILES, FONTS, font_digest, word_space_em
 
 log = logging.getLogger("folio")
 
@@ -50,6 +50,15 @@ def page_css(edition: Edition) -> str:
     if p.output_profile and is_print_standard(p.pdf_variant):
         rules.append(intent_css(p.output_profile))
     rules.append(f":root {{ --body-size: {p.font_size}; }}")
+    if p.fonts:  # the edition's fonts, after Gentium, for what it lacks (print.fonts)
+        families = []
+        for number, font in enumerate(p.fonts, start=1):
+            family = f"folio edition font {number}"
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; src: url("{font.as_uri()}"); }} /* {font_digest(font)} */'
+            )
+            families.append(f'"{family}"')
+        rules.append(f'html {{ font-family: "Gentium Book Plus", {", ".join(families)}, serif !important; }}')
     rules.append(NOTE_BREAK_CSS)
     return "\n".join(rules)
 
