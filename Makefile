@@ -41,8 +41,8 @@ cmyk-profile: $(CMYK)
 ace: system-deps
 	@sh tools/ace-setup.sh
 
-$(CMYK): tools/cmyk-profile.sh | $(STAMP) system-deps
-	sh tools/cmyk-profile.sh $@
+$(CMYK): | $(STAMP) system-deps
+	$(PY) -m folio.layout.output_intent $@
 
 # the locked dependencies (requirements.lock: pip-compile --generate-hashes --extra test pyproject.toml),
 # then folio itself, editable, with its `folio` command

@@ -113,6 +113,10 @@ def parser() -> argparse.ArgumentParser:
     s = commands.add_parser("schema", help="write the JSON Schemas of the edition's files into DIR (for YAML editors)")
     s.add_argument("folder", type=Path, metavar="DIR", nargs="?", default=Path("schemas"))
     s.add_argument("--reference", action="store_true", help="print the reference of the files (Markdown) instead")
+    pr = commands.add_parser(
+        "problems", help="list the problem codes and what each means (or one: folio problems W216)"
+    )
+    pr.add_argument("code", nargs="?", default=None, metavar="CODE")
     return top
 
 
@@ -151,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
-COMMANDS = ("build", "check", "watch", "serve", "init", "schema")
+COMMANDS = ("build", "check", "watch", "serve", "init", "schema", "problems")
 _WITH_VALUE = {
     "--edition",
     "--bibliography",
@@ -190,6 +194,31 @@ def _unknown_command(argv: list[str]) -> str | None:
     return None
 
 
+def _edition_folder(asked: Path, given: bool) -> tuple[Path | None, str]:
+    """The edition folder to use, and what to tell the editor: the one asked for; the folder
+    itself when run inside it ('folio build' in mybook/edition); DIR/edition when DIR holds one
+    (--edition mybook); else None, with how to start one or where one is."""
+    if (asked / "edition.yaml").is_file():
+        return asked, ""
+    if not given and Path("edition.yaml").is_file():
+        return Path.cwd(), "folio: using this folder, which holds edition.yaml, as the edition folder"
+    if (asked / "edition" / "edition.yaml").is_file():
+        return asked / "edition", f"folio: using the edition folder {asked / 'edition'}"
+    if asked.is_dir() and given:
+        return asked, ""  # (the build says what is missing in it: E100, no edition.yaml)
+    below = sorted(p.parent.parent for p in Path(".").glob("*/edition/edition.yaml"))[:5]
+    message = f"folio: no edition here (no folder '{asked}' with an edition.yaml)"
+    if below:
+        names = ", ".join(str(p) for p in below)
+        message += f"; this folder holds {names}: 'cd {below[0]}' and run the command again"
+    else:
+        message += (
+            ".\n    Start one with 'folio init mybook', then 'cd mybook' and 'folio build'; "
+            "or give the edition folder with --edition DIR"
+        )
+    return None, message
+
+
 def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     unknown = _unknown_command(argv)
@@ -211,8 +240,25 @@ def _main(argv: list[str] | None) -> int:
             return 1
         print(
             f"Started an edition in {args.folder} ({len(written)} files). Build it with:\n"
-            f"    folio build --edition {args.folder / 'edition'} --output {args.folder / 'output'}"
+            f"    cd {args.folder}\n    folio build\n"
+            f"The PDF, the EPUB and the web edition go to {args.folder / 'output'}."
         )
+        return 0
+    if args.command == "problems":
+        from folio.problems import CODES, catalogue_markdown, did_you_mean
+
+        if args.code is None:
+            print(catalogue_markdown(), end="")
+            return 0
+        code = args.code.strip().upper()
+        if code not in CODES:
+            print(
+                f"folio: no problem code {args.code}; {did_you_mean(code, CODES) or 'folio problems lists them'}",
+                file=sys.stderr,
+            )
+            return 2
+        severity, title = CODES[code]
+        print(f"{code} ({severity}): {title}")
         return 0
     if args.command == "schema":
         from folio.edition.schema_docs import reference_markdown, write_schemas
@@ -243,16 +289,21 @@ def _main(argv: list[str] | None) -> int:
                 file=sys.stderr,
             )
             return 2
-    if not args.edition.is_dir():
-        print(f"folio: {args.edition}: no such edition folder (give --edition DIR)", file=sys.stderr)
+    given = any(token == "--edition" or token.startswith("--edition=") for token in argv)
+    found, said = _edition_folder(args.edition, given)
+    if found is None:
+        print(said, file=sys.stderr)
         return 2
+    if said:
+        log.info(said)
+    args.edition = found
     ignore = tuple(code.strip().upper() for value in args.ignore for code in value.split(",") if code.strip())
     from folio.problems import CODES
 
     unknown_codes = [code for code in ignore if code not in CODES or not code.startswith("W")]
     if unknown_codes:
         print(
-            f"folio: --ignore takes warning codes (W...), not {', '.join(unknown_codes)}; see docs/problems.md",
+            f"folio: --ignore takes warning codes (W...), not {', '.join(unknown_codes)}; 'folio problems' lists them",
             file=sys.stderr,
         )
         return 2
@@ -297,7 +348,12 @@ def _main(argv: list[str] | None) -> int:
     if args.pdf:
         log.info("The PDF passed preflight (%d pages).", result.page_count)
     if args.epub:
-        log.info("The EPUB passed EPUBCheck and DAISY Ace.")
+        without_ace = any(problem.code == "W803" for problem in result.problems.warnings)
+        log.info(
+            "The EPUB passed EPUBCheck (DAISY Ace was not run)."
+            if without_ace
+            else "The EPUB passed EPUBCheck and DAISY Ace."
+        )
     return 0
 
 

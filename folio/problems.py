@@ -50,7 +50,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E215": (ERROR, "link to something other than a web address or a part of the book"),
     "W215": (WARNING, "raw HTML or TeX removed"),
     "E216": (ERROR, "citation or locator that cannot be read"),
-    "W216": (WARNING, "character that no bundled font has"),
+    "W216": (WARNING, "character that no font of the book has"),
     "E217": (ERROR, "text nested too deeply"),
     "E218": (ERROR, "template error"),
     "W217": (WARNING, "person never mentioned in the text"),
@@ -94,6 +94,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E801": (ERROR, "EPUBCheck finding"),
     "E802": (ERROR, "accessibility violation found by DAISY Ace"),
     "E803": (ERROR, "EPUB checker not installed or failed"),
+    "W803": (WARNING, "DAISY Ace not installed: the EPUB checked by EPUBCheck alone"),
     # the machine
     "E701": (ERROR, "output folder cannot be written"),
     "W701": (WARNING, "cache cannot be used"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -224,16 +225,31 @@ def test_pip_install_gives_a_folio_command_that_works_from_any_folder(tmp_path):
     folio = venv / "bin" / "folio"
     work = tmp_path / "elsewhere"
     work.mkdir()
-    started = subprocess.run([str(folio), "init", "book"], cwd=work, capture_output=True, text=True)
-    assert started.returncode == 0, started.stderr
-    built = subprocess.run(
-        [str(folio), "build", "-q", "--edition", "book/edition", "--output", "book/output"],
-        cwd=work,
-        capture_output=True,
-        text=True,
-    )
+
+    def run(*argv, cwd=work):
+        return subprocess.run([str(folio), *argv], cwd=cwd, capture_output=True, text=True)
+
+    nothing = run()  # bare folio where there is no edition: how to start one
+    assert nothing.returncode == 2 and "folio init mybook" in nothing.stderr, nothing.stderr
+    started = run("init", "book")
+    assert started.returncode == 0 and "cd book\n    folio build" in started.stdout, started.stderr
+    beside = run("check")  # the folder that holds the new book: the way to it
+    assert beside.returncode == 2 and "'cd book'" in beside.stderr, beside.stderr
+    book = work / "book"
+    built = run("build", "-q", cwd=book)  # the README's path: init, cd, build
     assert built.returncode == 0, built.stderr
-    assert list((work / "book" / "output").glob("*.pdf")) and list((work / "book" / "output").glob("*.epub"))
+    assert list((book / "output").glob("*.pdf")) and list((book / "output").glob("*.epub"))
+    inside = run("check", cwd=book / "edition")  # run inside edition/: that edition
+    assert inside.returncode == 0 and "using this folder" in inside.stderr, inside.stderr
+    named = run("check", "--edition", "book")  # the book's folder named: its edition/
+    assert named.returncode == 0, named.stderr
+    explained = run("problems", "W216")
+    assert explained.returncode == 0 and explained.stdout.startswith("W216 (warning): ")
+    epub = run("check", "--epub", cwd=book)  # without DAISY Ace: EPUBCheck's verdict, and how to get Ace
+    if "ace" not in str(shutil.which("ace-cli") or ""):
+        assert epub.returncode == 0, epub.stderr
+        assert "warning W803" in epub.stderr and "npm install -g @daisy/ace-cli" in epub.stderr, epub.stderr
+        assert "The EPUB passed EPUBCheck (DAISY Ace was not run)." in epub.stderr, epub.stderr
     module = subprocess.run(
         [str(venv / "bin" / "python"), "-m", "folio", "--version"], cwd=work, capture_output=True, text=True
     )

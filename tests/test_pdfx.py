@@ -73,6 +73,7 @@ def test_pdfx4_is_the_printers_copy(capsys, tmp_path, monkeypatch):
     assert re.search(r"<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>", xmp), xmp
     assert "xmp.did:" in xmp
     assert reader.metadata["/Trapped"] == "/False" and reader.metadata["/Title"]
+    assert reader.metadata["/GTS_PDFXVersion"] == "PDF/X-4"
 
     trim, bleed = 6 * 72, 0.125 * 72
     for page in reader.pages:
@@ -168,3 +169,28 @@ def test_an_output_profile_without_pdfx_is_a_warning(capsys, tmp_path):
     assert re.search(
         r"edition\.yaml:\d+: warning W101: print\.output_profile is used only by a PDF/X variant", run.stderr
     ), run.stderr
+
+
+def test_without_make_folio_makes_the_default_profile_on_first_use(capsys, tmp_path, monkeypatch):
+    """An installation without make (pip, pipx): the first PDF/X build makes Coated FOGRA39
+    itself, once, into the user's data folder, with ArgyllCMS; without ArgyllCMS, E107 says
+    what to install or to name."""
+    from folio.layout import output_intent
+
+    monkeypatch.setattr(output_intent, "DEFAULT_PROFILE", tmp_path / "none" / "FOGRA39L_coated.icc")
+    monkeypatch.setattr(output_intent, "USER_PROFILE", tmp_path / "user" / "folio" / "FOGRA39L_coated.icc")
+    edition = with_settings(copy_small(tmp_path), PDFX4)
+    monkeypatch.setattr(output_intent, "can_make_profile", lambda: False)
+    refused = run_build(capsys, edition, tmp_path / "out", command="check")
+    assert refused.status == 1 and "error E107" in refused.stderr, refused.stderr
+    assert "apt-get install argyll icc-profiles-free" in refused.stderr and "print.output_profile" in refused.stderr
+    monkeypatch.undo()
+    monkeypatch.setattr(output_intent, "DEFAULT_PROFILE", tmp_path / "none" / "FOGRA39L_coated.icc")
+    monkeypatch.setattr(output_intent, "USER_PROFILE", tmp_path / "user" / "folio" / "FOGRA39L_coated.icc")
+    assert output_intent.can_make_profile(), "make system-deps installs ArgyllCMS and icc-profiles-free"
+    run = run_build(capsys, edition, tmp_path / "out", "--format", "pdf", "--no-cache")
+    assert run.status == 0, run.stderr
+    made = output_intent.USER_PROFILE.read_bytes()
+    assert (read_header(made).device_class, read_header(made).colour_space) == ("prtr", "CMYK")
+    intents = PdfReader(str(tmp_path / "out" / "small.pdf")).trailer["/Root"]["/OutputIntents"]
+    assert intents[0].get_object()["/DestOutputProfile"].get_object().get_data() == made

@@ -34,7 +34,13 @@ from folio.edition.model import (
 )
 from folio.edition.styles import find_style
 from folio.edition.yamlfile import LinedDict, YamlSyntaxError, empty_mapping, parse_with_faults, split_front_matter
-from folio.layout.output_intent import DEFAULT_PROFILE, PRINT_STANDARDS, is_print_standard, profile_fault
+from folio.layout.output_intent import (
+    PRINT_STANDARDS,
+    PROFILE_TOOLS,
+    default_profile,
+    is_print_standard,
+    profile_fault,
+)
 from folio.problems import Problems, did_you_mean
 
 ID_PATTERN = schema.ID
@@ -449,14 +455,15 @@ def _output_profile(reader: Reader, path: Path, printing, faulty: set, problems:
             )
             return None
     else:
-        profile = DEFAULT_PROFILE
-        if not profile.is_file():
+        profile = default_profile()
+        if profile is None:
             problems.add(
                 "E107",
                 path,
                 line,
-                f"{variant} needs a CMYK output profile, and the default one ({profile}) has not been made",
-                "run 'make cmyk-profile' (Coated FOGRA39), or name your printer's profile in print.output_profile",
+                f"{variant} needs a CMYK output profile: name your printer's in print.output_profile "
+                "(the ICC file it gives for its paper and press), or let folio make Coated FOGRA39",
+                f"folio makes Coated FOGRA39 itself, once, when it finds {PROFILE_TOOLS}",
             )
             return None
     fault = profile_fault(profile)

@@ -42,7 +42,7 @@ def write_book(book: Typeset, target: Path) -> None:
 
 def _date(pdf: pikepdf.Pdf) -> None:
     """The book's creation and modification dates: the build's (SOURCE_DATE_EPOCH when set), in
-    the document information and the XMP metadata alike."""
+    the document information and the XMP metadata alike; and its PDF/X version, if it has one."""
     moment = build_moment()
     pdf.docinfo["/CreationDate"] = pdf.docinfo["/ModDate"] = String(moment.strftime("D:%Y%m%d%H%M%SZ"))
     metadata = pdf.Root.get("/Metadata")
@@ -54,6 +54,10 @@ def _date(pdf: pikepdf.Pdf) -> None:
         )
         if dated != xmp:
             metadata.write(dated)
+        # a PDF/X book names its standard in the document information too, as in its XMP
+        version = re.search(rb"<pdfxid:GTS_PDFXVersion>([^<]+)</pdfxid:GTS_PDFXVersion>", xmp)
+        if version:
+            pdf.docinfo["/GTS_PDFXVersion"] = String(version.group(1).decode("ascii", "replace"))
 
 
 def assemble(book: Typeset) -> bytes:
