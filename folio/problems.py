@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ERROR = "error"
@@ -31,6 +31,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E110": (ERROR, "key given twice in a YAML mapping"),
     "E111": (ERROR, "empty file"),
     "W101": (WARNING, "setting has no effect"),
+    "W110": (WARNING, "cover image e-reader stores would refuse or blur"),
     # identity and references
     "E201": (ERROR, "duplicate id"),
     "E202": (ERROR, "unknown claim id"),
@@ -158,6 +159,15 @@ class Problems:
         if code in self.ignore:
             return
         self.items.append(Problem(code, self.where(path, line), message, hint))
+
+    def follow_from(self, path: Path | str, line: int | None, said: str) -> None:
+        """Tell, with the problem at ``path``:``line``, what follows from it (problems not reported
+        on their own: the cause is the one to fix)."""
+        place = self.where(path, line)
+        for index, problem in enumerate(self.items):
+            if problem.place == place and problem.severity == ERROR:
+                self.items[index] = replace(problem, message=f"{problem.message} ({said})")
+                return
 
     def extend(self, other: Problems) -> None:
         self.items.extend(other.items)

@@ -79,8 +79,12 @@ def test_unknown_quotation_id(capsys, edition, output):
 
 
 def test_malformed_bibtex(capsys, edition, output):
+    """The entry that cannot be read is the problem; its citations are not reported as unknown
+    keys (with advice that would be wrong), but counted with it."""
     replace_in(edition.parent / "bibliography.bib", "title = {An Article},", "title = {An Article,")
-    assert_rejected(capsys, edition, output, "E301", "bibliography.bib:11")
+    run = assert_rejected(capsys, edition, output, "E301", "bibliography.bib:11")
+    assert "E204" not in run.stderr and "did you mean" not in run.stderr, run.stderr
+    assert "(and 3 citation(s) of 'beta1999', which follow from it)" in run.stderr, run.stderr
 
 
 def test_duplicate_bibtex_key(capsys, edition, output):
@@ -442,3 +446,55 @@ def test_a_font_that_is_not_one_is_refused_at_its_line(capsys, edition, output):
     )
     run = assert_rejected(capsys, edition, output, "E105", "edition/edition.yaml:3")
     assert "'fonts/broken.ttf' is not a TrueType or OpenType font" in run.stderr
+
+
+def test_a_claim_in_no_chapter_is_checked_all_the_same(capsys, edition, output):
+    """Every problem at once: a claim left out of every chapter (E206) has its unknown
+    assessment reported in the same run (E205), not only once the first is fixed."""
+    replace_in(edition / "chapters" / "one.md", "claims: [first, second]", "claims: [first]")
+    replace_in(edition / "claims" / "second.md", "assessment: supported", "assessment: suported")
+    run = assert_rejected(capsys, edition, output, "E206", "edition/claims/second.md:2")
+    assert re.search(r"second\.md:7: error E205: assessment 'suported' .*\n.*did you mean 'supported'", run.stderr)
+
+
+def test_yaml_faults_are_told_once_and_isbn_check_digits_named(capsys, edition, output):
+    replace_in(edition / "edition.yaml", "publisher: Test Press", "publisher: Test Press: Oxford")
+    run = assert_rejected(capsys, edition, output, "E101", "edition/edition.yaml:7")
+    message = next(line for line in run.stderr.splitlines() if " E101: " in line)
+    assert "(YAML:" not in message or message.split("(YAML:")[0].strip(" :") not in message.split("(YAML:")[1]
+    replace_in(edition / "edition.yaml", "publisher: Test Press: Oxford", "publisher: Test Press")
+    replace_in(edition / "edition.yaml", "print: 978-0-306-40615-7", "print: 978-0-306-40615-8")
+    run = assert_rejected(capsys, edition, output, "E105", "edition/edition.yaml:12")
+    assert "its check digit (the last) is 8, and should be 7" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "size, said",
+    [((120, 90), "120 x 90 px: it is landscape"), ((800, 1000), "800 x 1000 px: its height is 1.25 times its width")],
+)
+def test_a_cover_a_store_would_refuse_is_a_warning_with_its_size(capsys, edition, output, size, said):
+    from PIL import Image
+
+    (edition / "images").mkdir(exist_ok=True)
+    Image.new("RGB", size, "white").save(edition / "images" / "cover.jpg")
+    replace_in(
+        edition / "edition.yaml", "title: A Small Test Edition", "cover: images/cover.jpg\ntitle: A Small Test Edition"
+    )
+    run = run_build(capsys, edition, output, command="check")
+    assert run.status == 0, run.stderr
+    assert f"edition/edition.yaml:1: warning W110: cover image 'images/cover.jpg' is {said}" in run.stderr, run.stderr
+    assert "smaller than the 1400 x 2100 px" in run.stderr
+    Image.new("RGB", (1600, 2560), "white").save(edition / "images" / "cover.jpg")
+    assert "W110" not in run_build(capsys, edition, output, command="check").stderr
+
+
+def test_two_bibliographies_are_not_guessed_between_and_a_style_beside_is_named(capsys, edition, output):
+    (edition.parent / "bibliography.json").write_text("[]", encoding="utf-8")
+    run = assert_rejected(capsys, edition, output, "E100", "bibliography.bib")
+    assert "several bibliographies" in run.stderr and "bibliography.json" in run.stderr
+    assert "'bibliography: ../bibliography.json'" in run.stderr and "E204" not in run.stderr, run.stderr
+    (edition.parent / "bibliography.json").unlink()
+    (edition.parent / "house.csl").write_text("<style/>", encoding="utf-8")
+    replace_in(edition / "edition.yaml", "citation_style: chicago-notes-bibliography", "citation_style: house.csl")
+    run = assert_rejected(capsys, edition, output, "E100", "edition/edition.yaml:17")
+    assert "looked for edition/house.csl" in run.stderr and "house.csl is beside the edition folder" in run.stderr

@@ -224,6 +224,7 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
         entries[key] = BibEntry(key, block.entry_type.lower(), fields, block.start_line + 1, lines)
         folded[key.lower()] = key
 
+    broken: dict[str, int] = {}  # the keys of entries that could not be read: their citations follow from it
     for block in library.failed_blocks:
         line = block.start_line + 1
         if isinstance(block, DuplicateBlockKeyBlock) and not block.key.strip():
@@ -248,10 +249,14 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
             )
         elif isinstance(block, DuplicateFieldKeyBlock):
             key = _block_key(block.raw)
+            if key and key.lower() not in folded:
+                broken[key] = line
             repeated = ", ".join(sorted(getattr(block, "duplicate_keys", []) or [])) or "a field"
             problems.add("E304", path, line, f"entry '{key}' repeats {repeated}", "keep one value of each field")
         elif isinstance(block, ParsingFailedBlock):
             key = _block_key(block.raw)
+            if key and key.lower() not in folded:
+                broken[key] = line
             reason = str(getattr(block, "error", "") or "").splitlines()
             detail = reason[-1].strip() if reason else "syntax error"
             problems.add(
@@ -264,7 +269,7 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
 
     for entry in entries.values():
         _check_crossref(entry, entries, folded, path, problems)
-    return Bibliography(path, entries, for_pandoc(text, entries, folded))
+    return Bibliography(path, entries, for_pandoc(text, entries, folded), broken)
 
 
 _CROSSREF = re.compile(r"(\bcrossref\s*=\s*[{\"])([^}\"]+)([}\"])", re.I)

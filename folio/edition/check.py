@@ -154,8 +154,14 @@ def check_edition(edition: Edition, problems: Problems, library: Library) -> Non
     folded = {key.lower(): key for key in entries}
     bib_name = edition.bibliography.path.name
 
+    broken = {key.lower(): key for key in edition.bibliography.broken}
+    following: dict[str, int] = {}  # citations of an entry that could not be read, by its key
+
     def check_key(key: str, path: Path, line: int | None) -> None:
         if key in entries:
+            return
+        if key.lower() in broken:  # the entry's own fault is the problem (E301), not its citations
+            following[broken[key.lower()]] = following.get(broken[key.lower()], 0) + 1
             return
         if key.lower() in folded:
             problems.add(
@@ -292,6 +298,12 @@ def check_edition(edition: Edition, problems: Problems, library: Library) -> Non
                     or "use the key of a person in persons.yaml: [Zhukov]{.person key=zhukov-iurii}",
                 )
 
+    for key, count in following.items():
+        problems.follow_from(
+            edition.bibliography.path,
+            edition.bibliography.broken[key],
+            f"and {count} citation(s) of '{key}', which follow from it",
+        )
     note_label_problems_all = list(_files_of_notes(edition))
     for group in note_label_problems_all:
         note_label_problems(group, problems)

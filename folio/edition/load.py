@@ -204,12 +204,18 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
     for kind in ("print", "ebook"):
         value = _text(schema.value(isbn, kind, schema.EDITION["isbn"].schema[kind], faulty, "isbn."))
         if value and not isbn13_valid(value):
+            digits = value.replace("-", "").replace(" ", "")
+            due = isbn13_check_digit(digits) if re.fullmatch(r"97[89]\d{10}", digits) else None
             problems.add(
                 "E105",
                 path,
                 isbn.line_of(kind),
-                f"isbn.{kind} '{value}' is not a valid ISBN-13",
-                "13 digits (hyphens allowed) with a correct check digit",
+                f"isbn.{kind} '{value}' is not a valid ISBN-13"
+                + (f": its check digit (the last) is {digits[12]}, and should be {due}" if due is not None else ""),
+                "check the number against the one your ISBN agency gave: a wrong check digit is most often a "
+                "digit typed wrong before it"
+                if due is not None
+                else "13 digits beginning 978 or 979 (hyphens allowed), the last a check digit",
             )
         isbns[kind] = value
     printing = data.get("print") if isinstance(data.get("print"), dict) and "print" not in faulty else empty_mapping()
@@ -246,6 +252,8 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
                         f"cover image '{cover}' is not JPEG, PNG, GIF or SVG",
                         "EPUB readers show these image types",
                     )
+                else:
+                    _check_cover_size(cover_path, cover, path, data.line_of("cover"), problems)
     output_profile = _output_profile(reader, path, printing, faulty, problems)
     fonts = _fonts(reader, path, printing, faulty, problems)
     language = _text(get("language"))
@@ -381,6 +389,20 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
 def _style(reader: Reader, name: str, path: Path, line: int, problems: Problems) -> Path | None:
     """The CSL file of ``citation_style``: a style of the package by name, or a .csl file in the edition."""
     if name.lower().endswith(".csl"):
+        looked = reader.root / name
+        if not (looked.exists() or looked.is_symlink()) and "://" not in name and not os.path.isabs(name):
+            beside = reader.root.parent / name
+            problems.add(
+                "E100",
+                path,
+                line,
+                f"citation style '{name}' is not in the edition folder (looked for {problems.where(looked)})",
+                f"{problems.where(beside)} is beside the edition folder: move it into {reader.root.name}/ (a style is read from "
+                "the edition folder only)"
+                if beside.is_file()
+                else "give the .csl file's path relative to the edition folder, e.g. styles/house.csl",
+            )
+            return None
         found = reader.resolve(name, path, line, "citation style")
         if found is None:
             return None
@@ -397,6 +419,47 @@ def _style(reader: Reader, name: str, path: Path, line: int, problems: Problems)
 
 
 FONT_SUFFIXES = (".ttf", ".otf")
+
+
+# what e-reader stores ask of a cover: a portrait image about 1.6 times as high as wide (Amazon
+# KDP: 2560 x 1600 px ideally, 1000 x 625 at least; Apple Books: at least 1400 px wide)
+COVER_MIN_WIDTH, COVER_MIN_HEIGHT = 1400, 2100
+COVER_RATIOS = (1.3, 1.7)  # height / width: 6x9 in is 1.5, KDP's ideal 1.6
+
+
+def _check_cover_size(cover_path: Path, cover: str, path: Path, line: int, problems: Problems) -> None:
+    """W110 for a raster cover that a store would refuse or show blurred: landscape, too small,
+    or far from a book's proportions (its pixels read from its header, nothing decoded)."""
+    if cover_path.suffix.lower() == ".svg":
+        return
+    from PIL import Image
+
+    try:
+        with Image.open(cover_path) as image:
+            width, height = image.size
+    except Image.DecompressionBombError:
+        return  # more pixels than any store asks for (its size is the EPUB's concern, not a blur)
+    except Exception:  # noqa: BLE001 - not an image Pillow reads
+        problems.add(
+            "E105", path, line, f"cover image '{cover}' cannot be read as an image", "export it again as JPEG or PNG"
+        )
+        return
+    faults = []
+    if width >= height:
+        faults.append("it is landscape or square, and a cover is portrait")
+    elif not COVER_RATIOS[0] <= height / width <= COVER_RATIOS[1]:
+        faults.append(f"its height is {height / width:.2f} times its width, where a book's is 1.5 to 1.6")
+    if width < COVER_MIN_WIDTH or height < COVER_MIN_HEIGHT:
+        faults.append(f"it is smaller than the {COVER_MIN_WIDTH} x {COVER_MIN_HEIGHT} px stores ask for")
+    if faults:
+        problems.add(
+            "W110",
+            path,
+            line,
+            f"cover image '{cover}' is {width} x {height} px: " + "; ".join(faults),
+            "e-reader stores ask for a portrait cover about 1.6 times as high as wide, at least 1400 px wide "
+            "(Amazon KDP: 2560 x 1600 px; Apple Books: 1400 px wide or more)",
+        )
 
 
 def _fonts(reader: Reader, path: Path, printing, faulty: set, problems: Problems) -> tuple[Path, ...]:
@@ -497,12 +560,15 @@ def _output_profile(reader: Reader, path: Path, printing, faulty: set, problems:
     return profile
 
 
+def isbn13_check_digit(digits: str) -> int:
+    """The check digit of an ISBN-13 from its first twelve digits."""
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
+    return (10 - total % 10) % 10
+
+
 def isbn13_valid(value: str) -> bool:
     digits = value.replace("-", "").replace(" ", "")
-    if not re.fullmatch(r"97[89]\d{10}", digits):
-        return False
-    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
-    return (10 - total % 10) % 10 == int(digits[12])
+    return bool(re.fullmatch(r"97[89]\d{10}", digits)) and isbn13_check_digit(digits) == int(digits[12])
 
 
 _HYPHENATED = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)+$")
@@ -583,20 +649,34 @@ def load_edition(root: Path, bib_path: Path | None, problems: Problems) -> Editi
     data = loaded[1] if loaded else None
     named = _text(data.get("bibliography")) if isinstance(data, dict) else ""
     candidates = bibliography_candidates(root, named, bib_path)
-    bib = next((c for c in candidates if c.exists() or c.is_symlink()), None)
+    present = [c for c in candidates if c.exists() or c.is_symlink()]
+    bib = present[0] if present else None
+    clash = len(present) > 1
+    if clash:  # (a .bib and a CSL export side by side: which is the editor's is not ours to guess)
+        problems.add(
+            "E100",
+            present[0],
+            None,
+            "there are several bibliographies, and folio will not guess which one is meant: "
+            + ", ".join(str(problems.where(c)) for c in present),
+            f"name the one to use in edition.yaml ('bibliography: {os.path.relpath(present[1], root)}'), "
+            "or remove the others",
+        )
+        bib = None
     roots = list(reader.roots)
     if bib is not None and (bib_path is not None or bib.resolve().parent == root.resolve().parent):
         roots.append(bib.resolve())  # the client's bibliography.bib beside edition/, or the one asked for
     if bib is None:
-        where = data.line_of("bibliography") if named else None
-        problems.add(
-            "E100",
-            root / "edition.yaml" if named else candidates[0],
-            where,
-            "the bibliography file is missing; looked for " + ", ".join(str(c) for c in candidates),
-            "put bibliography.bib (BibTeX, e.g. exported from Zotero) beside the edition folder or in it, "
-            "or name it in edition.yaml: 'bibliography: refs.bib'",
-        )
+        if not clash:
+            where = data.line_of("bibliography") if named else None
+            problems.add(
+                "E100",
+                root / "edition.yaml" if named else candidates[0],
+                where,
+                "the bibliography file is missing; looked for " + ", ".join(str(c) for c in candidates),
+                "put bibliography.bib (BibTeX, e.g. exported from Zotero) beside the edition folder or in it, "
+                "or name it in edition.yaml: 'bibliography: refs.bib'",
+            )
         bibliography = None
     else:
         bibliography = load_bibliography(bib, problems, roots)
@@ -667,7 +747,7 @@ def load_edition(root: Path, bib_path: Path | None, problems: Problems) -> Editi
             )
         )
 
-    claims = _number_claims(chapters, claim_data, broken_claims, problems)
+    claims = _number_claims(chapters, claim_data, broken_claims, problems, settings.assessments)
     quotations, broken_quotations = _load_quotations(reader)
     persons = _load_persons(reader)
     if bibliography is None:
@@ -692,9 +772,10 @@ def _load_claims(reader: Reader) -> tuple[dict, set]:
     broken: set = set()
     for path in reader.folder_files("claims", "*.md"):
         meta, faulty, body, body_line = reader.markdown(path, schema.CLAIM)
-        if meta is None:
-            continue
-        if "id" in faulty:
+        if meta is None or "id" in faulty:
+            # its front matter cannot be read: still known by the id it seems to give (or its file's
+            # name), so that what lists it is not reported too (the fault is told once, in the file)
+            broken.add(_id_written(reader, path))
             continue
         claim_id = _text(meta["id"])
         if claim_id in found:
@@ -723,6 +804,17 @@ def _load_claims(reader: Reader) -> tuple[dict, set]:
     return found, broken
 
 
+def _id_written(reader: Reader, path: Path) -> str:
+    """The id a file's front matter seems to give ('id: first'), read as text; else its name."""
+    try:
+        text = files.read_text(path, reader.roots, "markdown")
+    except files.Refused:
+        return path.stem
+    front = split_front_matter(text)[0] or ""
+    found = re.search(r"^id:[ \t]*[\"']?([A-Za-z0-9][\w-]*)", front, re.M)
+    return found.group(1) if found else path.stem
+
+
 _RANGE = re.compile(r"^\s*([0-9]+)\s*(?:-|–|--|to)\s*([0-9]+)\s*$")
 
 
@@ -749,7 +841,9 @@ def _claim_numbers(meta, path: Path, problems: Problems) -> tuple[int | None, in
     return int(match.group(1)), int(match.group(2))
 
 
-def _number_claims(chapters: list[Chapter], claim_data: dict, broken: set, problems: Problems) -> dict:
+def _number_claims(
+    chapters: list[Chapter], claim_data: dict, broken: set, problems: Problems, assessments: dict | None = None
+) -> dict:
     """Claims in book order, numbered automatically where no number is given."""
     claims: dict[str, Claim] = {}
     placed: dict[str, Chapter] = {}
@@ -838,6 +932,17 @@ def _number_claims(chapters: list[Chapter], claim_data: dict, broken: set, probl
                 f"claim '{claim_id}' is in no chapter",
                 "add its id to the 'claims' list of a chapter",
             )
+            # (the claim is left out of the book, but what else is wrong in it is told now, not later)
+            assessment = str(meta.get("assessment") or "")
+            if assessments and assessment and assessment not in assessments:
+                problems.add(
+                    "E205",
+                    path,
+                    meta.line_of("assessment"),
+                    f"assessment '{assessment}' is not in the edition's vocabulary",
+                    did_you_mean(assessment, assessments)
+                    or f"use one of: {', '.join(assessments)} (edition.yaml, 'assessments')",
+                )
     return claims
 
 

@@ -162,6 +162,7 @@ class Bibliography:
     path: Path
     entries: dict  # key -> BibEntry
     text: str = ""  # the file as read (Pandoc is given this text, not the file again)
+    broken: dict = field(default_factory=dict, compare=False)  # key -> line of an entry that could not be read
 
 
 @dataclass(frozen=True)

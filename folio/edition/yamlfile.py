@@ -157,7 +157,7 @@ _PLAIN = [
         "replace the tab by spaces",
     ),
     (
-        "mapping values are not allowed here",
+        "mapping values are not allowed",
         "a ': ' where YAML does not expect a new key",
         "a value that holds ': ' must be put in quotes",
     ),
@@ -215,9 +215,11 @@ _PLAIN = [
 ]
 
 
-def _explain(problem: str) -> tuple[str, str]:
+def _explain(problem: str, context: str = "") -> tuple[str, str]:
+    """The editor's words for a fault of the parser (``problem``, and what it was reading),
+    or the parser's own words when there are none (then said once)."""
     for needle, plain, hint in _PLAIN:
-        if needle in problem:
+        if needle in problem or (context and needle in f"{problem} {context}"):
             return plain, hint
     return problem, "check indentation, colons and quotes on this line or the one before"
 
@@ -280,7 +282,7 @@ def parse_with_faults(text: str, first_line: int = 1):
                 "the edition's files need a few levels at most",
                 code="E109",
             ) from None
-        plain, hint = _explain(problem + " " + (exc.context or ""))
+        plain, hint = _explain(problem, exc.context or "")
         if exc.context_mark and exc.context and "flow" in exc.context and exc.context_mark is not mark:
             plain += f" (the bracket opened on line {exc.context_mark.line + first_line} is not closed)"
             mark = exc.context_mark
