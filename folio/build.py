@@ -23,7 +23,7 @@ from folio.edition.stylesheets import check_stylesheets
 from folio.layout import pdf
 from folio.layout.preflight import preflight
 from folio.layout.typefaces import FONTS
-from folio.layout.typeset import Workers
+from folio.layout.typeset import Workers, print_stylesheet
 from folio.layout.typeset import typeset as typeset_book
 from folio.options import FORMATS, TOOL_TEMPLATES, Options  # noqa: F401  (re-exported)
 from folio.problems import Problems
@@ -332,7 +332,7 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
             result.page_count = typeset.page_count
             result.laid_out = typeset.laid_out
             _report_layout_problems(typeset, converted, edition, problems, library)
-            seen = snapshot(converted, typeset, edition)
+            seen = snapshot(converted, typeset, edition, print_stylesheet(options.template_dirs))
         for fmt in formats:
             if fmt.folder:
                 kind = fmt.suffix.strip("-.")

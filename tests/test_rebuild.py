@@ -109,6 +109,48 @@ def test_report_of_what_moved_names_pages_and_index_entries(capsys, tmp_path):
     assert labels[0] == "i" and "1" in labels and labels[-1].isdigit()
 
 
+def test_report_of_what_moved_tells_text_edits_and_changes_of_every_page(capsys, tmp_path):
+    """An edit of body text is listed with its sentence, before and after; a change of trim, of
+    the cover or of the fonts is said to change every page; never "nothing a reader sees"."""
+    from fontmaker import make_font
+    from PIL import Image
+
+    edition = copy_small(tmp_path)
+    out = tmp_path / "out"
+    moved = tmp_path / "moved.txt"
+    assert run_build(capsys, edition, out, "--format", "pdf").status == 0
+    claim = edition / "claims" / "first.md"
+    claim.write_text(
+        claim.read_text(encoding="utf-8").replace(
+            "The analysis of the first claim", "The close analysis of the first claim"
+        ),
+        encoding="utf-8",
+    )
+    assert run_build(capsys, edition, out, "--format", "pdf", "--changes", str(moved)).status == 0
+    report = moved.read_text(encoding="utf-8")
+    assert "Text that changed:" in report and "nothing a reader sees" not in report, report
+    assert "before: The analysis of the first claim" in report and "after:  The close analysis" in report, report
+
+    settings = edition / "edition.yaml"
+    (edition / "images").mkdir()
+    Image.new("RGB", (1600, 2560), "white").save(edition / "images" / "cover.png")
+    make_font(edition / "extra.ttf", "ა")
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(
+            "title: A Small Test Edition",
+            "print:\n  trim: a5\n  fonts: [extra.ttf]\ncover: images/cover.png\ntitle: A Small Test Edition",
+        ),
+        encoding="utf-8",
+    )
+    run = run_build(capsys, edition, out, "--format", "pdf", "--changes", str(moved))
+    assert run.status == 0, run.stderr
+    report = moved.read_text(encoding="utf-8")
+    assert "The look of the book changed:" in report and "nothing a reader sees" not in report, report
+    assert "the trim: a5 (was 6x9in): every page changed" in report, report
+    assert "the fonts: extra.ttf (was none): every page changed" in report, report
+    assert "the cover: images/cover.png (was none)" in report, report
+
+
 def test_assembled_pdf_keeps_links_bookmarks_and_labels(small_build):
     from pypdf import PdfReader
 

@@ -99,6 +99,11 @@ def all_marks(converted: list[Converted]) -> list:
     return [mark for item in converted for mark in item.marks]
 
 
+def print_stylesheet(template_dirs: list[Path]) -> Path | None:
+    """The print stylesheet the book is laid out with: the first template folder's print.css."""
+    return next((d / "print.css" for d in template_dirs if (d / "print.css").exists()), None)
+
+
 def typeset(
     edition: Edition,
     converted: list[Converted],
@@ -110,7 +115,7 @@ def typeset(
 ) -> Typeset:
     marks = all_marks(converted)
     titles = titles or {}
-    css_path = next((d / "print.css" for d in template_dirs if (d / "print.css").exists()), None)
+    css_path = print_stylesheet(template_dirs)
     settings = edition.settings.print
     options = {"pdf_tags": False}
     if settings.pdf_variant:

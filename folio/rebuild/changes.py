@@ -1,7 +1,8 @@
 """What moved: after a rebuild, what the editor should proofread again.
 
-A build leaves a snapshot of what a reader sees (the text of every note, the
-pages of every part, the page each cross-reference prints, every index entry);
+A build leaves a snapshot of what a reader sees (the text of every paragraph and
+every note, the pages of every part, the page each cross-reference prints, every
+index entry, and what sets every page: trim, margins, fonts, stylesheet, cover);
 the next build compares its own with it and reports the differences. Notes are
 aligned by their text, unit by unit, so a note added early in a chapter is one
 new note, not every later note "changed"; places are named as the reader sees
@@ -11,7 +12,11 @@ them ("claim 7, The murder of Kirov"), not by their anchors.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from folio import ids
 
@@ -40,11 +45,83 @@ def target_names(edition) -> dict:
     return names
 
 
-def snapshot(converted, typeset, edition=None) -> dict:
-    notes, note_pages = {}, {}
+def paragraphs(ast_json: str) -> list[str]:
+    """The text of a unit's paragraphs, headings and list items, in order, notes left out."""
+
+    def text(node) -> str:
+        if isinstance(node, list):
+            return "".join(text(item) for item in node)
+        if isinstance(node, dict):
+            kind = node.get("t")
+            if kind == "Str":
+                return node["c"]
+            if kind in ("Space", "SoftBreak", "LineBreak"):
+                return " "
+            if kind in ("Note", "RawInline", "RawBlock"):
+                return ""
+            if kind == "Header":
+                return text(node["c"][2])
+            return text(node.get("c"))
+        return ""
+
+    found: list[str] = []
+
+    def blocks(items) -> None:
+        for block in items or ():
+            kind = block.get("t") if isinstance(block, dict) else None
+            if kind in ("Para", "Plain", "Header"):
+                line = " ".join(text(block).split())
+                if line:
+                    found.append(line)
+            elif kind in ("BlockQuote", "Div"):
+                blocks(block["c"] if kind == "BlockQuote" else block["c"][1])
+            elif kind in ("BulletList", "OrderedList"):
+                for item in block["c"] if kind == "BulletList" else block["c"][1]:
+                    blocks(item)
+
+    try:
+        blocks(json.loads(ast_json).get("blocks", []))
+    except (ValueError, AttributeError, TypeError, IndexError, KeyError):
+        return []
+    return found
+
+
+def look(edition, css_path: Path | None) -> dict:
+    """What sets every page of the book: the trim, bleed, type size, fonts, the print stylesheet
+    and the cover (files by the digest of their bytes)."""
+    if edition is None:
+        return {}
+
+    def digest(path) -> str:
+        try:
+            return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+        except OSError:
+            return ""
+
+    p = edition.settings.print
+    found = {
+        "the trim": p.trim,
+        "the bleed": p.bleed,
+        "the type size": p.font_size,
+        "the PDF variant": p.pdf_variant or "",
+        "the fonts": [f"{Path(font).name} {digest(font)}" for font in p.fonts],
+        "the print stylesheet": digest(css_path) if css_path else "",
+        "the margins": getattr(p, "margins", "") or "",
+    }
+    cover = getattr(edition.settings, "cover", "")
+    found["the cover"] = f"{cover} {digest(edition.root / cover)}" if cover else ""
+    return found
+
+
+PAGE_WIDE = ("the trim", "the bleed", "the type size", "the fonts", "the print stylesheet", "the margins")
+
+
+def snapshot(converted, typeset, edition=None, css_path: Path | None = None) -> dict:
+    notes, note_pages, texts_of = {}, {}, {}
     for item in converted:
         texts = list(item.notes)
         notes[item.unit.id] = texts
+        texts_of[item.unit.id] = paragraphs(item.ast)
         for number in range(1, len(texts) + 1):
             key = ids.note_key(item.unit.id, number)
             where = typeset.folio(ids.note_anchor(key)) or typeset.folio(ids.call_anchor(key))
@@ -62,6 +139,8 @@ def snapshot(converted, typeset, edition=None) -> dict:
             index[f"{entry.name}: {label}"] = ", ".join(locator.label for locator in locators)
     names = target_names(edition)
     return {
+        "texts": texts_of,
+        "look": look(edition, css_path),
         "notes": notes,
         "note_pages": note_pages,
         "parts": parts,
@@ -82,7 +161,10 @@ class Report:
 
     def text(self) -> str:
         if self.empty:
-            return "What moved since the last build: nothing a reader sees (notes, pages, cross-references, index).\n"
+            return (
+                "What moved since the last build: nothing a reader sees (text, notes, pages, cross-references, "
+                "index, the look of the pages).\n"
+            )
         return "What moved since the last build:\n" + "".join(f"  {line}\n" for line in self.lines)
 
 
@@ -137,6 +219,15 @@ def compare(before: dict | None, after: dict) -> Report | None:
         for key, text in old_notes.items():
             grouped.setdefault(ids.parse_note_key(key)[0], {})[key] = text
         old_notes = grouped
+    old_look, new_look = before.get("look"), after.get("look", {})
+    if old_look is not None:
+        changed = [name for name in new_look if old_look.get(name, new_look[name]) != new_look[name]]
+        section(
+            "The look of the book changed:",
+            [_look_change(name, new_look[name], old_look.get(name)) for name in changed],
+        )
+    if "texts" in before:
+        section("Text that changed:", _text_changes(before["texts"], after.get("texts", {})))
     section("Notes whose text changed:", _note_changes(old_notes, after["notes"], after["note_pages"]))
 
     moved = []
@@ -164,6 +255,50 @@ def compare(before: dict | None, after: dict) -> Report | None:
     ]
     section("Index entries that now point elsewhere:", entries)
     return Report(tuple(lines))
+
+
+def _shown(value) -> str:
+    """A setting as the editor wrote it (files by name, without their digest)."""
+    if isinstance(value, list):
+        return ", ".join(str(v).split(" ")[0] for v in value) or "none"
+    return re.sub(r" [0-9a-f]{16}$", "", str(value or "")) or "none"
+
+
+def _look_change(name: str, new, old) -> str:
+    now, was = _shown(new), _shown(old)
+    said = f"{name}: {now} (was {was})" if now != was else f"{name}: {now} (the file changed)"
+    return said + (": every page changed" if name in PAGE_WIDE else "")
+
+
+_SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=\S)")
+
+
+def _text_changes(before: dict, after: dict) -> list[str]:
+    """The sentences that changed, were added or went, unit by unit (paragraphs aligned by
+    their text, then the sentences of a changed paragraph)."""
+    found = []
+    for unit, new in after.items():
+        old = before.get(unit, [])
+        for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+            if tag == "equal":
+                continue
+            was = [s for p in old[a0:a1] for s in _SENTENCE.split(p)]
+            now = [s for p in new[b0:b1] for s in _SENTENCE.split(p)]
+            for stag, s0, s1, t0, t1 in difflib.SequenceMatcher(a=was, b=now, autojunk=False).get_opcodes():
+                if stag == "equal":
+                    continue
+                if s1 > s0 and t1 > t0:
+                    found.append(
+                        f"{unit}:\n      before: {_clip(' '.join(was[s0:s1]))}\n      after:  {_clip(' '.join(now[t0:t1]))}"
+                    )
+                elif t1 > t0:
+                    found.append(f"{unit}: new: {_clip(' '.join(now[t0:t1]))}")
+                else:
+                    found.append(f"{unit}: gone: {_clip(' '.join(was[s0:s1]))}")
+    for unit in before:
+        if unit not in after and before[unit]:
+            found.append(f"{unit}: gone, with its {len(before[unit])} paragraphs")
+    return found
 
 
 def _clip(text: str, width: int = 160) -> str:
