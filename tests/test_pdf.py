@@ -241,3 +241,54 @@ def test_distinct_font_subsets_have_distinct_names(sample_build):
             assert str(descriptor["/FontName"]) == str(font["/BaseFont"])
     assert len(programs) >= 3
     assert all(len(found) == 1 for found in programs.values()), {k: len(v) for k, v in programs.items()}
+
+
+def test_the_margins_of_edition_yaml_set_the_text_block_and_are_checked_against_the_trim(capsys, tmp_path):
+    """print.margins: the gutter at the spine on both pages of a spread (left on a recto, right on
+    a verso), read back from the characters' boxes by PDFium; margins that leave the text less
+    than half the page are refused at their line."""
+    import pypdfium2 as pdfium
+    from conftest import copy_small, run_build
+
+    edition = copy_small(tmp_path)
+    settings = edition / "edition.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(
+        text.replace(
+            "title: A Small Test Edition",
+            "print:\n  margins:\n    inside: 1.2in\n    outside: 0.4in\ntitle: A Small Test Edition",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    run = run_build(capsys, edition, tmp_path / "out", "--format", "pdf")
+    assert run.status == 0, run.stderr
+    pdf = pdfium.PdfDocument(str(tmp_path / "out" / "small.pdf"))
+    lefts = {}
+    for index in range(len(pdf)):
+        page = pdf[index]
+        chars = page.get_textpage()
+        boxes = [chars.get_charbox(n) for n in range(chars.count_chars())]
+        body = [box[0] for box in boxes if box[2] > box[0] and 100 < box[1] < page.get_height() - 100]
+        if len(body) > 200:
+            lefts[index + 1] = min(body)
+    rectos = [x for sheet, x in lefts.items() if sheet % 2 == 1]
+    versos = [x for sheet, x in lefts.items() if sheet % 2 == 0]
+    assert rectos and versos
+    assert all(abs(x - 1.2 * 72) < 4 for x in rectos), rectos
+    assert all(abs(x - 0.4 * 72) < 4 for x in versos), versos
+
+    settings.write_text(
+        text.replace(
+            "title: A Small Test Edition",
+            "print:\n  margins:\n    inside: 2in\n    outside: 1.5in\ntitle: A Small Test Edition",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    refused = run_build(capsys, edition, tmp_path / "out", command="check")
+    assert refused.status == 1
+    assert (
+        "edition/edition.yaml:3: error E105: print.margins leave the text 2.50in of the page's 6.00in width"
+        in refused.stderr
+    )

@@ -361,6 +361,7 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
                 problems,
             ),
             fonts=fonts,
+            margins=_margins(printing, faulty, size, path, problems),
         ),
         front_files=tuple(
             _text(v) for v in schema.value(contents, "front", schema.CONTENTS["front"], faulty, "contents.")
@@ -415,6 +416,35 @@ def _style(reader: Reader, name: str, path: Path, line: int, problems: Problems)
     found, hint = find_style(name)
     if found is None:
         problems.add("E305", path, line, f"citation style '{name}' is not available", hint)
+    return found
+
+
+def _margins(printing, faulty: set, size, path: Path, problems: Problems) -> tuple[tuple[str, str], ...]:
+    """print.margins as (side, length), checked against the trim: the text block keeps at least
+    half the page's width and its height (the stylesheet's margins stand for those not given)."""
+    given = printing.get("margins")
+    if not isinstance(given, dict) or "print.margins" in faulty:
+        return ()
+    found = tuple(
+        (side, _text(given[side]))
+        for side in ("inside", "outside", "top", "bottom")
+        if given.get(side) is not None and f"print.margins.{side}" not in faulty
+    )
+    default = {"inside": "0.85in", "outside": "0.6in", "top": "0.75in", "bottom": "0.8in"}
+    margins = {**default, **dict(found)}
+    width, height = (schema.points(side) for side in size)
+    for across, sides, whole in (("width", ("inside", "outside"), width), ("height", ("top", "bottom"), height)):
+        left = whole - sum(schema.points(margins[side]) for side in sides)
+        if left < whole / 2:
+            problems.add(
+                "E105",
+                path,
+                given.line_of(next((side for side in sides if side in given), sides[0])),
+                f"print.margins leave the text {left / 72:.2f}in of the page's {whole / 72:.2f}in {across} "
+                f"({sides[0]} {margins[sides[0]]}, {sides[1]} {margins[sides[1]]})",
+                "the text block needs at least half the page: make the margins smaller",
+            )
+            return ()
     return found
 
 

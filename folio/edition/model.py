@@ -179,6 +179,7 @@ class PrintSettings:
     page_height: str
     hyphenation: tuple[str, ...]  # words with their break points: "Khru-shchev"
     fonts: tuple[Path, ...] = ()  # the edition's fonts for what Gentium lacks, in order (print.fonts)
+    margins: tuple[tuple[str, str], ...] = ()  # (side, length) given in print.margins: inside, outside, top, bottom
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,17 @@ def trim_size(value: str) -> tuple[str, str] | None:
     return None
 
 
+POINTS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}  # a length's unit in points
+
+
+def points(length: str) -> float:
+    """A length of edition.yaml (LENGTH) in points."""
+    length = str(length).strip()
+    if length == "0":
+        return 0.0
+    return float(length[:-2]) * POINTS[length[-2:]]
+
+
 def _scalar(value) -> bool:
     return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
@@ -272,6 +283,17 @@ PRINT = {
         "the edition folder; default Coated FOGRA39",
     ),
     "font_size": Field("length", help="body text size, e.g. '10.5pt'", default="10.5pt"),
+    "margins": Field(
+        "map",
+        help="the page margins, each a length: inside (the gutter), outside, top, bottom; those given "
+        "replace the stylesheet's (default 0.85in, 0.6in, 0.75in, 0.8in)",
+        schema={
+            "inside": Field("length", help="the margin at the spine, e.g. 0.85in or 22mm"),
+            "outside": Field("length", help="the margin at the fore-edge, e.g. 0.6in or 15mm"),
+            "top": Field("length", help="the margin above the text (the running head stands in it)"),
+            "bottom": Field("length", help="the margin below the text (the folio of an opening page stands in it)"),
+        },
+    ),
     "fonts": Field(
         "list[str]",
         help="font files of the edition (TrueType or OpenType), relative to the edition folder, for the "

@@ -50,6 +50,20 @@ def page_css(edition: Edition) -> str:
     if p.output_profile and is_print_standard(p.pdf_variant):
         rules.append(intent_css(p.output_profile))
     rules.append(f":root {{ --body-size: {p.font_size}; }}")
+    margins = dict(p.margins)  # print.margins: they replace the stylesheet's
+    if margins:
+        inside, outside = margins.get("inside"), margins.get("outside")
+        rules.append(
+            "@page { "
+            + "".join(f"margin-{side}: {margins[side]} !important; " for side in ("top", "bottom") if side in margins)
+            + "}"
+        )
+        for page, left, right in ((":left", outside, inside), (":right", inside, outside)):
+            said = (f"margin-left: {left} !important; " if left else "") + (
+                f"margin-right: {right} !important; " if right else ""
+            )
+            if said:
+                rules.append(f"@page {page} {{ {said}}}")
     if p.fonts:  # the edition's fonts, after Gentium, for what it lacks (print.fonts)
         families = []
         for number, font in enumerate(p.fonts, start=1):

@@ -24,12 +24,12 @@ from pikepdf import Array, Name, NameTree
 from folio import ids
 from folio.edition.model import Edition
 from folio.edition.names import to_roman
+from folio.edition.schema import POINTS
 from folio.layout.notes import behind_a_long_note
 from folio.layout.output_intent import header_fault, is_print_standard
 from folio.problems import Problems
 from folio.rebuild.cache import digest_of
 
-POINTS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
 # a page number ending a link's text: ", p. 12", "(p. 12)", ". . . 12" (contents), or the whole text ("12", "12–14")
 _PAGE_NUMBER = re.compile(r"(?:p\.\s?|\.\s)([0-9]+|[ivxlc]+)\)?\.?$|^([0-9]+|[ivxlc]+)(?:–[0-9ivxlc]+)?$")
 

@@ -106,7 +106,7 @@ def look(edition, css_path: Path | None) -> dict:
         "the PDF variant": p.pdf_variant or "",
         "the fonts": [f"{Path(font).name} {digest(font)}" for font in p.fonts],
         "the print stylesheet": digest(css_path) if css_path else "",
-        "the margins": getattr(p, "margins", "") or "",
+        "the margins": ", ".join(f"{side} {length}" for side, length in p.margins) or "the stylesheet's",
     }
     cover = getattr(edition.settings, "cover", "")
     found["the cover"] = f"{cover} {digest(edition.root / cover)}" if cover else ""
