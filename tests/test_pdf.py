@@ -292,3 +292,48 @@ def test_the_margins_of_edition_yaml_set_the_text_block_and_are_checked_against_
         "edition/edition.yaml:3: error E105: print.margins leave the text 2.50in of the page's 6.00in width"
         in refused.stderr
     )
+
+
+def test_the_edition_s_own_typeface_sets_the_book_and_the_colophon_names_it(capsys, tmp_path):
+    """print.font: the body is set in the edition's face (embedded, the bundled one standing
+    after it for what it lacks); the copyright page says "Set in" it; without its regular
+    style it is refused at its line."""
+    import string
+
+    from conftest import copy_small, run_build
+    from fontmaker import make_font
+    from pdfread import BuiltPdf
+
+    edition = copy_small(tmp_path)
+    (edition / "fonts").mkdir()
+    make_font(edition / "fonts" / "House-Regular.ttf", string.ascii_letters + string.digits + ".,;:'", "House Serif")
+    settings = edition / "edition.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(
+        text.replace(
+            "title: A Small Test Edition",
+            "print:\n  font:\n    regular: fonts/House-Regular.ttf\n    licence: a test licence\n"
+            "title: A Small Test Edition",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    run = run_build(capsys, edition, tmp_path / "out", "--format", "pdf,epub")
+    assert run.status == 0, run.stderr
+    assert "W216" not in run.stderr
+    pdf = BuiltPdf(tmp_path / "out" / "small.pdf")
+    fonts = pdf.fonts()
+    assert any("House" in name for name in fonts) and all(fonts.values()), fonts
+    assert "Set in House Serif (a test licence)." in " ".join(pdf.all_text().split())
+    settings.write_text(
+        text.replace(
+            "title: A Small Test Edition",
+            "print:\n  font:\n    italic: fonts/House-Regular.ttf\ntitle: A Small Test Edition",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    refused = run_build(capsys, edition, tmp_path / "out", command="check")
+    assert (
+        refused.status == 1 and "edition/edition.yaml:2: error E104: 'print.font.regular' is required" in refused.stderr
+    )

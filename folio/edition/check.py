@@ -102,8 +102,10 @@ def font_problems(edition: Edition, library: Library, problems: Problems) -> Non
     """Characters no font of the book has (the bundled one, the edition's print.fonts): a warning
     at the first text that has them, with the characters, their scripts and the setting that
     would cover them."""
-    covered = set(bundled_characters())
-    for font in edition.settings.print.fonts:
+    settings = edition.settings.print
+    covered = set(bundled_characters())  # (the bundled face stands after the edition's own)
+    faces = [font for _style, font in settings.typeface.files] if settings.typeface else []
+    for font in [*faces, *settings.fonts]:
         covered |= font_characters(font)
     seen: set[str] = set()  # each character is told once, at its first place
     for fragment in library.fragments.values():

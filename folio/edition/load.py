@@ -31,6 +31,7 @@ from folio.edition.model import (
     Quotation,
     Settings,
     Source,
+    Typeface,
 )
 from folio.edition.styles import find_style
 from folio.edition.yamlfile import LinedDict, YamlSyntaxError, empty_mapping, parse_with_faults, split_front_matter
@@ -362,6 +363,7 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
             ),
             fonts=fonts,
             margins=_margins(printing, faulty, size, path, problems),
+            typeface=_typeface(reader, path, printing, faulty, problems),
         ),
         front_files=tuple(
             _text(v) for v in schema.value(contents, "front", schema.CONTENTS["front"], faulty, "contents.")
@@ -492,35 +494,71 @@ def _check_cover_size(cover_path: Path, cover: str, path: Path, line: int, probl
         )
 
 
-def _fonts(reader: Reader, path: Path, printing, faulty: set, problems: Problems) -> tuple[Path, ...]:
-    """The edition's own fonts (print.fonts): files inside the edition that fontTools reads as fonts."""
+def _font_file(reader: Reader, name: str, path: Path, line: int, problems: Problems) -> Path | None:
+    """A font file the edition names: inside it, regular, a TrueType or OpenType font fontTools reads."""
     from folio.layout.typefaces import font_characters
 
+    font = reader.resolve(name, path, line, "font")
+    if font is None:
+        return None
+    try:
+        files.check_file(font, reader.roots, "font")
+    except files.Refused as refused:
+        problems.add(refused.code, path, line, f"font '{name}' {refused.message}", refused.hint)
+        return None
+    if font.suffix.lower() not in FONT_SUFFIXES or not font_characters(font):
+        problems.add(
+            "E105",
+            path,
+            line,
+            f"'{name}' is not a TrueType or OpenType font that can be read",
+            "name a .ttf or .otf file (the Noto fonts cover most scripts: fonts.google.com/noto)",
+        )
+        return None
+    return font
+
+
+def _fonts(reader: Reader, path: Path, printing, faulty: set, problems: Problems) -> tuple[Path, ...]:
+    """The edition's fonts for what the body face lacks (print.fonts)."""
     names = schema.value(printing, "fonts", schema.PRINT["fonts"], faulty, "print.")
     listed = printing.get("fonts") if isinstance(printing.get("fonts"), list) else []
     found: list[Path] = []
     for index, name in enumerate(list(names or ()) if isinstance(names, (list, tuple)) else [names]):
-        name = _text(name)
         line = listed.line_of(index) if hasattr(listed, "line_of") else printing.line_of("fonts")
-        font = reader.resolve(name, path, line, "font")
-        if font is None:
-            continue
-        try:
-            files.check_file(font, reader.roots, "font")
-        except files.Refused as refused:
-            problems.add(refused.code, path, line, f"font '{name}' {refused.message}", refused.hint)
-            continue
-        if font.suffix.lower() not in FONT_SUFFIXES or not font_characters(font):
-            problems.add(
-                "E105",
-                path,
-                line,
-                f"'{name}' is not a TrueType or OpenType font that can be read",
-                "name a .ttf or .otf file (the Noto fonts cover most scripts: fonts.google.com/noto)",
-            )
-            continue
-        found.append(font)
+        font = _font_file(reader, _text(name), path, line, problems)
+        if font is not None:
+            found.append(font)
     return tuple(found)
+
+
+def _typeface(reader: Reader, path: Path, printing, faulty: set, problems: Problems) -> Typeface | None:
+    """print.font: the edition's own body face, its regular style required."""
+    from folio.layout.typefaces import STYLES, family_name
+
+    given = printing.get("font")
+    if not isinstance(given, dict) or "print.font" in faulty:
+        return None
+    if not _text(given.get("regular")):
+        problems.add(
+            "E104",
+            path,
+            printing.line_of("font"),
+            "'print.font.regular' is required: the upright face of the typeface",
+            "name its file inside the edition, e.g. regular: fonts/EBGaramond-Regular.ttf",
+        )
+        return None
+    found = []
+    for style in STYLES:
+        name = _text(given.get(style))
+        if name and f"print.font.{style}" not in faulty:
+            font = _font_file(reader, name, path, given.line_of(style), problems)
+            if font is None:
+                return None
+            found.append((style, font))
+    files_of = dict(found)
+    return Typeface(
+        _text(given.get("name")) or family_name(files_of["regular"]), tuple(found), _text(given.get("licence"))
+    )
 
 
 def _output_profile(reader: Reader, path: Path, printing, faulty: set, problems: Problems) -> Path | None:

@@ -166,6 +166,19 @@ class Bibliography:
 
 
 @dataclass(frozen=True)
+class Typeface:
+    """The edition's own body face (print.font): its name and the files of its styles."""
+
+    name: str
+    files: tuple[tuple[str, Path], ...]  # (style: regular, italic, bold, bold_italic; file)
+    licence: str = ""
+
+    @property
+    def regular(self) -> Path:
+        return dict(self.files)["regular"]
+
+
+@dataclass(frozen=True)
 class PrintSettings:
     """The print: settings; every value comes from the schema (folio.edition.schema), defaults too."""
 
@@ -180,6 +193,16 @@ class PrintSettings:
     hyphenation: tuple[str, ...]  # words with their break points: "Khru-shchev"
     fonts: tuple[Path, ...] = ()  # the edition's fonts for what Gentium lacks, in order (print.fonts)
     margins: tuple[tuple[str, str], ...] = ()  # (side, length) given in print.margins: inside, outside, top, bottom
+    typeface: Typeface | None = None  # print.font: the edition's own body face (else the bundled Gentium)
+
+    @property
+    def set_in(self) -> str:
+        """The typeface as the colophon names it ("Set in ...")."""
+        from folio.layout.typefaces import BUNDLED_CREDIT
+
+        if self.typeface is None:
+            return BUNDLED_CREDIT
+        return self.typeface.name + (f" ({self.typeface.licence})" if self.typeface.licence else "")
 
 
 @dataclass(frozen=True)

@@ -283,6 +283,19 @@ PRINT = {
         "the edition folder; default Coated FOGRA39",
     ),
     "font_size": Field("length", help="body text size, e.g. '10.5pt'", default="10.5pt"),
+    "font": Field(
+        "map",
+        help="the edition's own body typeface instead of the bundled Gentium Book Plus: its files inside "
+        "the edition (TrueType or OpenType), regular required; the colophon's 'Set in' names it",
+        schema={
+            "name": Field("str", help="the family as the colophon prints it (default: the name in the font)"),
+            "regular": Field("str", help="the upright face, e.g. fonts/EBGaramond-Regular.ttf"),
+            "italic": Field("str", help="the italic face (without it, italics are slanted by the renderer)"),
+            "bold": Field("str", help="the bold face"),
+            "bold_italic": Field("str", help="the bold italic face"),
+            "licence": Field("str", help="its licence, as the colophon names it, e.g. SIL Open Font License"),
+        },
+    ),
     "margins": Field(
         "map",
         help="the page margins, each a length: inside (the gutter), outside, top, bottom; those given "

@@ -19,7 +19,7 @@ from folio.layout.notes import behind_a_long_note
 from folio.layout.output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
 from folio.layout.pagemap import word_position
 from folio.layout.readback import laid_out_lines, page_starts
-from folio.layout.typefaces import FONT_FILES, FONTS, font_digest, word_space_em
+from folio.layout.typefaces import BUNDLED, FONT_FILES, FONTS, STYLES, font_digest, word_space_em
 
 log = logging.getLogger("folio")
 
@@ -64,15 +64,28 @@ def page_css(edition: Edition) -> str:
             )
             if said:
                 rules.append(f"@page {page} {{ {said}}}")
-    if p.fonts:  # the edition's fonts, after Gentium, for what it lacks (print.fonts)
-        families = []
-        for number, font in enumerate(p.fonts, start=1):
-            family = f"folio edition font {number}"
+    families = []
+    if p.typeface is not None:  # print.font: the edition's body face, its styles as given
+        family = p.typeface.name.replace('"', "")
+        for style, font in p.typeface.files:
+            font_style, font_weight = STYLES[style]
             rules.append(
-                f'@font-face {{ font-family: "{family}"; src: url("{font.as_uri()}"); }} /* {font_digest(font)} */'
+                f'@font-face {{ font-family: "{family}"; src: url("{font.as_uri()}"); font-style: {font_style}; '
+                f"font-weight: {font_weight}; }} /* {font_digest(font)} */"
             )
-            families.append(f'"{family}"')
-        rules.append(f'html {{ font-family: "Gentium Book Plus", {", ".join(families)}, serif !important; }}')
+        families.append(f'"{family}"')
+    for number, font in enumerate(p.fonts, start=1):  # print.fonts: for what the body face lacks
+        family = f"folio edition font {number}"
+        rules.append(
+            f'@font-face {{ font-family: "{family}"; src: url("{font.as_uri()}"); }} /* {font_digest(font)} */'
+        )
+        families.append(f'"{family}"')
+    if families:
+        if p.typeface is None:
+            families.insert(0, f'"{BUNDLED}"')
+        else:
+            families.append(f'"{BUNDLED}"')
+        rules.append(f"html {{ font-family: {', '.join(families)}, serif !important; }}")
     rules.append(NOTE_BREAK_CSS)
     return "\n".join(rules)
 
@@ -100,6 +113,7 @@ class PartJob:
     pdf_options: tuple[tuple[str, object], ...]
     pad_to_even: bool  # add a blank page if it ends on a recto (the next part opens on a recto)
     draft: bool = False  # read back for its pages only, no PDF written (it prints folios not known yet)
+    body_font: str = ""  # the file of the edition's body face (print.font), '' for the bundled one
 
 
 @dataclass(frozen=True)
@@ -194,7 +208,7 @@ def lay_out_part(job: PartJob, hold: bool = False) -> PartLayout:
         short_lines=tuple(diagnostics.short_lines(document)),
         page_starts=starts,
         passes=passes,
-        loose_lines=tuple(diagnostics.loose_lines(document, word_space_em())),
+        loose_lines=tuple(diagnostics.loose_lines(document, word_space_em(job.body_font))),
         gaps=gaps,
         continued=tuple(sorted(filter(None, map(ids.note_key_of, rendered.continued)))),
         long_heads=tuple(diagnostics.long_heads(document)),

@@ -15,14 +15,36 @@ FONT_FILES = {
 }
 
 
-@lru_cache(maxsize=1)
-def word_space_em() -> float:
-    """The width of the body font's word space, in em (read from the font itself)."""
+BUNDLED = "Gentium Book Plus"
+BUNDLED_CREDIT = "Gentium Book Plus (SIL Open Font License)"
+STYLES = {"regular": ("normal", "normal"), "italic": ("italic", "normal"), "bold": ("normal", "bold"),
+          "bold_italic": ("italic", "bold")}  # fmt: skip
+
+
+@lru_cache(maxsize=8)
+def word_space_em(path: str = "") -> float:
+    """The width of the body font's word space, in em (read from the font itself: the bundled
+    one, or the edition's print.font)."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(FONTS / FONT_FILES[("normal", "normal")], lazy=True)
-    advance, _bearing = font["hmtx"][font.getBestCmap()[ord(" ")]]
-    return advance / font["head"].unitsPerEm
+    try:
+        font = TTFont(path or (FONTS / FONT_FILES[("normal", "normal")]), lazy=True)
+        advance, _bearing = font["hmtx"][font.getBestCmap()[ord(" ")]]
+        return advance / font["head"].unitsPerEm
+    except Exception:  # noqa: BLE001 - a font without a space: the common width
+        return 0.25
+
+
+def family_name(path: Path) -> str:
+    """The family a font file names itself (its name table), or its file's name."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(str(path), lazy=True, fontNumber=0)
+        name = font["name"].getBestFamilyName()
+        return str(name) if name else Path(path).stem
+    except Exception:  # noqa: BLE001
+        return Path(path).stem
 
 
 @lru_cache(maxsize=32)

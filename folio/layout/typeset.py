@@ -158,6 +158,7 @@ def typeset(
             pdf_options=tuple(sorted(options.items())),
             pad_to_even=n < len(parts) - 1,
             draft=drafts and guessed,
+            body_font=str(settings.typeface.regular) if settings.typeface else "",
         )
         return job, {t: printed.get(t, "000") for t in targets}
 
