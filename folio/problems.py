@@ -32,6 +32,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E111": (ERROR, "empty file"),
     "W101": (WARNING, "setting has no effect"),
     "W110": (WARNING, "cover image e-reader stores would refuse or blur"),
+    "W111": (WARNING, "typeface whose licence does not allow embedding in the EPUB"),
     # identity and references
     "E201": (ERROR, "duplicate id"),
     "E202": (ERROR, "unknown claim id"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def make_font(path: Path, characters: str, family: str = "Folio Test Script") -> Path:
+def make_font(path: Path, characters: str, family: str = "Folio Test Script", fs_type: int = 0) -> Path:
+    """``fs_type``: the licence flags of its OS/2 table (0: installable; 2: restricted)."""
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.ttGlyphPen import TTGlyphPen
 
@@ -29,7 +30,7 @@ def make_font(path: Path, characters: str, family: str = "Folio Test Script") ->
     builder.setupNameTable(
         {"familyName": family, "styleName": "Regular", "psName": family.replace(" ", "") + "-Regular"}
     )
-    builder.setupOS2(sTypoAscender=800, sTypoDescender=-200, usWinAscent=800, usWinDescent=200)
+    builder.setupOS2(sTypoAscender=800, sTypoDescender=-200, usWinAscent=800, usWinDescent=200, fsType=fs_type)
     builder.setupPost()
     builder.save(str(path))
     return path

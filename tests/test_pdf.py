@@ -325,6 +325,17 @@ def test_the_edition_s_own_typeface_sets_the_book_and_the_colophon_names_it(caps
     fonts = pdf.fonts()
     assert any("House" in name for name in fonts) and all(fonts.values()), fonts
     assert "Set in House Serif (a test licence)." in " ".join(pdf.all_text().split())
+    import zipfile
+
+    from folio.ebook.epub_check import run_epubcheck
+
+    epub = tmp_path / "out" / "small.epub"
+    with zipfile.ZipFile(epub) as book:
+        names = book.namelist()
+        css = "".join(book.read(n).decode() for n in names if n.endswith(".css"))
+    assert any(n.endswith("fonts/House-Regular.ttf") for n in names), names
+    assert 'font-family: "House Serif"' in css and "../fonts/House-Regular.ttf" in css
+    assert run_epubcheck(epub) == [], "EPUBCheck finds nothing in the EPUB with its embedded face"
     settings.write_text(
         text.replace(
             "title: A Small Test Edition",
@@ -337,3 +348,29 @@ def test_the_edition_s_own_typeface_sets_the_book_and_the_colophon_names_it(caps
     assert (
         refused.status == 1 and "edition/edition.yaml:2: error E104: 'print.font.regular' is required" in refused.stderr
     )
+
+
+def test_a_typeface_whose_licence_bars_embedding_stays_out_of_the_epub(capsys, tmp_path):
+    import string
+    import zipfile
+
+    from conftest import copy_small, run_build
+    from fontmaker import make_font
+
+    edition = copy_small(tmp_path)
+    (edition / "fonts").mkdir()
+    make_font(edition / "fonts" / "Closed.ttf", string.ascii_letters, "Closed Serif", fs_type=2)
+    settings = edition / "edition.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(
+            "title: A Small Test Edition",
+            "print:\n  font:\n    regular: fonts/Closed.ttf\ntitle: A Small Test Edition",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    run = run_build(capsys, edition, tmp_path / "out", "--format", "epub")
+    assert run.status == 0, run.stderr
+    assert "edition/edition.yaml:2: warning W111: the licence flags of print.font (regular)" in run.stderr, run.stderr
+    with zipfile.ZipFile(tmp_path / "out" / "small.epub") as book:
+        assert not [n for n in book.namelist() if "/fonts/" in n or n.startswith("fonts/")]

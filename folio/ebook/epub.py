@@ -40,6 +40,7 @@ from folio.edition import files
 from folio.edition.model import Edition
 from folio.edition.names import index_entries
 from folio.layout.pagemap import insert_page_breaks
+from folio.layout.typefaces import STYLES, embedding_allowed
 from folio.rebuild.cache import digest_of, file_digest
 from folio.units.convert import FILTERS, Converted, PandocError, elements, run_pandoc
 from folio.units.fragments import escape
@@ -364,11 +365,22 @@ class Frame:
     warnings: tuple[str, ...] = ()
 
 
+def embedded_faces(edition: Edition) -> list[tuple[str, Path]]:
+    """The styles of the edition's typeface (print.font) the EPUB embeds: those whose licence
+    flags allow it (W111 tells of the others)."""
+    face = edition.settings.print.typeface
+    if face is None:
+        return []
+    found = list(face.files)
+    return found if all(embedding_allowed(font) for _style, font in found) else []
+
+
 def frame(edition: Edition, units: list[UnitFiles], template_dirs: list[Path], env, store=None) -> Frame:
     """The book's frame, from the cache while the outline, metadata, style sheet and cover stay.
     Pandoc reads only the style sheet and the cover (both checked); the book's outline and
     metadata come to it as JSON."""
     css = next((d / "epub.css" for d in template_dirs if (d / "epub.css").exists()), None)
+    faces = embedded_faces(edition)
     metadata = json.dumps(meta_value(epub_metadata(edition, getattr(env, "plain_of", {}))), ensure_ascii=False)
     cover = (
         files.resolve(edition.root, edition.settings.cover, [edition.root.resolve()], "cover image")
@@ -382,7 +394,13 @@ def frame(edition: Edition, units: list[UnitFiles], template_dirs: list[Path], e
     book = json.dumps(
         {"pandoc-api-version": list(api), "meta": meta, "blocks": json.loads(f"[{blocks}]")}, ensure_ascii=False
     )
-    key = digest_of("epub-frame", book, file_digest(css) if css else None, file_digest(cover) if cover else cover_text)
+    key = digest_of(
+        "epub-frame",
+        book,
+        file_digest(css) if css else None,
+        file_digest(cover) if cover else cover_text,
+        [(style, file_digest(font)) for style, font in faces],
+    )
     found = store.get("epub", key) if store is not None else None
     if found is not None:
         return found
@@ -406,6 +424,19 @@ def frame(edition: Edition, units: list[UnitFiles], template_dirs: list[Path], e
             "--epub-cover-image",
             str(cover),
         ]
+        if faces:  # the edition's typeface, its licence allowing: embedded, and the body set in it
+            family = edition.settings.print.typeface.name.replace('"', "")
+            rules = [css.read_text(encoding="utf-8")] if css is not None else []
+            for style, font in faces:
+                font_style, font_weight = STYLES[style]
+                rules.append(
+                    f'@font-face {{ font-family: "{family}"; font-style: {font_style}; font-weight: {font_weight}; '
+                    f'src: url("../fonts/{font.name}"); }}'
+                )
+                args += ["--epub-embed-font", str(font)]
+            rules.append(f'body {{ font-family: "{family}", serif; }}')
+            css = Path(tmp) / "epub.css"
+            css.write_text("\n".join(rules) + "\n", encoding="utf-8")
         if css is not None:
             args += ["--css", str(css)]
         # not in the sandbox: it stops --epub-cover-image and --css; the input holds no image or link

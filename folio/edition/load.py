@@ -556,6 +556,19 @@ def _typeface(reader: Reader, path: Path, printing, faulty: set, problems: Probl
                 return None
             found.append((style, font))
     files_of = dict(found)
+    from folio.layout.typefaces import embedding_allowed
+
+    barred = [style for style, font in found if not embedding_allowed(font)]
+    if barred:
+        problems.add(
+            "W111",
+            path,
+            printing.line_of("font"),
+            f"the licence flags of print.font ({', '.join(barred)}) do not allow embedding it in a book "
+            "others receive: the EPUB and the web edition leave the face to the reader",
+            "the PDF embeds a subset, as licences for printing allow; ask the foundry, or use a font under "
+            "the SIL Open Font License",
+        )
     return Typeface(
         _text(given.get("name")) or family_name(files_of["regular"]), tuple(found), _text(given.get("licence"))
     )

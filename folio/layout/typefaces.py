@@ -81,3 +81,16 @@ def font_digest(path: Path) -> str:
     """A short digest of a font file's bytes (the layout's cache follows the font, not its name)."""
     info = Path(path).stat()
     return _digest(str(path), info.st_size, info.st_mtime)
+
+
+def embedding_allowed(path: Path) -> bool:
+    """Whether a font's own licence flags (OpenType OS/2 fsType) let it travel inside a
+    document others receive: installable, editable, or preview and print; not restricted
+    licence embedding (bit 1) nor bitmap only (bit 9)."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        flags = TTFont(str(path), lazy=True, fontNumber=0)["OS/2"].fsType
+    except Exception:  # noqa: BLE001 - no OS/2 table: nothing says it may
+        return False
+    return not flags & 0x0002 and not flags & 0x0200
