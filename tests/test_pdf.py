@@ -318,9 +318,13 @@ def test_the_edition_s_own_typeface_sets_the_book_and_the_colophon_names_it(caps
         ),
         encoding="utf-8",
     )
-    run = run_build(capsys, edition, tmp_path / "out", "--format", "pdf,epub")
+    run = run_build(capsys, edition, tmp_path / "out", "--format", "pdf,epub,html")
     assert run.status == 0, run.stderr
     assert "W216" not in run.stderr
+    site = tmp_path / "out" / "small-web"
+    site_css = (site / "site.css").read_text(encoding="utf-8")
+    assert 'font-family: "House Serif"' in site_css and (site / "fonts" / "edition-regular.woff2").is_file()
+    assert "Set in House Serif (a test licence)." in (site / "copyright.html").read_text(encoding="utf-8")
     pdf = BuiltPdf(tmp_path / "out" / "small.pdf")
     fonts = pdf.fonts()
     assert any("House" in name for name in fonts) and all(fonts.values()), fonts

@@ -122,7 +122,8 @@ def write_site(
     fonts: dict | None = None,
 ) -> Site:
     """Write the site into ``target`` (an empty folder)."""
-    from folio.ebook.epub import page_starts
+    from folio.ebook.epub import embedded_faces, page_starts
+    from folio.layout.typefaces import STYLES
 
     settings = edition.settings
     site = Site()
@@ -266,6 +267,22 @@ def write_site(
             "or those of a --templates folder"
         )
     out.update(fonts if fonts is not None else web_fonts(store))
+    face = edition.settings.print.typeface
+    if face is not None and embedded_faces(edition):  # the edition's typeface, its licence allowing
+        family = face.name.replace('"', "")
+        rules = []
+        for style, font in face.files:
+            name = f"fonts/edition-{style}.woff2"
+            out[name] = _woff2(font, store)
+            font_style, font_weight = STYLES[style]
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; font-style: {font_style}; font-weight: {font_weight}; '
+                f'font-display: swap; src: url("{name}") format("woff2"); }}'
+            )
+        rules.append(f'body {{ font-family: "{family}", "Gentium Book Plus", Georgia, serif; }}')
+        out["site.css"] = (
+            out["site.css"] + ("\n/* the edition's typeface (print.font) */\n" + "\n".join(rules) + "\n").encode()
+        )
     out["fonts/OFL.txt"] = (FONTS / "OFL.txt").read_bytes()
     for name, data in media.files.items():
         out[f"media/{name}"] = data
