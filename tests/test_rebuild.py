@@ -138,7 +138,8 @@ def test_report_of_what_moved_tells_text_edits_and_changes_of_every_page(capsys,
     settings.write_text(
         settings.read_text(encoding="utf-8").replace(
             "title: A Small Test Edition",
-            "print:\n  trim: a5\n  fonts: [extra.ttf]\ncover: images/cover.png\ntitle: A Small Test Edition",
+            "print:\n  trim: a5\n  fonts: [extra.ttf]\n  font: {regular: extra.ttf, name: Extra}\n"
+            "cover: images/cover.png\ntitle: A Small Test Edition",
         ),
         encoding="utf-8",
     )
@@ -149,6 +150,7 @@ def test_report_of_what_moved_tells_text_edits_and_changes_of_every_page(capsys,
     assert "the trim: a5 (was 6x9in): every page changed" in report, report
     assert "the fonts: extra.ttf (was none): every page changed" in report, report
     assert "the cover: images/cover.png (was none)" in report, report
+    assert "the typeface: Extra (was Gentium Book Plus): every page changed" in report, report
 
 
 def test_assembled_pdf_keeps_links_bookmarks_and_labels(small_build):

@@ -98,12 +98,20 @@ def look(edition, css_path: Path | None) -> dict:
         except OSError:
             return ""
 
+    def digest_all(paths) -> str:
+        return hashlib.sha256("".join(digest(path) for path in paths).encode()).hexdigest()[:16]
+
     p = edition.settings.print
     found = {
         "the trim": p.trim,
         "the bleed": p.bleed,
         "the type size": p.font_size,
         "the PDF variant": p.pdf_variant or "",
+        "the typeface": (
+            f"{p.typeface.name} " + digest_all([font for _style, font in p.typeface.files])
+            if p.typeface
+            else "Gentium Book Plus"
+        ),
         "the fonts": [f"{Path(font).name} {digest(font)}" for font in p.fonts],
         "the print stylesheet": digest(css_path) if css_path else "",
         "the margins": ", ".join(f"{side} {length}" for side, length in p.margins) or "the stylesheet's",
@@ -113,7 +121,15 @@ def look(edition, css_path: Path | None) -> dict:
     return found
 
 
-PAGE_WIDE = ("the trim", "the bleed", "the type size", "the fonts", "the print stylesheet", "the margins")
+PAGE_WIDE = (
+    "the trim",
+    "the bleed",
+    "the type size",
+    "the typeface",
+    "the fonts",
+    "the print stylesheet",
+    "the margins",
+)
 
 
 def snapshot(converted, typeset, edition=None, css_path: Path | None = None) -> dict:
