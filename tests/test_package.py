@@ -226,8 +226,11 @@ def test_pip_install_gives_a_folio_command_that_works_from_any_folder(tmp_path):
     work = tmp_path / "elsewhere"
     work.mkdir()
 
+    # the installed package alone: no PYTHONPATH to another copy, no Ace named from outside
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "FOLIO_ACE")}
+
     def run(*argv, cwd=work):
-        return subprocess.run([str(folio), *argv], cwd=cwd, capture_output=True, text=True)
+        return subprocess.run([str(folio), *argv], cwd=cwd, capture_output=True, text=True, env=env)
 
     nothing = run()  # bare folio where there is no edition: how to start one
     assert nothing.returncode == 2 and "folio init mybook" in nothing.stderr, nothing.stderr

@@ -41,6 +41,12 @@ def default_profile() -> Path | None:
         if path.is_file():
             return path
     if can_make_profile():
+        import logging
+
+        logging.getLogger("folio").info(
+            "  making the default CMYK output profile, Coated FOGRA39, with ArgyllCMS (once: about 20 s) into %s",
+            USER_PROFILE,
+        )
         try:
             return make_profile(USER_PROFILE)
         except (OSError, subprocess.SubprocessError):
