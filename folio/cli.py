@@ -241,7 +241,7 @@ def _main(argv: list[str] | None) -> int:
         print(
             f"Started an edition in {args.folder} ({len(written)} files). Build it with:\n"
             f"    cd {args.folder}\n    folio build\n"
-            f"The PDF, the EPUB and the web edition go to {args.folder / 'output'}."
+            f"The PDF and the EPUB go to {args.folder / 'output'} (the web edition too with --format pdf,epub,html)."
         )
         return 0
     if args.command == "problems":
