@@ -132,12 +132,21 @@ PAGE_WIDE = (
 )
 
 
-def snapshot(converted, typeset, edition=None, css_path: Path | None = None) -> dict:
-    notes, note_pages, texts_of = {}, {}, {}
+def snapshot(converted, typeset, edition=None, css_path: Path | None = None, last: dict | None = None) -> dict:
+    """What a reader sees of the book; the paragraphs of a unit whose AST is the one of the
+    ``last`` snapshot are taken from it (reading a unit's AST again costs more than the rest)."""
+    notes, note_pages, texts_of, digests = {}, {}, {}, {}
+    kept_texts = (last or {}).get("texts", {})
+    kept_digests = (last or {}).get("text_digests", {})
     for item in converted:
         texts = list(item.notes)
         notes[item.unit.id] = texts
-        texts_of[item.unit.id] = paragraphs(item.ast)
+        digest = hashlib.sha256(item.ast.encode("utf-8")).hexdigest()
+        digests[item.unit.id] = digest
+        if kept_digests.get(item.unit.id) == digest and item.unit.id in kept_texts:
+            texts_of[item.unit.id] = kept_texts[item.unit.id]
+        else:
+            texts_of[item.unit.id] = paragraphs(item.ast)
         for number in range(1, len(texts) + 1):
             key = ids.note_key(item.unit.id, number)
             where = typeset.folio(ids.note_anchor(key)) or typeset.folio(ids.call_anchor(key))
@@ -156,6 +165,7 @@ def snapshot(converted, typeset, edition=None, css_path: Path | None = None) -> 
     names = target_names(edition)
     return {
         "texts": texts_of,
+        "text_digests": digests,
         "look": look(edition, css_path),
         "notes": notes,
         "note_pages": note_pages,
