@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# the default CMYK output profile for PDF/X (folio.layout.output_intent.DEFAULT_PROFILE)
+# the default CMYK output profile for PDF/X (folio.edition.output_intent.DEFAULT_PROFILE)
 CMYK := $(VENV)/share/folio/FOGRA39L_coated.icc
 
 .PHONY: book check test test-fast lint bench kindle system-deps cmyk-profile ace clean
@@ -42,7 +42,7 @@ ace: system-deps
 	@sh tools/ace-setup.sh
 
 $(CMYK): | $(STAMP) system-deps
-	$(PY) -m folio.layout.output_intent $@
+	$(PY) -m folio.edition.output_intent $@
 
 # the locked dependencies (requirements.lock: pip-compile --generate-hashes --extra test pyproject.toml),
 # then folio itself, editable, with its `folio` command

@@ -22,13 +22,13 @@ from folio.edition.model import Edition
 from folio.edition.stylesheets import check_stylesheets
 from folio.layout import pdf
 from folio.layout.preflight import preflight
-from folio.layout.typefaces import FONTS
 from folio.layout.typeset import Workers, print_stylesheet
 from folio.layout.typeset import typeset as typeset_book
 from folio.options import FORMATS, TOOL_TEMPLATES, Options  # noqa: F401  (re-exported)
 from folio.problems import Problems
 from folio.rebuild.cache import Store
 from folio.rebuild.changes import compare, snapshot
+from folio.typefaces import FONTS
 from folio.units import convert
 from folio.units.fragments import Library, ReadError, read_edition
 from folio.units.render import TemplateProblem, check_templates, environment, render_units
@@ -169,7 +169,7 @@ def check_pdf(options: Options, pdf_path: Path | None) -> Result:
     step.number = 1
     step(f"Preflight of {path}")
     try:
-        result.page_count = preflight(path, result.edition, result.problems, openings=ids_of_parts(result.edition))
+        result.page_count = preflight(path, result.edition, result.problems, openings=result.edition.recto_anchors())
     except Exception as exc:  # noqa: BLE001 - a file that is not a PDF of ours
         result.problems.add(
             "E602", path, None, f"the file cannot be read as a PDF: {exc}", "give the PDF the build wrote"
@@ -190,18 +190,6 @@ def check_epub(options: Options, epub_path: Path | None, result: Result) -> Resu
     epub_check.check(path, result.problems, ace_required=False)
     step.done()
     return result
-
-
-def ids_of_parts(edition: Edition, index: bool = True) -> list[str]:
-    """The ids of the parts of the book that open on a recto, in order."""
-    found = [part.anchor for part in edition.front] + [chapter.anchor for chapter in edition.chapters]
-    if edition.settings.appendix and edition.quotations:
-        found.append(ids.APPENDIX)
-    if edition.settings.bibliography:
-        found.append(ids.BIBLIOGRAPHY)
-    if index and edition.persons:
-        found.append(ids.INDEX)
-    return found
 
 
 def writable_output(out_dir: Path, problems: Problems) -> bool:

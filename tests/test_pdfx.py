@@ -12,7 +12,7 @@ from conftest import copy_small, run_build
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from folio.layout.output_intent import DEFAULT_PROFILE, read_header
+from folio.edition.output_intent import DEFAULT_PROFILE, read_header
 
 pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
@@ -175,7 +175,7 @@ def test_without_make_folio_makes_the_default_profile_on_first_use(capsys, tmp_p
     """An installation without make (pip, pipx): the first PDF/X build makes Coated FOGRA39
     itself, once, into the user's data folder, with ArgyllCMS; without ArgyllCMS, E107 says
     what to install or to name."""
-    from folio.layout import output_intent
+    from folio.edition import output_intent
 
     monkeypatch.setattr(output_intent, "DEFAULT_PROFILE", tmp_path / "none" / "FOGRA39L_coated.icc")
     monkeypatch.setattr(output_intent, "USER_PROFILE", tmp_path / "user" / "folio" / "FOGRA39L_coated.icc")

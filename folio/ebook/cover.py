@@ -13,7 +13,7 @@ from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 from lxml import etree
 
-from folio.layout.typefaces import FONT_FILES, FONTS
+from folio.typefaces import FONT_FILES, FONTS
 
 SVG = "http://www.w3.org/2000/svg"
 

@@ -39,9 +39,9 @@ from folio.clock import build_moment
 from folio.edition import files
 from folio.edition.model import Edition
 from folio.edition.names import index_entries
-from folio.layout.pagemap import insert_page_breaks
-from folio.layout.typefaces import STYLES, embedding_allowed
+from folio.pagemap import insert_page_breaks, page_marks
 from folio.rebuild.cache import digest_of, file_digest
+from folio.typefaces import STYLES, embedded_faces
 from folio.units.convert import FILTERS, Converted, PandocError, elements, run_pandoc
 from folio.units.fragments import escape
 
@@ -306,7 +306,7 @@ def front_files(edition: Edition, env, library, typeset, store=None) -> list[Uni
     """The EPUB's own copyright page and table of claims (the print book has them in its front
     matter), from the templates copyright.md.j2 and claims-table.md.j2, after the layout: the
     table gives each claim's printed page."""
-    from folio.layout.pagemap import mark_blocks
+    from folio.pagemap import mark_blocks
     from folio.units import fragments
 
     pages = {
@@ -365,22 +365,12 @@ class Frame:
     warnings: tuple[str, ...] = ()
 
 
-def embedded_faces(edition: Edition) -> list[tuple[str, Path]]:
-    """The styles of the edition's typeface (print.font) the EPUB embeds: those whose licence
-    flags allow it (W111 tells of the others)."""
-    face = edition.settings.print.typeface
-    if face is None:
-        return []
-    found = list(face.files)
-    return found if all(embedding_allowed(font) for _style, font in found) else []
-
-
 def frame(edition: Edition, units: list[UnitFiles], template_dirs: list[Path], env, store=None) -> Frame:
     """The book's frame, from the cache while the outline, metadata, style sheet and cover stay.
     Pandoc reads only the style sheet and the cover (both checked); the book's outline and
     metadata come to it as JSON."""
     css = next((d / "epub.css" for d in template_dirs if (d / "epub.css").exists()), None)
-    faces = embedded_faces(edition)
+    faces = embedded_faces(edition.settings.print.typeface)
     metadata = json.dumps(meta_value(epub_metadata(edition, getattr(env, "plain_of", {}))), ensure_ascii=False)
     cover = (
         files.resolve(edition.root, edition.settings.cover, [edition.root.resolve()], "cover image")
@@ -662,25 +652,6 @@ def _package(
     return _serialize(tree)
 
 
-def page_starts(typeset) -> list[tuple[str, str, int]]:
-    """(label, block, words) for every printed page the EPUB can mark, in page order.
-
-    A page with no text of its own (a blank verso) is marked at the place of the next page,
-    so the list has no holes; the last pages, if they hold nothing the EPUB has, at the last
-    place the EPUB has."""
-    by_page = {start.page: start for start in typeset.page_starts}
-    out = []
-    last = None
-    for page in range(1, typeset.page_count + 1):
-        start = by_page.get(page)
-        if start is None and page >= typeset.main_start:
-            start = next((by_page[p] for p in range(page + 1, typeset.page_count + 1) if p in by_page), None) or last
-        if start is not None:
-            out.append((typeset.label(page), start.block, start.words))
-            last = start
-    return out
-
-
 def _nav(nav: bytes, where: dict, edition: Edition, pages: list[tuple[str, str]]) -> bytes:
     """Pandoc's navigation with the landmarks it lacks (the copyright page, the start of the body,
     the bibliography, the index) and the page list."""
@@ -720,7 +691,7 @@ def write(book: Book, target: Path, edition: Edition, typeset=None, verified: bo
     EPUB written the same way, so the package may claim conformance."""
     moment = build_moment()
     pages: list[tuple[str, str]] = []  # (href from the nav, label) in reading order
-    starts = page_starts(typeset) if typeset is not None else []
+    starts = page_marks(typeset) if typeset is not None else []
     files = dict(book.files)
     for name, text in book.chapters.items():
         if starts:

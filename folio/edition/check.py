@@ -16,8 +16,8 @@ from folio import ids
 from folio.edition import files
 from folio.edition.bibliography import check_required, parent_of
 from folio.edition.model import Edition
-from folio.layout.typefaces import bundled_characters, font_characters
 from folio.problems import Problems, did_you_mean
+from folio.typefaces import bundled_characters, font_characters
 from folio.units.fragments import Library
 
 NOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")

@@ -33,15 +33,15 @@ from folio.edition.model import (
     Source,
     Typeface,
 )
-from folio.edition.styles import find_style
-from folio.edition.yamlfile import LinedDict, YamlSyntaxError, empty_mapping, parse_with_faults, split_front_matter
-from folio.layout.output_intent import (
+from folio.edition.output_intent import (
     PRINT_STANDARDS,
     PROFILE_TOOLS,
     default_profile,
     is_print_standard,
     profile_fault,
 )
+from folio.edition.styles import find_style
+from folio.edition.yamlfile import LinedDict, YamlSyntaxError, empty_mapping, parse_with_faults, split_front_matter
 from folio.problems import Problems, did_you_mean
 
 ID_PATTERN = schema.ID
@@ -496,7 +496,7 @@ def _check_cover_size(cover_path: Path, cover: str, path: Path, line: int, probl
 
 def _font_file(reader: Reader, name: str, path: Path, line: int, problems: Problems) -> Path | None:
     """A font file the edition names: inside it, regular, a TrueType or OpenType font fontTools reads."""
-    from folio.layout.typefaces import font_characters
+    from folio.typefaces import font_characters
 
     font = reader.resolve(name, path, line, "font")
     if font is None:
@@ -533,7 +533,7 @@ def _fonts(reader: Reader, path: Path, printing, faulty: set, problems: Problems
 
 def _typeface(reader: Reader, path: Path, printing, faulty: set, problems: Problems) -> Typeface | None:
     """print.font: the edition's own body face, its regular style required."""
-    from folio.layout.typefaces import STYLES, family_name
+    from folio.typefaces import STYLES, family_name
 
     given = printing.get("font")
     if not isinstance(given, dict) or "print.font" in faulty:
@@ -556,7 +556,7 @@ def _typeface(reader: Reader, path: Path, printing, faulty: set, problems: Probl
                 return None
             found.append((style, font))
     files_of = dict(found)
-    from folio.layout.typefaces import embedding_allowed
+    from folio.typefaces import embedding_allowed
 
     barred = [style for style, font in found if not embedding_allowed(font)]
     if barred:

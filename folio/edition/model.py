@@ -186,7 +186,7 @@ class PrintSettings:
     bleed: str
     crop_marks: bool
     pdf_variant: str | None
-    output_profile: Path | None  # the CMYK ICC profile of a PDF/X book (folio.layout.output_intent)
+    output_profile: Path | None  # the CMYK ICC profile of a PDF/X book (folio.edition.output_intent)
     font_size: str
     page_width: str
     page_height: str
@@ -198,7 +198,7 @@ class PrintSettings:
     @property
     def set_in(self) -> str:
         """The typeface as the colophon names it ("Set in ...")."""
-        from folio.layout.typefaces import BUNDLED_CREDIT
+        from folio.typefaces import BUNDLED_CREDIT
 
         if self.typeface is None:
             return BUNDLED_CREDIT
@@ -267,3 +267,14 @@ class Edition:
 
     def assessment_label(self, claim: Claim) -> str:
         return self.settings.assessments.get(claim.assessment, claim.assessment)
+
+    def recto_anchors(self, index: bool = True) -> list[str]:
+        """The anchors of the parts of the book that open on a recto, in order."""
+        found = [part.anchor for part in self.front] + [chapter.anchor for chapter in self.chapters]
+        if self.settings.appendix and self.quotations:
+            found.append(ids.APPENDIX)
+        if self.settings.bibliography:
+            found.append(ids.BIBLIOGRAPHY)
+        if index and self.persons:
+            found.append(ids.INDEX)
+        return found

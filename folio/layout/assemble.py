@@ -25,7 +25,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, PageLocation, String
 
 from folio.clock import build_moment
-from folio.layout.output_intent import XMP_DOCUMENT_ID
+from folio.edition.output_intent import XMP_DOCUMENT_ID
 from folio.layout.typeset import Typeset
 
 

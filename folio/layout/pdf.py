@@ -13,13 +13,13 @@ from pathlib import Path
 
 from folio import ids
 from folio.edition.model import Edition
+from folio.edition.output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
 from folio.layout import diagnostics, engine, page_facts, page_fill
 from folio.layout.engine import FatalURLFetchingError  # noqa: F401  (re-exported: the build catches it)
 from folio.layout.notes import behind_a_long_note
-from folio.layout.output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
-from folio.layout.pagemap import word_position
 from folio.layout.readback import laid_out_lines, page_starts
-from folio.layout.typefaces import BUNDLED, FONT_FILES, FONTS, STYLES, font_digest, word_space_em
+from folio.pagemap import word_position
+from folio.typefaces import BUNDLED, FONT_FILES, FONTS, STYLES, font_digest, word_space_em
 
 log = logging.getLogger("folio")
 

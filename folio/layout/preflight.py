@@ -24,9 +24,9 @@ from pikepdf import Array, Name, NameTree
 from folio import ids
 from folio.edition.model import Edition
 from folio.edition.names import to_roman
+from folio.edition.output_intent import header_fault, is_print_standard
 from folio.edition.schema import POINTS
 from folio.layout.notes import behind_a_long_note
-from folio.layout.output_intent import header_fault, is_print_standard
 from folio.problems import Problems
 from folio.rebuild.cache import digest_of
 

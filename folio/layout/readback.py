@@ -13,7 +13,7 @@ import re
 from folio import ids
 from folio.layout import engine
 from folio.layout.engine import Kind
-from folio.layout.pagemap import HYPHENS, PageStart
+from folio.pagemap import HYPHENS, PageStart
 
 
 def _block_ids(root) -> dict:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from folio.edition.output_intent import is_print_standard
 from folio.layout.assemble import printers_copy, write_book
-from folio.layout.output_intent import is_print_standard
 from folio.layout.preflight import preflight
 from folio.outputs import REGISTRY, Job
 
 
 def write(job: Job, staging: Path) -> None:
-    from folio.build import ids_of_parts
-
     edition, typeset = job.edition, job.typeset
     shown_as = job.options.output_dir / REGISTRY["pdf"].output_name(edition.settings.slug)
     job.step("Assembling the PDF from its parts")
@@ -27,7 +25,7 @@ def write(job: Job, staging: Path) -> None:
         shown_as=shown_as,
         links_removed_after=for_printer,
         store=job.store,
-        openings=ids_of_parts(edition, bool(typeset.index)),
+        openings=edition.recto_anchors(bool(typeset.index)),
     )
     if for_printer:  # PDF/X: no annotations inside the trim; the links were checked above
         profile = edition.settings.print.output_profile.read_bytes()

@@ -24,7 +24,7 @@ import pypandoc
 from folio import ids
 from folio.edition.model import Edition
 from folio.edition.names import Marker
-from folio.layout.pagemap import mark_blocks
+from folio.pagemap import mark_blocks
 from folio.rebuild.cache import digest_of, file_digest
 from folio.units import fragments
 from folio.units.fragments import Library, Splicer

@@ -25,7 +25,7 @@ from lxml import html as lxml_html
 
 from folio import ids
 from folio.edition import files
-from folio.layout.pagemap import insert_page_breaks
+from folio.pagemap import insert_page_breaks
 
 # elements a web page of the edition never carries (their content goes with them)
 _DROPPED = {

@@ -122,8 +122,8 @@ def write_site(
     fonts: dict | None = None,
 ) -> Site:
     """Write the site into ``target`` (an empty folder)."""
-    from folio.ebook.epub import embedded_faces, page_starts
-    from folio.layout.typefaces import STYLES
+    from folio.pagemap import page_marks
+    from folio.typefaces import STYLES, embedded_faces
 
     settings = edition.settings
     site = Site()
@@ -143,7 +143,7 @@ def write_site(
     where.setdefault(ids.CLAIMS_TABLE, HOME)
     where.setdefault(ids.CONTENTS, HOME)
     where.setdefault(ids.COPYRIGHT, COPYRIGHT)
-    starts = page_starts(typeset) if typeset is not None else []
+    starts = page_marks(typeset) if typeset is not None else []
     where_digest = digest_of(json.dumps(sorted(where.items())))
 
     def claim_url(anchor: str) -> str:
@@ -268,7 +268,7 @@ def write_site(
         )
     out.update(fonts if fonts is not None else web_fonts(store))
     face = edition.settings.print.typeface
-    if face is not None and embedded_faces(edition):  # the edition's typeface, its licence allowing
+    if face is not None and embedded_faces(face):  # the edition's typeface, its licence allowing
         family = face.name.replace('"', "")
         rules = []
         for style, font in face.files:

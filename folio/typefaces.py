@@ -94,3 +94,13 @@ def embedding_allowed(path: Path) -> bool:
     except Exception:  # noqa: BLE001 - no OS/2 table: nothing says it may
         return False
     return not flags & 0x0002 and not flags & 0x0200
+
+
+def embedded_faces(typeface) -> list[tuple[str, Path]]:
+    """The styles of the edition's typeface (print.font, a model.Typeface or None) that the EPUB
+    and the web edition embed: all of them when every one's licence flags allow it (W111 tells of
+    the others), else none."""
+    if typeface is None:
+        return []
+    found = list(typeface.files)
+    return found if all(embedding_allowed(font) for _style, font in found) else []

@@ -146,7 +146,7 @@ def intent_css(profile: Path) -> str:
     )
 
 
-if __name__ == "__main__":  # make's recipe: python -m folio.layout.output_intent OUT.icc
+if __name__ == "__main__":  # make's recipe: python -m folio.edition.output_intent OUT.icc
     if not can_make_profile():
         sys.exit(f"cmyk-profile: needs {PROFILE_TOOLS}")
     print(f"made {make_profile(Path(sys.argv[1]))}")

@@ -148,3 +148,22 @@ def _position(xhtml: str, match: re.Match, words: int) -> int:
 
 def _is_noteref(tag: str) -> bool:
     return tag.startswith("<a ") and 'class="noteref"' in tag
+
+
+def page_marks(typeset) -> list[tuple[str, str, int]]:
+    """(label, block, words) for every printed page the EPUB can mark, in page order.
+
+    A page with no text of its own (a blank verso) is marked at the place of the next page,
+    so the list has no holes; the last pages, if they hold nothing the EPUB has, at the last
+    place the EPUB has."""
+    by_page = {start.page: start for start in typeset.page_starts}
+    out = []
+    last = None
+    for page in range(1, typeset.page_count + 1):
+        start = by_page.get(page)
+        if start is None and page >= typeset.main_start:
+            start = next((by_page[p] for p in range(page + 1, typeset.page_count + 1) if p in by_page), None) or last
+        if start is not None:
+            out.append((typeset.label(page), start.block, start.words))
+            last = start
+    return out
