@@ -378,3 +378,28 @@ def test_a_typeface_whose_licence_bars_embedding_stays_out_of_the_epub(capsys, t
     assert "edition/edition.yaml:2: warning W111: the licence flags of print.font (regular)" in run.stderr, run.stderr
     with zipfile.ZipFile(tmp_path / "out" / "small.epub") as book:
         assert not [n for n in book.namelist() if "/fonts/" in n or n.startswith("fonts/")]
+
+
+def test_the_index_title_is_one_setting_for_every_output(capsys, tmp_path):
+    """contents.index_title names the index in the PDF (heading, contents, running head), the
+    EPUB (heading, navigation) and the web edition (its page and its links)."""
+    import zipfile
+
+    from conftest import copy_small, run_build
+    from pdfread import BuiltPdf
+
+    edition = copy_small(tmp_path)
+    settings = edition / "edition.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace("contents:\n", "contents:\n  index_title: Index of Persons\n", 1),
+        encoding="utf-8",
+    )
+    run = run_build(capsys, edition, tmp_path / "out", "--format", "pdf,epub,html")
+    assert run.status == 0, run.stderr
+    text = BuiltPdf(tmp_path / "out" / "small.pdf").all_text()
+    assert "Index of Names" not in text and text.count("Index of Persons") >= 2
+    with zipfile.ZipFile(tmp_path / "out" / "small.epub") as book:
+        epub = " ".join(book.read(n).decode("utf-8") for n in book.namelist() if n.endswith((".xhtml", ".ncx")))
+    assert "Index of Names" not in epub and "Index of Persons" in epub
+    site = " ".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "small-web").glob("*.html"))
+    assert "Index of Names" not in site and "Index of Persons" in site

@@ -270,15 +270,12 @@ def _images(ast: str, root: Path) -> list:
     return out
 
 
-INDEX_HEADING = "# Index of Names { #index .index-of-names }"
-
-
-def index_files(entries, lang: str, store=None) -> UnitFiles | None:
+def index_files(entries, lang: str, store=None, title: str = "Index of Names") -> UnitFiles | None:
     """The index of names as a unit: each locator links to the occurrence; its label is
     the printed page, so the index reads like the book's."""
     if not entries:
         return None
-    lines = [INDEX_HEADING, ""]
+    lines = [f"# {escape(title)} {{ #index .index-of-names }}", ""]
     for entry in entries:
         dates = f" ({entry.dates})" if entry.dates else ""
         links = ", ".join(f"[{loc.label}](#{loc.anchor})" for loc in entry.locators)
@@ -663,7 +660,7 @@ def _nav(nav: bytes, where: dict, edition: Edition, pages: list[tuple[str, str]]
         wanted.append((edition.chapters[0].anchor, "bodymatter", "Start of Content"))
     wanted += [
         (ids.BIBLIOGRAPHY, "bibliography", edition.settings.bibliography_title),
-        (ids.INDEX, "index", "Index of Names"),
+        (ids.INDEX, "index", edition.settings.index_title),
     ]
     if landmarks is not None:
         listing = landmarks.find(f"{{{XHTML}}}ol")

@@ -386,6 +386,7 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
         bibliography_title=_text(
             schema.value(contents, "bibliography_title", schema.CONTENTS["bibliography_title"], faulty, "contents.")
         ),
+        index_title=_text(schema.value(contents, "index_title", schema.CONTENTS["index_title"], faulty, "contents.")),
     ), data
 
 

@@ -241,6 +241,7 @@ class Settings:
     web_base_url: str  # where the web edition is published ('' : addresses relative to the site)
     appendix_title: str
     bibliography_title: str
+    index_title: str = "Index of Names"  # (the schema's default: settings made without the loader)
 
     @property
     def running_title(self) -> str:

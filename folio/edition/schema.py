@@ -331,6 +331,7 @@ CONTENTS = {
     "bibliography": Field("bool", help="print the bibliography", default=True),
     "appendix_title": Field("str", default="Appendix: Primary-Source Quotations"),
     "bibliography_title": Field("str", default="Bibliography"),
+    "index_title": Field("str", help="the heading of the index of names, in every output", default="Index of Names"),
 }
 
 EDITION = {

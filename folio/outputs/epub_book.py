@@ -18,7 +18,12 @@ def write(job: Job, staging: Path) -> None:
     edition, typeset, store, env = job.edition, job.typeset, job.store, job.env
     job.step("Writing the EPUB (Pandoc wrote its chapters during the layout)")
     units = epub.front_files(edition, env, job.library, typeset, store) + job.pending["epub"].result()
-    index = epub.index_files(epub.epub_index(edition, job.converted, typeset.folio), edition.settings.language, store)
+    index = epub.index_files(
+        epub.epub_index(edition, job.converted, typeset.folio),
+        edition.settings.language,
+        store,
+        edition.settings.index_title,
+    )
     units += [index] if index else []
     frame = epub.frame(edition, units, job.options.template_dirs, env, store)
     for warning in dict.fromkeys(w for part in (*units, frame) for w in part.warnings):

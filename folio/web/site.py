@@ -248,7 +248,12 @@ def write_site(
         marks = [mark for item in converted for mark in item.marks]
         entries = index_entries(edition.persons, marks, folio_of, ranges=False)
         render(
-            "names.html.j2", NAMES, title="Index of Names", entries=entries, where=where, by_page=typeset is not None
+            "names.html.j2",
+            NAMES,
+            title=settings.index_title,
+            entries=entries,
+            where=where,
+            by_page=typeset is not None,
         )
     render("copyright.html.j2", COPYRIGHT, title="Copyright")
     render("accessibility.html.j2", ACCESSIBILITY, title="Accessibility", print_pages=bool(starts))
