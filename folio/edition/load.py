@@ -283,7 +283,7 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
         problems.add(
             "E105", path, printing.line_of("trim"), f"print.trim '{trim}' is not a trim size", schema.PRINT["trim"].help
         )
-        size = schema.NAMED_TRIMS["6x9in"]
+        size = schema.NAMED_TRIMS[schema.PRINT["trim"].default]
     assessments = {}
     # (a mapping with a faulty label keeps its other keys: the claims that use them are not faulty too)
     given = data.get("assessments") if isinstance(data.get("assessments"), dict) else get("assessments")

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_MAIN = re.compile(r'<div class="mainmatter" id="mainmatter">')
+from folio import ids
+
+_MAIN = re.compile(rf'<div class="mainmatter" id="{ids.MAINMATTER}">')
 _UNIT = re.compile(r'<section class="unit [^"]*" data-unit="([^"]+)"')
 
 

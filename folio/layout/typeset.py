@@ -349,7 +349,7 @@ def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
         heads += [(page + offset, text) for page, text in layout.long_heads]
         starts += [type(s)(s.page + offset, s.block, s.words) for s in layout.page_starts]
         offset += layout.page_count
-    main_start = anchors.get("mainmatter", main_start or 1)
+    main_start = anchors.get(ids.MAINMATTER, main_start or 1)
     return Typeset(
         tuple(layouts),
         offset,

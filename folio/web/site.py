@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import markupsafe
@@ -24,16 +23,10 @@ from folio.edition import files
 from folio.edition.model import Edition
 from folio.edition.names import index_entries
 from folio.rebuild.cache import digest_of, file_digest
+from folio.typefaces import FONT_FILES, FONTS  # (site.css names them in its @font-face rules)
 from folio.web import claim_review
 from folio.web.pages import CONTENT_SECURITY_POLICY, Media, WebBody, guard_page, ids_in, web_body
 
-FONTS = Path(str(resources.files("folio") / "fonts"))
-FONT_FILES = (  # site.css names them in its @font-face rules
-    "GentiumBookPlus-Regular.ttf",
-    "GentiumBookPlus-Italic.ttf",
-    "GentiumBookPlus-Bold.ttf",
-    "GentiumBookPlus-BoldItalic.ttf",
-)
 ASSETS = ("site.css", "notes.js", "search.js", "favicon.svg")  # plain files of templates/web/, copied as they are
 SCRIPTS = {"notes.js", "search.js", "search-index.js"}  # the scripts a page may run (the site's own)
 HOME, NAMES, SEARCH, COPYRIGHT, ACCESSIBILITY = (
@@ -92,7 +85,7 @@ def _woff2(path: Path, store) -> bytes:
 
 def web_fonts(store=None) -> dict[str, bytes]:
     """The bundled font's files as the site has them: fonts/<name>.woff2."""
-    return {f"fonts/{Path(name).stem}.woff2": _woff2(FONTS / name, store) for name in FONT_FILES}
+    return {f"fonts/{Path(name).stem}.woff2": _woff2(FONTS / name, store) for name in FONT_FILES.values()}
 
 
 def _asset(template_dirs: list[Path], name: str, edition_templates: Path) -> bytes:
