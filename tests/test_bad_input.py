@@ -165,6 +165,7 @@ def test_note_called_but_never_written(capsys, edition, output):
     assert "edition/claims/first.md:15: warning W303" in run.stderr
 
 
+@pytest.mark.slow  # lays out the book
 def test_same_note_label_in_two_claims_of_a_chapter_is_fine(capsys, edition, tmp_path):
     replace_in(
         edition / "claims" / "second.md",
@@ -193,6 +194,7 @@ def test_image_without_a_description_is_a_warning(capsys, edition, output):
     assert run_build(capsys, edition, output, "--strict", command="check").status == 1
 
 
+@pytest.mark.slow  # lays out the book
 def test_a_note_longer_than_a_page_runs_on_over_the_next(capsys, edition, output):
     """A note taller than a page is no longer refused: its head stands under its call, the rest
     continues at the foot of the next page, unnumbered, and no note leaves its call's page."""
@@ -349,6 +351,7 @@ def test_every_citation_form_pandoc_reads_is_checked(capsys, edition, output):
     assert "home" not in run.stderr
 
 
+@pytest.mark.slow  # lays out the book
 def test_a_note_of_five_thousand_words_runs_on_over_as_many_pages_as_it_needs(capsys, edition, output):
     """A note taller than many pages is printed whole, page after page; the notes called after it
     follow its end (their order kept, as TeX prints them): W508 at the claim's file and the long
@@ -413,6 +416,7 @@ def test_characters_no_font_has_are_one_warning_naming_them_and_the_setting(caps
     assert "print: {fonts: [" in run.stderr
 
 
+@pytest.mark.slow  # lays out the book
 def test_an_edition_font_prints_what_the_bundled_one_lacks(capsys, edition, output):
     """print.fonts: the edition's own font (here one made for the test) prints the Georgian
     letters Gentium lacks: no warning, the letters in the PDF's text, the font embedded."""

@@ -92,6 +92,7 @@ def test_crossref_parts_print_with_their_container_from_the_tex_live_examples(na
         assert f"in {CONTAINED[name][key].lower()}" in text, key
 
 
+@pytest.mark.slow  # lays out the book
 def test_a_chapter_cross_referencing_its_book_prints_in_it_in_the_pdf_and_the_epub(capsys, tmp_path):
     """An @incollection whose crossref parent is an @book: both books name the book that holds
     the chapter, its editor and publisher (read back from the PDF and from the EPUB's text)."""
