@@ -320,8 +320,7 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
             result.page_count = typeset.page_count
             result.laid_out = typeset.laid_out
             _report_layout_problems(typeset, converted, edition, problems, library)
-            last = store.read_json("moved.json") if store is not None else None
-            seen = snapshot(converted, typeset, edition, print_stylesheet(options.template_dirs), last)
+            seen = snapshot(converted, typeset, edition, print_stylesheet(options.template_dirs))
         for fmt in formats:
             if fmt.folder:
                 kind = fmt.suffix.strip("-.")
@@ -344,7 +343,7 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
             result.outputs[fmt] = final
         staged.clear()
         if store is not None and seen is not None:
-            result.changes = compare(last, seen)
+            result.changes = compare(store.read_json("moved.json"), seen)
             store.write_json("moved.json", seen)
         if store is not None:
             store.prune(

@@ -148,6 +148,20 @@ class Reader:
             exc.hint or "check indentation, colons and quotes on this line or the one before",
         )
 
+    def file(self, name: str, named_in: Path, line: int | None, what: str, kind: str, hint: str = "") -> Path | None:
+        """A file the edition names (its cover, style, fonts, output profile): resolved inside
+        the edition and checked (a regular file within the size limit of its ``kind``); else
+        None, the fault reported at ``named_in``:``line`` (``hint`` when the fault has none)."""
+        found = self.resolve(name, named_in, line, what)
+        if found is None:
+            return None
+        try:
+            files.check_file(found, self.roots, kind)
+        except files.Refused as refused:
+            self.problems.add(refused.code, named_in, line, f"{what} '{name}' {refused.message}", refused.hint or hint)
+            return None
+        return found
+
     def resolve(self, name: str, named_in: Path, line: int | None, what: str) -> Path | None:
         try:
             return files.resolve(self.root, name, self.roots, what)
@@ -232,29 +246,24 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
         )
     cover = _text(get("cover"))
     if cover:
-        cover_path = reader.resolve(cover, path, data.line_of("cover"), "cover image")
-        if cover_path is not None:
-            try:
-                files.check_file(cover_path, reader.roots, "image")
-            except files.Refused as refused:
-                problems.add(
-                    refused.code,
-                    path,
-                    data.line_of("cover"),
-                    f"cover image '{cover}' {refused.message}",
-                    refused.hint or "give a path relative to the edition folder, e.g. images/cover.jpg",
-                )
-            else:
-                if cover_path.suffix.lower() not in (".jpg", ".jpeg", ".png", ".svg", ".gif"):
-                    problems.add(
-                        "E105",
-                        path,
-                        data.line_of("cover"),
-                        f"cover image '{cover}' is not JPEG, PNG, GIF or SVG",
-                        "EPUB readers show these image types",
-                    )
-                else:
-                    _check_cover_size(cover_path, cover, path, data.line_of("cover"), problems)
+        cover_path = reader.file(
+            cover,
+            path,
+            data.line_of("cover"),
+            "cover image",
+            "image",
+            "give a path relative to the edition folder, e.g. images/cover.jpg",
+        )
+        if cover_path is not None and cover_path.suffix.lower() not in (".jpg", ".jpeg", ".png", ".svg", ".gif"):
+            problems.add(
+                "E105",
+                path,
+                data.line_of("cover"),
+                f"cover image '{cover}' is not JPEG, PNG, GIF or SVG",
+                "EPUB readers show these image types",
+            )
+        elif cover_path is not None:
+            _check_cover_size(cover_path, cover, path, data.line_of("cover"), problems)
     output_profile = _output_profile(reader, path, printing, faulty, problems)
     fonts = _fonts(reader, path, printing, faulty, problems)
     language = _text(get("language"))
@@ -407,15 +416,7 @@ def _style(reader: Reader, name: str, path: Path, line: int, problems: Problems)
                 else "give the .csl file's path relative to the edition folder, e.g. styles/house.csl",
             )
             return None
-        found = reader.resolve(name, path, line, "citation style")
-        if found is None:
-            return None
-        try:
-            files.check_file(found, reader.roots, "style")
-        except files.Refused as refused:
-            problems.add(refused.code, path, line, f"citation style '{name}' {refused.message}", refused.hint)
-            return None
-        return found
+        return reader.file(name, path, line, "citation style", "style")
     found, hint = find_style(name)
     if found is None:
         problems.add("E305", path, line, f"citation style '{name}' is not available", hint)
@@ -499,13 +500,8 @@ def _font_file(reader: Reader, name: str, path: Path, line: int, problems: Probl
     """A font file the edition names: inside it, regular, a TrueType or OpenType font fontTools reads."""
     from folio.typefaces import font_characters
 
-    font = reader.resolve(name, path, line, "font")
+    font = reader.file(name, path, line, "font", "font")
     if font is None:
-        return None
-    try:
-        files.check_file(font, reader.roots, "font")
-    except files.Refused as refused:
-        problems.add(refused.code, path, line, f"font '{name}' {refused.message}", refused.hint)
         return None
     if font.suffix.lower() not in FONT_SUFFIXES or not font_characters(font):
         problems.add(
@@ -583,21 +579,15 @@ def _output_profile(reader: Reader, path: Path, printing, faulty: set, problems:
         return None
     line = printing.line_of("output_profile") if name else printing.line_of("pdf_variant")
     if name:
-        profile = reader.resolve(name, path, line, "output profile")
+        profile = reader.file(
+            name,
+            path,
+            line,
+            "output profile",
+            "profile",
+            "give the path of your printer's ICC profile relative to the edition folder, e.g. print/ISOcoated_v2.icc",
+        )
         if profile is None:
-            return None
-        try:
-            files.check_file(profile, reader.roots, "profile")
-        except files.Refused as refused:
-            problems.add(
-                refused.code,
-                path,
-                line,
-                f"output profile '{name}' {refused.message}",
-                refused.hint
-                or "give the path of your printer's ICC profile relative to the edition "
-                "folder, e.g. print/ISOcoated_v2.icc",
-            )
             return None
     else:
         profile = default_profile()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,47 +42,6 @@ def target_names(edition) -> dict:
         names[claim.sources_anchor] = f"the appendix group of claim {claim.label}"
     names.update({q.anchor: f"the quotation '{plain(q.heading)}'" for q in edition.quotations.values()})
     return names
-
-
-def paragraphs(ast_json: str) -> list[str]:
-    """The text of a unit's paragraphs, headings and list items, in order, notes left out."""
-
-    def text(node) -> str:
-        if isinstance(node, list):
-            return "".join(text(item) for item in node)
-        if isinstance(node, dict):
-            kind = node.get("t")
-            if kind == "Str":
-                return node["c"]
-            if kind in ("Space", "SoftBreak", "LineBreak"):
-                return " "
-            if kind in ("Note", "RawInline", "RawBlock"):
-                return ""
-            if kind == "Header":
-                return text(node["c"][2])
-            return text(node.get("c"))
-        return ""
-
-    found: list[str] = []
-
-    def blocks(items) -> None:
-        for block in items or ():
-            kind = block.get("t") if isinstance(block, dict) else None
-            if kind in ("Para", "Plain", "Header"):
-                line = " ".join(text(block).split())
-                if line:
-                    found.append(line)
-            elif kind in ("BlockQuote", "Div"):
-                blocks(block["c"] if kind == "BlockQuote" else block["c"][1])
-            elif kind in ("BulletList", "OrderedList"):
-                for item in block["c"] if kind == "BulletList" else block["c"][1]:
-                    blocks(item)
-
-    try:
-        blocks(json.loads(ast_json).get("blocks", []))
-    except (ValueError, AttributeError, TypeError, IndexError, KeyError):
-        return []
-    return found
 
 
 def look(edition, css_path: Path | None) -> dict:
@@ -132,21 +90,12 @@ PAGE_WIDE = (
 )
 
 
-def snapshot(converted, typeset, edition=None, css_path: Path | None = None, last: dict | None = None) -> dict:
-    """What a reader sees of the book; the paragraphs of a unit whose AST is the one of the
-    ``last`` snapshot are taken from it (reading a unit's AST again costs more than the rest)."""
-    notes, note_pages, texts_of, digests = {}, {}, {}, {}
-    kept_texts = (last or {}).get("texts", {})
-    kept_digests = (last or {}).get("text_digests", {})
+def snapshot(converted, typeset, edition=None, css_path: Path | None = None) -> dict:
+    notes, note_pages, texts_of = {}, {}, {}
     for item in converted:
         texts = list(item.notes)
         notes[item.unit.id] = texts
-        digest = hashlib.sha256(item.ast.encode("utf-8")).hexdigest()
-        digests[item.unit.id] = digest
-        if kept_digests.get(item.unit.id) == digest and item.unit.id in kept_texts:
-            texts_of[item.unit.id] = kept_texts[item.unit.id]
-        else:
-            texts_of[item.unit.id] = paragraphs(item.ast)
+        texts_of[item.unit.id] = list(item.paragraphs)
         for number in range(1, len(texts) + 1):
             key = ids.note_key(item.unit.id, number)
             where = typeset.folio(ids.note_anchor(key)) or typeset.folio(ids.call_anchor(key))
@@ -165,7 +114,6 @@ def snapshot(converted, typeset, edition=None, css_path: Path | None = None, las
     names = target_names(edition)
     return {
         "texts": texts_of,
-        "text_digests": digests,
         "look": look(edition, css_path),
         "notes": notes,
         "note_pages": note_pages,

@@ -50,6 +50,7 @@ class Converted:
     marks: tuple = ()  # names.Mark: where the index of names points
     notes: tuple[str, ...] = ()  # the text of each note, in order (for the report of what moved)
     ambiguous: tuple[str, ...] = ()  # names found that several persons share, not marked with who it is
+    paragraphs: tuple[str, ...] = ()  # the text of each paragraph, heading and item, notes left out (ditto)
 
 
 def pandoc_path() -> str:
@@ -155,7 +156,9 @@ def convert_unit(unit: Unit, edition: Edition, spliced: str, bibliography: Path)
     ast = mark_blocks(ast, unit.id)
     text = json.dumps(ast)
     html, more = ast_html(text, unit)
-    return Converted(unit, text, html, tuple(warnings + more), marks, tuple(note_texts(ast)), ambiguous)
+    return Converted(
+        unit, text, html, tuple(warnings + more), marks, tuple(note_texts(ast)), ambiguous, tuple(paragraphs(ast))
+    )
 
 
 def elements(node, kind: str):
@@ -171,24 +174,49 @@ def elements(node, kind: str):
             yield from elements(node.get("c"), kind)
 
 
+def _text(node) -> str:
+    """The words of a piece of a Pandoc tree as a reader sees them: the notes inside it and raw
+    HTML or TeX left out."""
+    if isinstance(node, list):
+        return "".join(_text(item) for item in node)
+    if isinstance(node, dict):
+        kind = node.get("t")
+        if kind == "Str":
+            return node["c"]
+        if kind in ("Space", "SoftBreak", "LineBreak"):
+            return " "
+        if kind in ("Note", "RawInline", "RawBlock"):
+            return ""
+        if kind == "Header":
+            return _text(node["c"][2])
+        return _text(node.get("c"))
+    return ""
+
+
 def note_texts(ast: dict) -> list[str]:
     """The text of every note of a unit, in order, whitespace folded."""
+    return [" ".join(_text(note["c"]).split()) for note in elements(ast.get("blocks", []), "Note")]
 
-    def text(node) -> str:
-        if isinstance(node, list):
-            return "".join(text(item) for item in node)
-        if isinstance(node, dict):
-            kind = node.get("t")
-            if kind == "Str":
-                return node["c"]
-            if kind in ("Space", "SoftBreak", "LineBreak"):
-                return " "
-            if kind == "Note":
-                return ""
-            return text(node.get("c"))
-        return ""
 
-    return [" ".join(text(note["c"]).split()) for note in elements(ast.get("blocks", []), "Note")]
+def paragraphs(ast: dict) -> list[str]:
+    """The text of a unit's paragraphs, headings and list items, in order, notes left out."""
+    found: list[str] = []
+
+    def blocks(items) -> None:
+        for block in items or ():
+            kind = block.get("t") if isinstance(block, dict) else None
+            if kind in ("Para", "Plain", "Header"):
+                line = " ".join(_text(block).split())
+                if line:
+                    found.append(line)
+            elif kind in ("BlockQuote", "Div"):
+                blocks(block["c"] if kind == "BlockQuote" else block["c"][1])
+            elif kind in ("BulletList", "OrderedList"):
+                for item in block["c"] if kind == "BulletList" else block["c"][1]:
+                    blocks(item)
+
+    blocks(ast.get("blocks", []))
+    return found
 
 
 def inline_html(edition: Edition, library: Library) -> dict[str, str]:
