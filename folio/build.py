@@ -16,7 +16,6 @@ from pathlib import Path
 
 from folio import ids, outputs
 from folio.ebook import epub_check
-from folio.edition.check import check_edition
 from folio.edition.load import load_edition
 from folio.edition.model import Edition
 from folio.edition.stylesheets import check_stylesheets
@@ -30,6 +29,7 @@ from folio.rebuild.cache import Store
 from folio.rebuild.changes import compare, snapshot
 from folio.typefaces import FONTS
 from folio.units import convert
+from folio.units.check import check_edition
 from folio.units.fragments import Library, ReadError, read_edition
 from folio.units.render import TemplateProblem, check_templates, environment, render_units
 
