@@ -304,7 +304,7 @@ def front_files(edition: Edition, env, library, typeset, store=None) -> list[Uni
     matter), from the templates copyright.md.j2 and claims-table.md.j2, after the layout: the
     table gives each claim's printed page."""
     from folio.pagemap import mark_blocks
-    from folio.units import fragments
+    from folio.units import fragments, splice
 
     pages = {
         claim.anchor: typeset.folio(claim.anchor)[1]
@@ -315,7 +315,7 @@ def front_files(edition: Edition, env, library, typeset, store=None) -> list[Uni
     if edition.claims:
         wanted.append((ids.CLAIMS_TABLE, env.render("claims-table.md.j2", edition=edition, pages=pages)))
     frames = fragments.parse([markdown for _, markdown in wanted], store)
-    splicer = fragments.Splicer(edition, library)
+    splicer = splice.Splicer(edition, library)
     out = []
     for (unit_id, _markdown), frame in zip(wanted, frames):
         if not frame.json:

@@ -455,7 +455,7 @@ def _check_image(edition: Edition, path: Path, line: int, target: str, descripti
 def _check_link(
     edition: Edition, library: Library, targets: set, path: Path, line: int, target: str, problems: Problems
 ) -> None:
-    from folio.units.fragments import safe_url
+    from folio.units.splice import safe_url
 
     if target.startswith("#"):
         name = target[1:]

@@ -27,8 +27,10 @@ from folio.edition.names import Marker
 from folio.pagemap import mark_blocks
 from folio.rebuild.cache import digest_of, file_digest
 from folio.units import fragments
-from folio.units.fragments import Library, Splicer
+from folio.units.fragments import Library
+from folio.units.pandoc_json import citation_keys
 from folio.units.render import Unit
+from folio.units.splice import Splicer
 
 FILTERS = Path(str(resources.files("folio") / "filters"))
 PANDOC_TIMEOUT = 600  # seconds; a unit of a 400-page book takes about one
@@ -329,7 +331,7 @@ def _citation(key: str) -> dict:
 
 
 def cited_in(ast_json: str) -> set[str]:
-    return fragments.citation_keys(ast_json)
+    return citation_keys(ast_json)
 
 
 def library_cited(edition: Edition, library: Library) -> set[str]:

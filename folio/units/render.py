@@ -8,7 +8,7 @@ The templates are files an editor can read and override. They run in Jinja's
 sandbox, with the model as their only data. In a Markdown template, every value
 is written as Markdown that reads back as the same text (``fragments.escape``),
 and every piece of the editor's own Markdown (a ``model.Markdown``) as a
-placeholder that ``fragments.Splicer`` fills with that piece as Pandoc read it
+placeholder that ``splice.Splicer`` fills with that piece as Pandoc read it
 on its own: nothing an editor types can change the frame around it. In an HTML
 or SVG template, values are HTML-escaped; the editor's Markdown is written as
 the HTML Pandoc made of it.
@@ -27,7 +27,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from folio.edition import files
 from folio.edition.model import Edition, Markdown, Source
-from folio.units.fragments import escape, safe_url
+from folio.units.fragments import escape
+from folio.units.splice import safe_url
 
 
 @dataclass(frozen=True)
