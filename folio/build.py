@@ -4,6 +4,7 @@ whole build succeeds."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -271,14 +272,7 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
     step.number = 1
 
     step("Rendering templates into Pandoc Markdown units")
-    env, units = result.env, result.units
-    if units is None:
-        env = environment(options.template_dirs)
-        try:
-            units = render_units(edition, env, convert.library_cited(edition, library))
-        except TemplateProblem as fault:
-            problems.add("E218", fault.path, fault.line, fault.message, fault.hint)
-            return result
+    env, units = result.env, result.units  # rendered by the check (gather), whose faults stop the build first
 
     step(f"Converting {len(units)} units with Pandoc and citeproc")
     try:
@@ -450,6 +444,7 @@ def _report_layout_problems(typeset, converted, edition: Edition, problems: Prob
     """What reading the layout back found: short and overfull lines, notes too tall or off their page."""
     sources = {item.unit.id: item for item in converted}
 
+    @functools.cache  # (a long note is the place of every note deferred behind it: looked for once)
     def note_place(note_key: str) -> tuple[Path, int | None, str, int]:
         """(the file and line the note is written at, unit id, note number) of a note
         'chapter-kirov-3': the fragment whose text holds the note's first words (an editor's note

@@ -16,7 +16,7 @@ log = logging.getLogger("folio")
 
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--edition", type=Path, default=Path("edition"), help="the edition folder (default: edition)")
+    common.add_argument("--edition", type=Path, default=None, help="the edition folder (default: edition)")
     common.add_argument(
         "--bibliography",
         type=Path,
@@ -289,8 +289,7 @@ def _main(argv: list[str] | None) -> int:
                 file=sys.stderr,
             )
             return 2
-    given = any(token == "--edition" or token.startswith("--edition=") for token in argv)
-    found, said = _edition_folder(args.edition, given)
+    found, said = _edition_folder(args.edition or Path("edition"), given=args.edition is not None)
     if found is None:
         print(said, file=sys.stderr)
         return 2

@@ -104,3 +104,17 @@ def embedded_faces(typeface) -> list[tuple[str, Path]]:
         return []
     found = list(typeface.files)
     return found if all(embedding_allowed(font) for _style, font in found) else []
+
+
+def face_rules(typeface, src, descriptors: str = "") -> list[str]:
+    """The @font-face rules of the edition's typeface (a model.Typeface), one a style as given:
+    ``src(style, font)`` is what each rule's ``src`` says (each output names the files its own
+    way); ``descriptors``, any more it needs (font-display)."""
+    rules = []
+    for style, font in typeface.files:
+        font_style, font_weight = STYLES[style]
+        rules.append(
+            f'@font-face {{ font-family: "{typeface.family}"; font-style: {font_style}; '
+            f"font-weight: {font_weight}; {descriptors}src: {src(style, font)}; }}"
+        )
+    return rules

@@ -41,7 +41,7 @@ from folio.edition.model import Edition
 from folio.edition.names import index_entries
 from folio.pagemap import insert_page_breaks, page_marks
 from folio.rebuild.cache import digest_of, file_digest
-from folio.typefaces import STYLES, embedded_faces
+from folio.typefaces import embedded_faces, face_rules
 from folio.units.convert import FILTERS, Converted, PandocError, elements, run_pandoc
 from folio.units.fragments import escape
 
@@ -412,16 +412,11 @@ def frame(edition: Edition, units: list[UnitFiles], template_dirs: list[Path], e
             str(cover),
         ]
         if faces:  # the edition's typeface, its licence allowing: embedded, and the body set in it
-            family = edition.settings.print.typeface.name.replace('"', "")
+            face = edition.settings.print.typeface
             rules = [css.read_text(encoding="utf-8")] if css is not None else []
-            for style, font in faces:
-                font_style, font_weight = STYLES[style]
-                rules.append(
-                    f'@font-face {{ font-family: "{family}"; font-style: {font_style}; font-weight: {font_weight}; '
-                    f'src: url("../fonts/{font.name}"); }}'
-                )
-                args += ["--epub-embed-font", str(font)]
-            rules.append(f'body {{ font-family: "{family}", serif; }}')
+            rules += face_rules(face, lambda _style, font: f'url("../fonts/{font.name}")')
+            args += [arg for _style, font in faces for arg in ("--epub-embed-font", str(font))]
+            rules.append(f'body {{ font-family: "{face.family}", serif; }}')
             css = Path(tmp) / "epub.css"
             css.write_text("\n".join(rules) + "\n", encoding="utf-8")
         if css is not None:

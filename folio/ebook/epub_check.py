@@ -113,10 +113,11 @@ def run_epubcheck(epub: Path) -> list[Finding] | str:
     return found
 
 
-ACE_MISSING = (
-    "DAISY Ace is not installed: install it with npm, 'npm install -g @daisy/ace-cli@1.4.6' (it runs in "
-    "Chromium: Debian's chromium, or set PUPPETEER_EXECUTABLE_PATH); in a clone of folio, 'make ace'"
+ACE_INSTALL = (
+    "install it with npm, 'npm install -g @daisy/ace-cli@1.4.6' (it runs in Chromium: Debian's chromium, "
+    "or set PUPPETEER_EXECUTABLE_PATH); in a clone of folio, 'make ace'"
 )
+ACE_MISSING = "DAISY Ace is not installed: " + ACE_INSTALL
 
 
 def run_ace(epub: Path) -> list[Finding] | str:
@@ -185,7 +186,7 @@ def check(epub: Path, problems: Problems, shown_as: Path | None = None, ace_requ
                 name,
                 None,
                 "DAISY Ace is not installed: the EPUB was checked by EPUBCheck alone, not for accessibility",
-                ACE_MISSING.split(": ", 1)[1],
+                ACE_INSTALL,
             )
             return False
         clean &= _report("Ace", found, "E802", name, problems)

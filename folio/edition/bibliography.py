@@ -166,14 +166,7 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
             continue
         key = block.key.strip()
         if not key:
-            problems.add(
-                "E308",
-                path,
-                block.start_line + 1,
-                f"an @{block.entry_type.lower()} entry without a key",
-                f"write its key after the brace, @{block.entry_type.lower()}{{smith2001, ...}}: "
-                "a citation [@smith2001] names the entry by it",
-            )
+            _no_key(block.entry_type.lower(), path, block.start_line + 1, problems)
             continue
         if key.lower() in folded:
             first = entries[folded[key.lower()]]
@@ -229,14 +222,7 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
         line = block.start_line + 1
         if isinstance(block, DuplicateBlockKeyBlock) and not block.key.strip():
             kind = re.match(r"\s*@\s*(\w+)", block.raw or "")
-            kind = kind.group(1).lower() if kind else "book"
-            problems.add(
-                "E308",
-                path,
-                line,
-                f"an @{kind} entry without a key",
-                f"write its key after the brace, @{kind}{{smith2001, ...}}: a citation [@smith2001] names the entry by it",
-            )
+            _no_key(kind.group(1).lower() if kind else "book", path, line, problems)
         elif isinstance(block, DuplicateBlockKeyBlock):
             first = entries.get(block.key)
             where = f" (first defined on line {first.line})" if first else ""
@@ -270,6 +256,16 @@ def load_bibliography(path: Path, problems: Problems, roots) -> Bibliography:
     for entry in entries.values():
         _check_crossref(entry, entries, folded, path, problems)
     return Bibliography(path, entries, for_pandoc(text, entries, folded), broken)
+
+
+def _no_key(kind: str, path: Path, line: int, problems: Problems) -> None:
+    problems.add(
+        "E308",
+        path,
+        line,
+        f"an @{kind} entry without a key",
+        f"write its key after the brace, @{kind}{{smith2001, ...}}: a citation [@smith2001] names the entry by it",
+    )
 
 
 _CROSSREF = re.compile(r"(\bcrossref\s*=\s*[{\"])([^}\"]+)([}\"])", re.I)

@@ -177,6 +177,11 @@ class Typeface:
     def regular(self) -> Path:
         return dict(self.files)["regular"]
 
+    @property
+    def family(self) -> str:
+        """Its name as a stylesheet names it (in quotes, so without any)."""
+        return self.name.replace('"', "")
+
 
 @dataclass(frozen=True)
 class PrintSettings:

@@ -14,6 +14,7 @@ into four inks.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -22,6 +23,8 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+log = logging.getLogger("folio")
 
 DEFAULT_PROFILE = Path(sys.prefix) / "share" / "folio" / "FOGRA39L_coated.icc"  # made by make
 # made by folio on first use, for an installation without make (pip, pipx)
@@ -41,9 +44,7 @@ def default_profile() -> Path | None:
         if path.is_file():
             return path
     if can_make_profile():
-        import logging
-
-        logging.getLogger("folio").info(
+        log.info(
             "  making the default CMYK output profile, Coated FOGRA39, with ArgyllCMS (once: about 20 s) into %s",
             USER_PROFILE,
         )

@@ -19,7 +19,7 @@ from folio.layout.engine import FatalURLFetchingError  # noqa: F401  (re-exporte
 from folio.layout.notes import behind_a_long_note
 from folio.layout.readback import laid_out_lines, page_starts
 from folio.pagemap import word_position
-from folio.typefaces import BUNDLED, FONT_FILES, FONTS, STYLES, font_digest, word_space_em
+from folio.typefaces import BUNDLED, FONT_FILES, FONTS, face_rules, font_digest, word_space_em
 
 log = logging.getLogger("folio")
 
@@ -66,14 +66,8 @@ def page_css(edition: Edition) -> str:
                 rules.append(f"@page {page} {{ {said}}}")
     families = []
     if p.typeface is not None:  # print.font: the edition's body face, its styles as given
-        family = p.typeface.name.replace('"', "")
-        for style, font in p.typeface.files:
-            font_style, font_weight = STYLES[style]
-            rules.append(
-                f'@font-face {{ font-family: "{family}"; src: url("{font.as_uri()}"); font-style: {font_style}; '
-                f"font-weight: {font_weight}; }} /* {font_digest(font)} */"
-            )
-        families.append(f'"{family}"')
+        rules += face_rules(p.typeface, lambda _style, font: f'url("{font.as_uri()}") /* {font_digest(font)} */')
+        families.append(f'"{p.typeface.family}"')
     for number, font in enumerate(p.fonts, start=1):  # print.fonts: for what the body face lacks
         family = f"folio edition font {number}"
         rules.append(

@@ -60,15 +60,22 @@ class _Locator:
         self.text, self.first = fragment.source or fragment.text, fragment.line
         self.cursors: dict[str, int] = {}
 
-    def line(self, needle: str, kind: str = "") -> int:
+    def find(self, needle: str, kind: str = "") -> int:
+        """Where the next ``needle`` of this ``kind`` stands in the source (from the start again
+        when there is none after the last one found), or -1."""
         cursor = self.cursors.get(kind + needle, 0)
         found = self.text.find(needle, cursor) if needle else -1
         if found < 0:
             found = self.text.find(needle) if needle else -1
-        if found < 0:
-            return self.first
-        self.cursors[kind + needle] = found + 1
-        return self.first + self.text.count("\n", 0, found)
+        if found >= 0:
+            self.cursors[kind + needle] = found + 1
+        return found
+
+    def line_at(self, position: int) -> int:
+        return self.first + self.text.count("\n", 0, position) if position >= 0 else self.first
+
+    def line(self, needle: str, kind: str = "") -> int:
+        return self.line_at(self.find(needle, kind))
 
 
 def facts(fragment: Fragment, parsed: Parsed) -> Facts:
@@ -154,8 +161,8 @@ def _unread_citation(where: _Locator, text: str) -> tuple[str, int] | None:
     is escaped (text the editor meant)."""
     start = _UNREAD_CITATION.search(text).start()
     needle = text[start:].lstrip("[;-")
-    line = where.line(needle, "unread")
-    at = where.text.find(needle, where.cursors.get("unread" + needle, 1) - 1)
+    at = where.find(needle, "unread")
+    line = where.line_at(at)
     written = needle
     if at > 0 and where.text[at - 1] == "\\":
         return None

@@ -116,7 +116,7 @@ def write_site(
 ) -> Site:
     """Write the site into ``target`` (an empty folder)."""
     from folio.pagemap import page_marks
-    from folio.typefaces import STYLES, embedded_faces
+    from folio.typefaces import BUNDLED, embedded_faces, face_rules
 
     settings = edition.settings
     site = Site()
@@ -266,18 +266,13 @@ def write_site(
         )
     out.update(fonts if fonts is not None else web_fonts(store))
     face = edition.settings.print.typeface
-    if face is not None and embedded_faces(face):  # the edition's typeface, its licence allowing
-        family = face.name.replace('"', "")
-        rules = []
+    if embedded_faces(face):  # the edition's typeface, its licence allowing
         for style, font in face.files:
-            name = f"fonts/edition-{style}.woff2"
-            out[name] = _woff2(font, store)
-            font_style, font_weight = STYLES[style]
-            rules.append(
-                f'@font-face {{ font-family: "{family}"; font-style: {font_style}; font-weight: {font_weight}; '
-                f'font-display: swap; src: url("{name}") format("woff2"); }}'
-            )
-        rules.append(f'body {{ font-family: "{family}", "Gentium Book Plus", Georgia, serif; }}')
+            out[f"fonts/edition-{style}.woff2"] = _woff2(font, store)
+        rules = face_rules(
+            face, lambda style, _font: f'url("fonts/edition-{style}.woff2") format("woff2")', "font-display: swap; "
+        )
+        rules.append(f'body {{ font-family: "{face.family}", "{BUNDLED}", Georgia, serif; }}')
         out["site.css"] = (
             out["site.css"] + ("\n/* the edition's typeface (print.font) */\n" + "\n".join(rules) + "\n").encode()
         )
