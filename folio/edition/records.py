@@ -191,16 +191,22 @@ def _number_claims(
             )
             # (the claim is left out of the book, but what else is wrong in it is told now, not later)
             assessment = str(meta.get("assessment") or "")
-            if assessments and assessment and assessment not in assessments:
-                problems.add(
-                    "E205",
-                    path,
-                    meta.line_of("assessment"),
-                    f"assessment '{assessment}' is not in the edition's vocabulary",
-                    did_you_mean(assessment, assessments)
-                    or f"use one of: {', '.join(assessments)} (edition.yaml, 'assessments')",
-                )
+            if assessments and assessment:
+                check_assessment(assessment, assessments, path, meta.line_of("assessment"), problems)
     return claims
+
+
+def check_assessment(assessment: str, vocabulary: dict, path: Path, line: int | None, problems: Problems) -> None:
+    """E205 for a claim's assessment outside the edition's vocabulary (edition.yaml, assessments)."""
+    if assessment not in vocabulary:
+        problems.add(
+            "E205",
+            path,
+            line,
+            f"assessment '{assessment}' is not in the edition's vocabulary",
+            did_you_mean(assessment, vocabulary)
+            or f"use one of: {', '.join(vocabulary)} (edition.yaml, 'assessments')",
+        )
 
 
 _ID_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?id:[ \t]*[\"']?([\w.-]+)", re.M)

@@ -16,6 +16,7 @@ from folio import ids
 from folio.edition import files
 from folio.edition.bibliography import check_required, parent_of
 from folio.edition.model import Edition
+from folio.edition.records import check_assessment
 from folio.problems import Problems, did_you_mean
 from folio.typefaces import bundled_characters, font_characters
 from folio.units.fragments import Library
@@ -321,15 +322,7 @@ def check_edition(edition: Edition, problems: Problems, library: Library) -> Non
         )
         assessments = {claim.assessment: "" for claim in edition.claims.values()}
     for claim in edition.claims.values():
-        if claim.assessment not in assessments:
-            problems.add(
-                "E205",
-                claim.path,
-                claim.lines.get("assessment"),
-                f"assessment '{claim.assessment}' is not in the edition's vocabulary",
-                did_you_mean(claim.assessment, assessments)
-                or f"use one of: {', '.join(assessments)} (edition.yaml, 'assessments')",
-            )
+        check_assessment(claim.assessment, assessments, claim.path, claim.lines.get("assessment"), problems)
         lines = claim.lines.get("quotations", [])
         for index, qid in enumerate(claim.quotation_ids):
             if qid not in edition.quotations and qid not in edition.known_broken:
