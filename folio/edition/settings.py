@@ -24,6 +24,7 @@ from folio.edition.reader import ID_PATTERN, Reader, markdown_field, text_of, ur
 from folio.edition.styles import find_style
 from folio.edition.yamlfile import LinedDict, empty_mapping
 from folio.problems import Problems
+from folio.typefaces import STYLES, embedding_allowed, family_name, font_characters
 
 
 def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDict] | None:
@@ -326,8 +327,6 @@ def _check_cover_size(cover_path: Path, cover: str, path: Path, line: int, probl
 
 def _font_file(reader: Reader, name: str, path: Path, line: int, problems: Problems) -> Path | None:
     """A font file the edition names: inside it, regular, a TrueType or OpenType font fontTools reads."""
-    from folio.typefaces import font_characters
-
     font = reader.file(name, path, line, "font", "font")
     if font is None:
         return None
@@ -348,7 +347,7 @@ def _fonts(reader: Reader, path: Path, printing, faulty: set, problems: Problems
     names = schema.value(printing, "fonts", schema.PRINT["fonts"], faulty, "print.")
     listed = printing.get("fonts") if isinstance(printing.get("fonts"), list) else []
     found: list[Path] = []
-    for index, name in enumerate(list(names or ()) if isinstance(names, (list, tuple)) else [names]):
+    for index, name in enumerate(names or ()):  # (a list: the schema refused anything else)
         line = listed.line_of(index) if hasattr(listed, "line_of") else printing.line_of("fonts")
         font = _font_file(reader, text_of(name), path, line, problems)
         if font is not None:
@@ -358,8 +357,6 @@ def _fonts(reader: Reader, path: Path, printing, faulty: set, problems: Problems
 
 def _typeface(reader: Reader, path: Path, printing, faulty: set, problems: Problems) -> Typeface | None:
     """print.font: the edition's own body face, its regular style required."""
-    from folio.typefaces import STYLES, family_name
-
     given = printing.get("font")
     if not isinstance(given, dict) or "print.font" in faulty:
         return None
@@ -380,9 +377,6 @@ def _typeface(reader: Reader, path: Path, printing, faulty: set, problems: Probl
             if font is None:
                 return None
             found.append((style, font))
-    files_of = dict(found)
-    from folio.typefaces import embedding_allowed
-
     barred = [style for style, font in found if not embedding_allowed(font)]
     if barred:
         problems.add(
@@ -395,7 +389,7 @@ def _typeface(reader: Reader, path: Path, printing, faulty: set, problems: Probl
             "the SIL Open Font License",
         )
     return Typeface(
-        text_of(given.get("name")) or family_name(files_of["regular"]), tuple(found), text_of(given.get("licence"))
+        text_of(given.get("name")) or family_name(dict(found)["regular"]), tuple(found), text_of(given.get("licence"))
     )
 
 
