@@ -12,12 +12,13 @@ them ("claim 7, The murder of Kirov"), not by their anchors.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from folio import ids
+from folio.rebuild.cache import file_digest
+from folio.typefaces import BUNDLED, font_digest
 
 
 def target_names(edition) -> dict:
@@ -52,30 +53,25 @@ def look(edition, css_path: Path | None) -> dict:
 
     def digest(path) -> str:
         try:
-            return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+            return file_digest(Path(path))[:16]
         except OSError:
             return ""
 
-    def digest_all(paths) -> str:
-        return hashlib.sha256("".join(digest(path) for path in paths).encode()).hexdigest()[:16]
-
     p = edition.settings.print
+    faces = [font for _style, font in p.typeface.files] if p.typeface else []
     found = {
         "the trim": p.trim,
         "the bleed": p.bleed,
         "the type size": p.font_size,
         "the PDF variant": p.pdf_variant or "",
-        "the typeface": (
-            f"{p.typeface.name} " + digest_all([font for _style, font in p.typeface.files])
-            if p.typeface
-            else "Gentium Book Plus"
-        ),
-        "the fonts": [f"{Path(font).name} {digest(font)}" for font in p.fonts],
+        "the typeface": f"{p.typeface.name} " + "".join(font_digest(font) for font in faces) if p.typeface else BUNDLED,
+        "the fonts": [f"{Path(font).name} {font_digest(font)}" for font in p.fonts],
         "the print stylesheet": digest(css_path) if css_path else "",
         "the margins": ", ".join(f"{side} {length}" for side, length in p.margins) or "the stylesheet's",
+        "the cover": f"{edition.settings.cover} {digest(edition.root / edition.settings.cover)}"
+        if edition.settings.cover
+        else "",
     }
-    cover = getattr(edition.settings, "cover", "")
-    found["the cover"] = f"{cover} {digest(edition.root / cover)}" if cover else ""
     return found
 
 
@@ -234,8 +230,8 @@ def compare(before: dict | None, after: dict) -> Report | None:
 def _shown(value) -> str:
     """A setting as the editor wrote it (files by name, without their digest)."""
     if isinstance(value, list):
-        return ", ".join(str(v).split(" ")[0] for v in value) or "none"
-    return re.sub(r" [0-9a-f]{16}$", "", str(value or "")) or "none"
+        return ", ".join(_shown(v) for v in value) or "none"
+    return re.sub(r" [0-9a-f]{16,}$", "", str(value or "")) or "none"
 
 
 def _look_change(name: str, new, old) -> str:
