@@ -61,11 +61,9 @@ POINTS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}  # a length's
 
 
 def points(length: str) -> float:
-    """A length of edition.yaml (LENGTH) in points."""
-    length = str(length).strip()
-    if length == "0":
-        return 0.0
-    return float(length[:-2]) * POINTS[length[-2:]]
+    """A length of edition.yaml (LENGTH; a number alone is in points) in points; 0 for none."""
+    match = re.fullmatch(r"\s*([0-9.]+)\s*(in|mm|cm|pt)?\s*", str(length or "0"))
+    return float(match.group(1)) * POINTS[match.group(2) or "pt"] if match else 0.0
 
 
 def _scalar(value) -> bool:

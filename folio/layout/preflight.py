@@ -25,20 +25,13 @@ from folio import ids
 from folio.edition.model import Edition
 from folio.edition.names import to_roman
 from folio.edition.output_intent import header_fault, is_print_standard
-from folio.edition.schema import POINTS
+from folio.edition.schema import points
 from folio.layout.notes import behind_a_long_note
 from folio.problems import Problems
 from folio.rebuild.cache import digest_of
 
 # a page number ending a link's text: ", p. 12", "(p. 12)", ". . . 12" (contents), or the whole text ("12", "12–14")
 _PAGE_NUMBER = re.compile(r"(?:p\.\s?|\.\s)([0-9]+|[ivxlc]+)\)?\.?$|^([0-9]+|[ivxlc]+)(?:–[0-9ivxlc]+)?$")
-
-
-def length(value: str) -> float:
-    match = re.fullmatch(r"\s*([0-9.]+)\s*(in|mm|cm|pt)?\s*", value or "0")
-    if not match:
-        return 0.0
-    return float(match.group(1)) * POINTS[match.group(2) or "pt"]
 
 
 def preflight(
@@ -140,8 +133,8 @@ def _box(page, name: str) -> tuple[float, float, float, float]:
 
 def _check_boxes(pages, edition: Edition, report) -> None:
     p = edition.settings.print
-    width, height = length(p.page_width), length(p.page_height)
-    bleed = length(p.bleed)
+    width, height = points(p.page_width), points(p.page_height)
+    bleed = points(p.bleed)
     for number, page in enumerate(pages, start=1):
         x0, y0, x1, y1 = _box(page, "mediabox")
         if abs(x1 - x0 - (width + 2 * bleed)) > 0.5 or abs(y1 - y0 - (height + 2 * bleed)) > 0.5:
