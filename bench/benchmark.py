@@ -109,6 +109,10 @@ def page_figures(work: Path) -> dict:
     notes, early-broken and loose lines (from the cache beside the edition)."""
     import pickle
 
+    import folio.pagemap
+
+    # a baseline's cache names the modules where that commit had them (the page map was in layout/)
+    sys.modules.setdefault("folio.layout.pagemap", folio.pagemap)
     gaps, continued, short, loose, misplaced = [], 0, 0, 0, 0
     for path in (work / ".folio-cache").glob("*/layout/*.pickle"):
         layout = pickle.loads(path.read_bytes())
