@@ -33,6 +33,8 @@ from folio.units import convert
 from folio.units.check import check_edition
 from folio.units.fragments import Library, ReadError, read_edition
 from folio.units.render import TemplateProblem, check_templates, environment, render_units
+from folio.units.text_part import text_part
+from folio.units.verify import verify_edition
 
 log = logging.getLogger("folio")
 
@@ -66,6 +68,7 @@ class Result:
     site: object = None  # web.site.Site, when the web edition was written
     units: list | None = None  # the units rendered by the check (render.Unit), which the build goes on with
     env: object = None  # render.Templates they were rendered with
+    verification: object = None  # verify.Verification: every quotation against its held text
 
 
 class Steps:
@@ -119,7 +122,8 @@ def _check_templates(options: Options, edition: Edition, result: Result, problem
     if faults or problems.errors:
         return
     try:
-        result.units = render_units(edition, env, convert.library_cited(edition, result.library))
+        text = text_part(edition, result.verification)
+        result.units = render_units(edition, env, convert.library_cited(edition, result.library), text)
         result.env = env
     except TemplateProblem as fault:
         problems.add("E218", fault.path, fault.line, fault.message, fault.hint)
@@ -146,6 +150,7 @@ def gather(options: Options, store: Store | None = None) -> Result:
             )
             return result
         check_edition(edition, problems, result.library)
+        result.verification = verify_edition(edition, result.library, problems, store)
         _check_templates(options, edition, result, problems)
         if store is not None:
             if result.library.facts_added:
@@ -341,7 +346,8 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
             store.write_json("moved.json", seen)
         if store is not None:
             store.prune(
-                ("layout", "convert", "splice", "epub", "preflight") + (("web",) if "html" in options.formats else ())
+                ("layout", "convert", "splice", "epub", "preflight", "held", "verdicts")
+                + (("web",) if "html" in options.formats else ())
             )
     except convert.PandocError as exc:
         problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}")

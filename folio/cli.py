@@ -106,6 +106,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="EPUB",
         help="also check the built EPUB (default: output/<slug>.epub) with EPUBCheck and DAISY Ace",
     )
+    c.add_argument(
+        "--quotations",
+        action="store_true",
+        help="also print the verdict of every quotation checked against the texts held in sources/: "
+        "its source, the page it was found on, how alike it is",
+    )
     c.add_argument("--output", type=Path, default=None, help="output folder holding the PDF and the EPUB")
     i = commands.add_parser("init", help="start a new edition in DIR that builds clean at once")
     i.add_argument("folder", type=Path, metavar="DIR")
@@ -339,6 +345,10 @@ def _main(argv: list[str] | None) -> int:
 
         check_epub(options, None if args.epub is True else Path(args.epub), result)
     failed = _print_problems(result, args)
+    if args.quotations and result.verification is not None:
+        from folio.units.verify import report
+
+        print(report(result.verification, result.problems))
     if failed:
         print("check failed", file=sys.stderr)
         return 1

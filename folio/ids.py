@@ -41,6 +41,9 @@ PREFIXES = {
     "section": "s-",
     "page": "page-",
     "bibliography_entry": "ref-",
+    "text": "text-",
+    "text_mark": "tm-",
+    "text_page": "tp-",
 }
 FIXED = {APPENDIX, BIBLIOGRAPHY, INDEX, CONTENTS, CLAIMS_TABLE, MAINMATTER, REFS, COPYRIGHT}
 
@@ -127,6 +130,21 @@ def index_entry(person: str) -> str:
 def section(owner: str, editor_id: str) -> str:
     """An id the editor gave (or Pandoc made from a heading) inside ``owner`` (a unit, claim or quotation id)."""
     return f"{PREFIXES['section']}{owner}--{editor_id}"
+
+
+def text_part(key: str) -> str:
+    """The part of the book that prints the held text of bibliography entry ``key``."""
+    return PREFIXES["text"] + (re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-") or "x")
+
+
+def text_mark(claim_id: str, piece: int = 1) -> str:
+    """The marked passage of a claim in the printed text (its ``piece``-th run, after an ellipsis)."""
+    return f"{PREFIXES['text_mark']}{claim_id}" + (f"-{piece}" if piece > 1 else "")
+
+
+def text_page(key: str, label: str) -> str:
+    """Where page ``label`` of the held text of ``key`` begins, in the printed text."""
+    return PREFIXES["text_page"] + text_part(key)[len(PREFIXES["text"]) :] + "-" + person_key(label)
 
 
 def page(label: str) -> str:

@@ -97,6 +97,12 @@ CODES: dict[str, tuple[str, str]] = {
     "E802": (ERROR, "accessibility violation found by DAISY Ace"),
     "E803": (ERROR, "EPUB checker not installed or failed"),
     "W803": (WARNING, "DAISY Ace not installed: the EPUB checked by EPUBCheck alone"),
+    # quotations verified against the texts held in sources/
+    "E901": (ERROR, "quotation not found in its held source, or different from it"),
+    "W901": (WARNING, "quotation close to its held source but not exact"),
+    "W902": (WARNING, "quotation found on another page than its locator gives"),
+    "W903": (WARNING, "same passage quoted twice"),
+    "W904": (WARNING, "ellipsis leaves out a negation"),
     # the machine
     "E701": (ERROR, "output folder cannot be written"),
     "W701": (WARNING, "cache cannot be used"),

@@ -105,6 +105,18 @@ def test_the_typed_view_finds_lines_notes_and_margin_boxes():
     assert 0 < view.content_top < view.content_top + view.content_height < view.box.margin_height()
 
 
+def test_a_float_in_the_margin_is_known_as_one():
+    html = document(
+        '<p><a class="text-claim" href="#x">7</a>' + paragraph(0, 40) + "</p>"
+        '<p id="x" style="float: none">' + paragraph(2, 10) + "</p>"
+    )
+    (view,) = engine.pages(render(html).document)
+    boxes = list(engine.descendants(view.body))
+    floated = [box for box in boxes if engine.is_floated(box)]
+    assert len(floated) == 1 and "7" in "".join(engine.text(b) for b in engine.descendants(floated[0]))
+    assert floated[0].position_x + floated[0].margin_left < view.content_left, "the claim's number stands in the margin"
+
+
 def test_a_note_stays_with_its_call_where_weasyprint_would_move_it():
     """WeasyPrint 70 moves a note behind its call to avoid an orphan, whatever the note's policy."""
 

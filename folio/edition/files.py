@@ -19,6 +19,7 @@ from pathlib import Path
 # 1 MB of Markdown in all), far below what would exhaust the machine
 LIMITS = {
     "markdown": 2_000_000,
+    "source": 16_000_000,  # a text the edition quotes (sources/): a whole book of OCR is about 1 MB
     "yaml": 4_000_000,
     "bibliography": 32_000_000,
     "image": 64_000_000,
@@ -32,6 +33,7 @@ LIMITS = {
 # book prints them, XML (and so the EPUB) forbids most of them
 _CONTROL = {c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)} | {0x7F} | set(range(0x80, 0xA0))
 _CONTROL_TABLE = {c: None for c in _CONTROL}
+_SOURCE_CONTROL_TABLE = {c: None for c in _CONTROL if c != 0x0C}
 
 
 class Refused(Exception):
@@ -145,9 +147,10 @@ def _no_block_opener(path, flags):
     return os.open(path, flags | os.O_NONBLOCK)  # a file swapped for a pipe must not hang the build
 
 
-def decode(data: bytes, what: str = "the file") -> str:
+def decode(data: bytes, what: str = "the file", form_feeds: bool = False) -> str:
     """UTF-8 text without its byte-order mark; Refused (with the line and column) for a byte
-    that is not UTF-8 or a control character."""
+    that is not UTF-8 or a control character (a form feed is allowed where ``form_feeds`` says:
+    in a held source, where it ends a scanned page)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -163,8 +166,9 @@ def decode(data: bytes, what: str = "the file") -> str:
             line=line,
             code="E101",
         ) from None
-    if text.translate(_CONTROL_TABLE) != text:
-        index = next(i for i, ch in enumerate(text) if ord(ch) in _CONTROL)
+    table = _SOURCE_CONTROL_TABLE if form_feeds else _CONTROL_TABLE
+    if text.translate(table) != text:
+        index = next(i for i, ch in enumerate(text) if ord(ch) in table)
         line = text.count("\n", 0, index) + 1
         column = index - (text.rfind("\n", 0, index) + 1) + 1
         raise Refused(
@@ -186,7 +190,7 @@ def _guess_encoding(data: bytes) -> str:
 
 def read_text(path: Path, roots, kind: str) -> str:
     """The text of an edition file, checked (see ``check_file`` and ``decode``)."""
-    return decode(read_bytes(path, roots, kind))
+    return decode(read_bytes(path, roots, kind), form_feeds=kind == "source")
 
 
 def regular_files(folder: Path, pattern: str) -> list[Path]:

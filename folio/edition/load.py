@@ -27,6 +27,7 @@ from folio.edition.model import (
 from folio.edition.reader import Reader, markdown_field, text_of
 from folio.edition.records import _load_claims, _load_persons, _load_quotations, _number_claims
 from folio.edition.settings import load_settings
+from folio.edition.texts import load_texts, printed_text
 from folio.edition.yamlfile import LinedDict
 from folio.problems import Problems
 
@@ -188,6 +189,10 @@ def load_edition(root: Path, bib_path: Path | None, problems: Problems) -> Editi
     claims = _number_claims(chapters, claim_data, broken_claims, problems, settings.assessments)
     quotations, broken_quotations = _load_quotations(reader)
     persons = _load_persons(reader)
+    texts = load_texts(reader, bibliography)
+    contents = data.get("contents")
+    text_line = contents.line_of("text") if isinstance(contents, LinedDict) and "text" in contents else None
+    text = printed_text(reader, settings, texts, text_line, problems)
     if bibliography is None:
         return None
     return Edition(
@@ -200,4 +205,6 @@ def load_edition(root: Path, bib_path: Path | None, problems: Problems) -> Editi
         tuple(persons),
         bibliography,
         known_broken=frozenset(broken_claims) | frozenset(broken_quotations),
+        texts=texts,
+        text=text,
     )

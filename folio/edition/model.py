@@ -135,6 +135,27 @@ class Quotation:
 
 
 @dataclass(frozen=True)
+class HeldText:
+    """A text the edition quotes, held in sources/ (plain text or Pandoc Markdown, with front
+    matter): the quotations of its bibliography entry are verified against it
+    (``folio.units.verify``), and the book may print it whole."""
+
+    key: str  # the bibliography entry it is the text of
+    path: Path
+    body: str  # the text after its front matter, as written (page markers and all)
+    body_line: int
+    printable: bool = False  # print: true (its rights allow the book to print it whole)
+    title: str = "The Text"
+    first_page: str = "1"
+    markdown: bool = False  # a .md file (Pandoc Markdown), else plain text
+    line: int = 1  # the line of its 'source' key
+
+    @property
+    def anchor(self) -> str:
+        return ids.text_part(self.key)
+
+
+@dataclass(frozen=True)
 class Person:
     name: str
     key: str = ""  # tells homonyms apart: [Zhukov]{.person key=zhukov-iurii}
@@ -247,6 +268,8 @@ class Settings:
     appendix_title: str
     bibliography_title: str
     index_title: str = "Index of Names"  # (the schema's default: settings made without the loader)
+    text_file: str = ""  # contents.text: the held text printed whole ('' : none)
+    text_place: str = "before-chapters"
 
     @property
     def running_title(self) -> str:
@@ -264,6 +287,8 @@ class Edition:
     persons: tuple[Person, ...]
     bibliography: Bibliography
     known_broken: frozenset = frozenset()  # ids of claims and quotations whose files are faulty (reported)
+    texts: dict = field(default_factory=dict)  # bibliography key -> HeldText (sources/)
+    text: HeldText | None = None  # the held text the book prints whole (contents.text)
 
     def claims_of(self, chapter: Chapter) -> list[Claim]:
         return [self.claims[cid] for cid in chapter.claim_ids if cid in self.claims]
@@ -277,6 +302,9 @@ class Edition:
     def recto_anchors(self, index: bool = True) -> list[str]:
         """The anchors of the parts of the book that open on a recto, in order."""
         found = [part.anchor for part in self.front] + [chapter.anchor for chapter in self.chapters]
+        if self.text is not None:
+            at = len(self.front) if self.settings.text_place == "before-chapters" else len(found)
+            found.insert(at, self.text.anchor)
         if self.settings.appendix and self.quotations:
             found.append(ids.APPENDIX)
         if self.settings.bibliography:

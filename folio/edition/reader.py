@@ -75,9 +75,11 @@ class Reader:
             self.problems.add(fault.code, path, fault.line, fault.message, fault.hint)
         return data, True
 
-    def markdown(self, path: Path, fields: dict, named_in: Path | None = None, line: int | None = None):
+    def markdown(
+        self, path: Path, fields: dict, named_in: Path | None = None, line: int | None = None, kind: str = "markdown"
+    ):
         """A Markdown file with YAML front matter -> (LinedDict or None, faulty keys, body, body_line)."""
-        text = self.text(path, "markdown", line, named_in)
+        text = self.text(path, kind, line, named_in)
         if text is None:
             return None, set(), "", 1
         front, body, body_line = split_front_matter(text)

@@ -330,6 +330,20 @@ CONTENTS = {
     "appendix_title": Field("str", default="Appendix: Primary-Source Quotations"),
     "bibliography_title": Field("str", default="Bibliography"),
     "index_title": Field("str", help="the heading of the index of names, in every output", default="Index of Names"),
+    "text": Field(
+        "str",
+        help="a held text (a file of sources/ with 'print: true') printed whole as a part of the book, "
+        "with each claim's passage marked in it and linked to the claim",
+        default="",
+        example="sources/speech.md",
+    ),
+    "text_place": Field(
+        "str",
+        choices=("before-chapters", "after-chapters"),
+        help="where the printed text stands: after the front matter, before the chapters (default), "
+        "or after the chapters",
+        default="before-chapters",
+    ),
 }
 
 EDITION = {
@@ -454,6 +468,19 @@ QUOTATION = {
     "locator": Field("str", help="e.g. 'p. 12' or 'doc. 7'", default=""),
     "translation_note": Field("str", default=""),
     "url": Field("str", help="an http or https address of the document", default=""),
+}
+
+HELD_TEXT = {
+    "source": Field("str", True, "the bibliography key of the edition this text is of", example="khrushchev1962"),
+    "print": Field(
+        "bool",
+        help="the book may print the text whole (its rights allow it); otherwise it is used to verify quotations only",
+        default=False,
+    ),
+    "title": Field("str", help="the heading of the text when the book prints it", default="The Text"),
+    "first_page": Field(
+        "str", help="the page the file starts on, until its first page marker ({p. 12}) or form feed", default="1"
+    ),
 }
 
 PERSON = {

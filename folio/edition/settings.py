@@ -225,6 +225,8 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
             schema.value(contents, "bibliography_title", schema.CONTENTS["bibliography_title"], faulty, "contents.")
         ),
         index_title=text_of(schema.value(contents, "index_title", schema.CONTENTS["index_title"], faulty, "contents.")),
+        text_file=text_of(schema.value(contents, "text", schema.CONTENTS["text"], faulty, "contents.")),
+        text_place=text_of(schema.value(contents, "text_place", schema.CONTENTS["text_place"], faulty, "contents.")),
     ), data
 
 

@@ -84,7 +84,8 @@ def loose_lines(document, word_space_em: float) -> list[tuple[int, float, str]]:
 def overfull_lines(document) -> list[tuple[int, float, str]]:
     """Text that runs out of the text block (the page's content area), left or right:
     an overfull line, a long URL, a box pushed aside. Margin boxes (running heads,
-    folios) are not in the text block and are not looked at."""
+    folios) are not in the text block and are not looked at, nor are floats (the margin
+    notes the stylesheet puts beside the text on purpose)."""
     found = []
     for view in engine.pages(document):
         left, right = view.content_left, view.content_left + view.content_width
@@ -95,7 +96,7 @@ def overfull_lines(document) -> list[tuple[int, float, str]]:
                 if over > 1:  # CSS px; WeasyPrint lays out in px
                     found.append((view.number, over * 0.75, node.text.strip()[:40]))
                     return True
-            return any(walk(child) for child in engine.children(node))
+            return any(walk(child) for child in engine.children(node) if not engine.is_floated(child))
 
         for flow in (view.body, view.note_area):
             if flow is not None and walk(flow):

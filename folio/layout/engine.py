@@ -814,6 +814,11 @@ def descendants(box):
         yield from descendants(child)
 
 
+def is_floated(box) -> bool:
+    """A box floated out of the line (a margin note: the claims' numbers beside the printed text)."""
+    return bool(getattr(box, "is_floated", lambda: False)())
+
+
 def is_generated(box) -> bool:
     """A box of generated content (::before, ::after, a note's call or marker)."""
     return "::" in (getattr(box, "element_tag", "") or "")

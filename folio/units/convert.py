@@ -255,6 +255,8 @@ def titles_by_anchor(edition: Edition, html_of: dict[str, str]) -> dict[str, str
 
     found[ids.APPENDIX] = str(escape(edition.settings.appendix_title))
     found[ids.BIBLIOGRAPHY] = str(escape(edition.settings.bibliography_title))
+    if edition.text is not None:
+        found[edition.text.anchor] = str(escape(edition.text.title))
     return found
 
 

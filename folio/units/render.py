@@ -258,14 +258,26 @@ def appendix_groups(edition: Edition) -> list[tuple[object, list[AppendixEntry]]
     return groups
 
 
-def render_units(edition: Edition, env: Templates, cited=()) -> list[Unit]:
+def render_units(edition: Edition, env: Templates, cited=(), text=None) -> list[Unit]:
+    """The units of the book, in its order; ``text`` (text_part.TextPart) the examined text printed whole."""
     units: list[Unit] = []
     for part in edition.front:
         markdown = env.render("front.md.j2", edition=edition, part=part)
         units.append(Unit(part.anchor, "front", part.title, markdown, part.path))
+    text_unit = None
+    if text is not None:
+        markdown = env.render("text.md.j2", edition=edition, text=text)
+        text_unit = Unit(text.anchor, "text", text.title, markdown, text.held.path)
+    if text_unit is not None and edition.settings.text_place == "before-chapters":
+        units.append(text_unit)
+    marked = text.marked if text is not None else {}
     for chapter in edition.chapters:
-        markdown = env.render("chapter.md.j2", edition=edition, chapter=chapter, claims=edition.claims_of(chapter))
+        markdown = env.render(
+            "chapter.md.j2", edition=edition, chapter=chapter, claims=edition.claims_of(chapter), in_text=marked
+        )
         units.append(Unit(chapter.anchor, "chapter", chapter.title, markdown, chapter.path))
+    if text_unit is not None and edition.settings.text_place == "after-chapters":
+        units.append(text_unit)
     if edition.settings.appendix and edition.quotations:
         markdown = env.render("appendix.md.j2", edition=edition, groups=appendix_groups(edition))
         units.append(Unit("appendix", "appendix", edition.settings.appendix_title, markdown))
