@@ -15,6 +15,7 @@ bibliography of books, articles and collections.
 from __future__ import annotations
 
 import random
+import re
 import textwrap
 from pathlib import Path
 
@@ -272,10 +273,113 @@ def bibliography(n: int, rng: random.Random) -> tuple[str, list[str]]:
     return "\n".join(entries), keys
 
 
-def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) -> dict:
+_PERSON_SPAN = re.compile(r"\[([^\]]*)\]\{\.person[^}]*\}")
+_NOTE_CALL = re.compile(r"\[\^[^\]]+\]")
+
+
+def plain(markdown: str) -> str:
+    """The words of a generated passage or quotation, as its source prints them."""
+    text = _NOTE_CALL.sub("", _PERSON_SPAN.sub(r"\1", markdown.split("\n\n[^")[0]))
+    return " ".join(text.split())
+
+
+def ocr_pages(paragraphs: list[str], rng: random.Random, head: str, first_page: int = 1, noise: float = 0.0):
+    """A text as a scan's OCR gives it: lines of about 66 characters, words broken at the line
+    ends with a hyphen, a form feed between pages of 38 lines, a running head with the page
+    number on the first line of each page, curly quotes, "ﬁ" ligatures, and (at the rate
+    ``noise`` a word) letters misread ("rn" for "m", "1" for "l"). Returns (text, the page each
+    paragraph starts on)."""
+    lines: list[str] = []
+    starts: list[int] = []
+    page = first_page
+    out: list[str] = []
+
+    def new_page() -> None:
+        nonlocal page
+        if out:
+            out.append("\f")
+            page += 1
+        out.append(f"{head.upper()}    {page}\n")
+
+    new_page()
+    count = 0
+    for paragraph in paragraphs:
+        words = paragraph.replace('"', "\u201d").replace("fi", "\ufb01").split()
+        if noise:
+            words = [
+                w.replace("m", "rn", 1) if rng.random() < noise and "m" in w else w.replace("l", "1", 1)
+                if rng.random() < noise / 2
+                else w
+                for w in words
+            ]
+        line = ""
+        lines = []
+        for word in words:
+            if len(line) + len(word) + 1 > 66:
+                if len(word) > 8 and len(line) < 60 and word.isalpha():
+                    cut = max(3, (66 - len(line) - 2))
+                    cut = min(cut, len(word) - 3)
+                    lines.append(f"{line} {word[:cut]}-".strip())
+                    word = word[cut:]
+                else:
+                    lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}".strip()
+        lines.append(line)
+        for number, text in enumerate(lines):
+            if count and count % 38 == 0:
+                new_page()
+            if number == 0:
+                starts.append(page)
+            out.append(text + "\n")
+            count += 1
+        out.append("\n")
+    return "".join(out), starts
+
+
+def held_texts(edition: Path, claims: list[dict], quotations: list[dict], keys: list[str], w, size: int) -> dict:
+    """The examined text (keys[0], with page markers, printed whole) holding every claim's
+    passage, and a study (keys[1]) as OCR of at least ``size`` bytes holding the quotations
+    given it; the claims and quotations get their source and page. Returns figures."""
+    rng = w.rng
+    (edition / "sources").mkdir(exist_ok=True)
+    # the examined text: filler between the passages, a page marker every six paragraphs
+    report, page = [], 1
+    for number, claim in enumerate(claims):
+        if number % 6 == 0:
+            report.append(f"{{p. {page}}}")
+            page += 1
+        report.append(" ".join(w.sentence() for _ in range(3)))
+        claim["passage"]["source"] = keys[0]
+        claim["passage"]["page"] = f"p. {page - 1}"
+        report.append(plain(claim["passage"]["text"]))
+    (edition / "sources" / "report.md").write_text(
+        f"---\nsource: {keys[0]}\nprint: true\ntitle: The Report\n---\n\n" + "\n\n".join(report) + "\n",
+        encoding="utf-8",
+    )
+    # the study: its quotations among filler paragraphs, until it is large enough
+    paragraphs, placed = [], []
+    for quotation in quotations:
+        quotation["source"] = keys[1]
+        paragraphs += [" ".join(w.sentence() for _ in range(6)) for _ in range(rng.randint(1, 4))]
+        placed.append(len(paragraphs))
+        paragraphs.append(plain(quotation["text"]))
+    while sum(len(p) for p in paragraphs) < size:
+        paragraphs.append(" ".join(w.sentence() for _ in range(6)))
+    text, starts = ocr_pages(paragraphs, rng, "A Study of the Record")
+    for quotation, at in zip(quotations, placed):
+        quotation["locator"] = f"p. {starts[at]}"
+    (edition / "sources" / "study.txt").write_text(f"---\nsource: {keys[1]}\n---\n" + text, encoding="utf-8")
+    return {"held_bytes": len(text.encode("utf-8")), "held_quotations": len(quotations) + len(claims)}
+
+
+def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False, held: int = 0) -> dict:
     """Write an edition to root/edition and root/bibliography.bib; return its figures.
 
-    ``small`` makes a miniature of the same shape (3 chapters, 1 essay) for the tests."""
+    ``small`` makes a miniature of the same shape (3 chapters, 1 essay) for the tests. ``held``
+    (bytes) adds the texts it quotes, held in sources/: the examined text, printed whole, and
+    an OCR'd study of at least that size, against which the quotations are verified."""
     w = Writer(seed)
     rng = w.rng
     edition = root / "edition"
@@ -344,6 +448,7 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
         return "\n\n".join(out + footnotes)
 
     quotation_records: list[dict] = []
+    claim_files: list = []  # (path, front matter, body), written once the held texts gave their pages
     chapter_files = []
     claim_no = 0
     claims_per_chapter = [3, 2, 2] if small else [7, 7, 6, 7, 7, 6, 7, 7, 6] * scale
@@ -359,7 +464,9 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
             for q in range(3 if small else 5):
                 qid = f"q{claim_no:03d}-{q}"
                 qids.append(qid)
-                text = "\n".join(textwrap.wrap(" ".join(w.sentence() for _ in range(5)), 78))
+                # (a person's attributes are never cut by a line end: Pandoc would not read them)
+                words = " ".join(w.sentence() for _ in range(5)).replace("{.person key=", "{.person\0key=")
+                text = "\n".join(textwrap.wrap(words, 78, break_on_hyphens=False)).replace("\0", " ")
                 if q == 1:  # a note of the editor's own inside the quoted text
                     text += f"[^q{q}]\n\n[^q{q}]: {w.sentence()}"
                     counts["notes"] += 1
@@ -390,10 +497,7 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
             if claim_no == range_claim:
                 front["number"] = f"{claim_no}-{claim_no + 3}"
                 claim_no += 3
-            (edition / "claims" / f"{cid}.md").write_text(
-                "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n" + body + "\n",
-                encoding="utf-8",
-            )
+            claim_files.append((edition / "claims" / f"{cid}.md", front, body))
             counts["claims"] += 1
             counts["words"] += w.words(body) + w.words(passage)
         opening = paragraph(6, 0.3)
@@ -438,6 +542,14 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
         )
         counts["words"] += w.words(body)
         chapter_files.append(name)
+    if held:
+        studied = [q for q in quotation_records if q["id"].endswith("-0")]
+        counts.update(held_texts(edition, [front for _p, front, _b in claim_files], studied, keys, w, held))
+    for path, front, body in claim_files:
+        path.write_text(
+            "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n" + body + "\n",
+            encoding="utf-8",
+        )
     (edition / "quotations" / "appendix.yaml").write_text(
         yaml.safe_dump(quotation_records, sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
@@ -476,7 +588,8 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False) 
         "rights": "Generated text.",
         "description": "A generated edition for the benchmark.",
         "assessments": {"supported": "Supported", "disputed": "Disputed", "contradicted": "Contradicted"},
-        "contents": {"front": ["front/introduction.md"], "chapters": chapter_files},
+        "contents": {"front": ["front/introduction.md"], "chapters": chapter_files}
+        | ({"text": "sources/report.md"} if held else {}),
         # names the English hyphenation dictionary cannot break, as an editor lists them after W505
         "print": {
             "hyphenation": [

@@ -52,6 +52,7 @@ class TextPart:
     anchor: str
     blocks: list
     marked: dict  # claim id -> the anchor of its passage in the text
+    space: markupsafe.Markup = _SPACE  # (for the template: a space between two runs it writes)
 
     @property
     def id(self) -> str:
@@ -148,7 +149,7 @@ def text_part(edition: Edition, verification) -> TextPart | None:
                     _SPACE if lead else markupsafe.Markup(""),
                     claim,
                     anchor,
-                    first is not None,
+                    first is not None and anchor == ids.text_mark(claim.id),  # labelled once, at its first piece
                     page,
                     ids.text_page(held.key, page) if page else "",
                 )

@@ -6,7 +6,8 @@ between them, after normalising what a scan or a keyboard changes without changi
 
 - the Unicode form (NFKC: ligatures such as "ﬁ" become "fi", full-width forms become plain);
 - letter case;
-- quotation marks (straight, curly, single, double, guillemets are all one mark) and apostrophes;
+- quotation marks and apostrophes (straight, curly, single, double, guillemets) are not compared:
+  editions nest and curl them differently, and a name may end in one (a soft sign: Chubar');
 - dashes (en, em, minus, "--" are one dash);
 - whitespace, line ends, and hyphens inside a word or at a line end ("de- livered", a soft hyphen,
   "Marxism-Leninism" and "MarxismLeninism" are the same word);
@@ -53,7 +54,7 @@ TOKEN = re.compile(
     r"|(?P<punct>[,.;:!?()\"“”„‟«»‹›‘’‚‛`´])"
 )
 _QUOTE_MARKS = set("\"“”„‟«»‹›‘’‚‛`´'")
-_IN_WORD = re.compile(r"[-‐‑\u00ad\s]")
+_IN_WORD = re.compile(r"[-‐‑\u00ad\s'’ʼ]")
 _EDITORIAL = re.compile(r"\[\s*(?:…|\.\s?\.\s?\.)\s*\]|…|\.\s?\.\s?\.|\[[^\[\]\n]{0,200}\]")
 _LOCATOR_PAGES = re.compile(
     r"^\s*(?:pp?\.|pages?)?\s*([0-9]+|[ivxlcdm]+)(?:\s*[-–—]\s*([0-9]+|[ivxlcdm]+))?\s*[.,;]?\s*$", re.IGNORECASE
@@ -66,8 +67,7 @@ EXACT, CLOSE, DIFFERS, NOT_FOUND, UNCHECKED = "exact", "close", "differs", "not 
 
 
 def _norm_word(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _IN_WORD.sub("", text).replace("’", "'").replace("ʼ", "'")
+    return _IN_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def _norm_mark(kind: str, text: str) -> str:
@@ -75,7 +75,7 @@ def _norm_mark(kind: str, text: str) -> str:
         return "—"
     if kind == "dots":
         return "…"
-    return '"' if text in _QUOTE_MARKS else text
+    return "" if text in _QUOTE_MARKS else text
 
 
 def tokens(text: str) -> list[tuple[str, bool, int, int]]:
@@ -85,7 +85,7 @@ def tokens(text: str) -> list[tuple[str, bool, int, int]]:
         kind = match.lastgroup
         if kind == "word":
             found.append((_norm_word(match.group()), True, match.start(), match.end()))
-        else:
+        elif _norm_mark(kind, match.group()):
             found.append((_norm_mark(kind, match.group()), False, match.start(), match.end()))
     return found
 
@@ -557,10 +557,8 @@ def quoted_text(library, ref: str) -> str:
             out.append(" ")
         elif kind in ("Code", "Math"):
             out.append(node["c"][1])
-        elif kind == "Quoted":
-            out.append('"')
+        elif kind == "Quoted":  # (quotation marks are not compared)
             visit(node["c"][1])
-            out.append('"')
         elif kind == "Link":
             visit(node["c"][1])
         elif kind == "Span":
