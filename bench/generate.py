@@ -307,7 +307,9 @@ def ocr_pages(paragraphs: list[str], rng: random.Random, head: str, first_page: 
         words = paragraph.replace('"', "\u201d").replace("fi", "\ufb01").split()
         if noise:
             words = [
-                w.replace("m", "rn", 1) if rng.random() < noise and "m" in w else w.replace("l", "1", 1)
+                w.replace("m", "rn", 1)
+                if rng.random() < noise and "m" in w
+                else w.replace("l", "1", 1)
                 if rng.random() < noise / 2
                 else w
                 for w in words
