@@ -19,7 +19,7 @@ from pathlib import Path
 # 1 MB of Markdown in all), far below what would exhaust the machine
 LIMITS = {
     "markdown": 2_000_000,
-    "source": 16_000_000,  # a text the edition quotes (sources/): a whole book of OCR is about 1 MB
+    "source": 4_000_000,  # a text the edition quotes (sources/): a whole book of OCR is about 1 MB
     "yaml": 4_000_000,
     "bibliography": 32_000_000,
     "image": 64_000_000,

@@ -42,6 +42,8 @@ from folio.problems import Problems
 from folio.rebuild.cache import Store, digest_of
 
 MAX_GAP = 400  # words an ellipsis may leave out
+MAX_WORDS = 4000  # words of one run between editorial marks that are verified (a longer one is not checked)
+MAX_PIECES = 200  # runs of one quotation
 NEGATIONS = frozenset(
     "not no never nor neither nobody nothing none nowhere without cannot can't don't didn't won't isn't wasn't".split()
 )
@@ -135,12 +137,10 @@ def _next_label(label: str) -> str:
 def index_text(body: str, first_page: str = "1") -> Indexed:
     """The held text tokenised and indexed, its page markers, form feeds and running heads read."""
     starts, labels = [0], [first_page]
-    blank = list(body)
+    blotted: list = []  # (start, end) of what the comparison leaves out
 
     def blot(start: int, end: int) -> None:
-        for i in range(start, end):
-            if blank[i] != "\n":
-                blank[i] = " "
+        blotted.append((start, end))
 
     for match in PAGE_MARKER.finditer(body):
         if starts and starts[-1] == match.start() or body[: match.start()].strip() == "" and len(starts) == 1:
@@ -161,7 +161,7 @@ def index_text(body: str, first_page: str = "1") -> Indexed:
             starts.append(offset)
             labels.append(label)
     _blot_running_heads(body, starts, blot)
-    text = "".join(blank)
+    text = _blanked(body, blotted)
     found = tokens(text)
     toks = [t[0] for t in found]
     is_word = [t[1] for t in found]
@@ -183,6 +183,21 @@ def index_text(body: str, first_page: str = "1") -> Indexed:
         starts if len(starts) > 1 or labels != [first_page] else [0],
         labels if len(starts) > 1 or labels != [first_page] else [first_page],
     )
+
+
+def _blanked(body: str, ranges: list) -> str:
+    """The body with the characters of ``ranges`` made spaces (its line ends kept): offsets hold."""
+    out, at = [], 0
+    for start, end in sorted(ranges):
+        if start < at:
+            start = at
+        if end <= start:
+            continue
+        out.append(body[at:start])
+        out.append(re.sub(r"[^\n]", " ", body[start:end]))
+        at = end
+    out.append(body[at:])
+    return "".join(out)
 
 
 def _blot_running_heads(body: str, starts: list, blot) -> None:
@@ -440,6 +455,9 @@ def check_one(verdict: Verdict, text: str, held: Indexed) -> Verdict:
     if not found:
         verdict.verdict = EXACT
         return verdict
+    if len(found) > MAX_PIECES or any(len(piece.words) > MAX_WORDS for piece in found):
+        verdict.differences = [f"too long to verify (more than {MAX_WORDS:,} words, or {MAX_PIECES} ellipses)"]
+        return verdict
     # the longest piece is found first, anywhere; the others in order around it, each near its neighbour
     anchor = max(range(len(found)), key=lambda i: len(found[i].words))
     matches: dict[int, Match] = {}
@@ -628,17 +646,18 @@ class _Held:
                 found = index_text(held.body, held.first_page)
                 if self.store is not None:
                     self.store.put("held", self.digests[key], found)
-            self.indexed[key] = found
+            self.indexed = {key: found}  # one at a time: the quotations are verified text by text
         return self.indexed[key]
 
 
 def verify_edition(edition: Edition, library, problems: Problems, store: Store | None = None) -> Verification:
     """Every passage and quotation whose source has a held text verified; the problems reported."""
     held = _Held(edition.texts, store)
-    verdicts = []
     subjects = _subjects(edition)
     texts = {ref: quoted_text(library, ref) for _verdict, ref in subjects}
-    for verdict, ref in subjects:
+    done: dict = {}
+    for number in sorted(range(len(subjects)), key=lambda n: subjects[n][0].key):  # text by text
+        verdict, ref = subjects[number]
         text = texts[ref]
         if verdict.key in edition.texts:
             key = digest_of("verdict", held.digests[verdict.key], text, verdict.locator, verdict.label)
@@ -650,7 +669,9 @@ def verify_edition(edition: Edition, library, problems: Problems, store: Store |
                 verdict = check_one(verdict, text, held.get(verdict.key))
                 if store is not None:
                     store.put("verdicts", key, verdict)
-        verdicts.append(verdict)
+        done[number] = verdict
+    verdicts = [done[n] for n in range(len(subjects))]
+    for verdict in verdicts:
         _report(verdict, edition, problems)
     _report_repeats(verdicts, texts, [ref for _v, ref in subjects], problems)
     return Verification(verdicts, held)
