@@ -312,3 +312,26 @@ def test_the_examined_text_is_printed_with_its_passages_marked_and_linked(tmp_pa
     site = out / "quoted-web"
     page = (site / "text-report1950.html").read_text(encoding="utf-8")
     assert 'class="text-mark"' in page and 'href="chapter-one.html#claim-exact"' in page
+
+
+def test_what_a_scan_prints_at_the_turn_of_a_page_is_noise_and_a_translation_is_not_checked(tmp_path, capsys):
+    held = verify.index_text(
+        "{p. 1}\nThe board met in spring and the chairman spoke first about the harbour.\n\n"
+        "1. A footnote of the scan that stands at the foot of the page.\n{p. 2}\n"
+        "Then the members voted against the sale of the harbour."
+    )
+    found = verify.check_one(
+        verify.Verdict("quotation", "q", "q", Path("q.yaml"), 1, "k", "pp. 1-2"),
+        "the chairman spoke first about the harbour. Then the members voted against the sale",
+        held,
+    )
+    assert found.verdict == "close" and "turn of a page" in found.differences[0] and found.page == "1–2"
+    edition = make_edition(tmp_path, faulty=False)
+    path = edition / "quotations" / "q.yaml"
+    records = yaml.safe_load(path.read_text(encoding="utf-8"))
+    records[0]["text"] = "Words of the editor's translation, which the original does not hold."
+    records[0]["translation_note"] = "Translated by the editor."
+    path.write_text(yaml.safe_dump(records, sort_keys=False), encoding="utf-8")
+    run = run_build(capsys, edition, tmp_path / "out", "--quotations", command="check")
+    assert run.status == 0, run.stderr
+    assert verdicts(run.stderr)["q-ocr"][0] == "not checked" and "a translation" in run.stderr

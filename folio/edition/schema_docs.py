@@ -48,6 +48,14 @@ FILES = [
     ),
     ("quotations", "edition/quotations/*.yaml", "A list of the appendix's quotations.", schema.QUOTATION, "list"),
     ("persons", "edition/persons.yaml", "A list of the persons of the index of names.", schema.PERSON, "list"),
+    (
+        "source",
+        "edition/sources/*.txt, *.md (front matter)",
+        "A text the edition quotes (docs/quotations.md): this front matter, then the text, with page "
+        "markers ({p. 12}) or a scan's form feeds. Every quotation of its source is verified against it.",
+        schema.HELD_TEXT,
+        "mapping",
+    ),
 ]
 
 _JSON_TYPES = {

@@ -320,9 +320,8 @@ def locate(piece: list, held: Indexed, lo: int = 0, hi: int | None = None, late:
     best: Match | None = None
     for key, _n in sorted(votes.items(), key=lambda item: (-item[1], -item[0] if late else item[0]))[:6]:
         start = key * bucket
-        match = _align(
-            piece, held, max(lo, start - size // 3 - bucket), min(hi, start + size + size // 3 + bucket), late
-        )
+        slack = size // 2 + bucket + 20  # (the source may hold more words than the quotation: a page's foot)
+        match = _align(piece, held, max(lo, start - slack), min(hi, start + size + slack), late)
         if match is None:
             continue
         if (
@@ -397,6 +396,18 @@ class Verdict:
     wrong_page: str = ""  # the locator's page, when it differs from where it was found
     omitted_negation: str = ""  # the source's words an ellipsis leaves out, when they hold a negation
     claim_ids: tuple = ()
+    translated: bool = False  # the quotation is the editor's translation (it has a translation_note)
+
+
+def _at_page_break(held: Indexed, start_word: int, end_word: int) -> bool:
+    """Whether a page of the held text begins among (or just before or after) these words of it,
+    which the quotation does not have: what a scan prints at a page's foot or head (its notes)."""
+    if not held.paged or end_word <= start_word:
+        return False
+    first = held.starts[held.word_tokens[max(0, start_word - 1)]]
+    last = held.ends[held.word_tokens[min(len(held.words) - 1, end_word)]]
+    at = bisect.bisect_right(held.page_starts, first)
+    return at < len(held.page_starts) and held.page_starts[at] <= last
 
 
 def _page_range(held: Indexed, start_word: int, end_word: int) -> str:
@@ -503,6 +514,9 @@ def check_one(verdict: Verdict, text: str, held: Indexed) -> Verdict:
         for opcode in match.opcodes:
             tag, i1, i2, j1, j2 = opcode
             if tag == "equal":
+                continue
+            if tag == "insert" and _at_page_break(held, match.start + j1, match.start + j2):
+                noise.append(describe(opcode, piece.words, span) + " (at the turn of a page: a footnote or a head?)")
                 continue
             (noise if is_noise(piece.words[i1:i2], span[j1:j2]) else real).append(describe(opcode, piece.words, span))
         if not any(tag != "equal" for tag, *_ in match.opcodes):
@@ -624,6 +638,7 @@ def _subjects(edition: Edition) -> list:
                     quotation.source.key,
                     quotation.source.locator,
                     claim_ids=quotation.claim_ids,
+                    translated=bool(str(quotation.translation_note).strip()),
                 ),
                 quotation.text.ref,
             )
@@ -659,7 +674,7 @@ def verify_edition(edition: Edition, library, problems: Problems, store: Store |
     for number in sorted(range(len(subjects)), key=lambda n: subjects[n][0].key):  # text by text
         verdict, ref = subjects[number]
         text = texts[ref]
-        if verdict.key in edition.texts:
+        if verdict.key in edition.texts and not verdict.translated:
             key = digest_of("verdict", held.digests[verdict.key], text, verdict.locator, verdict.label)
             kept = store.get("verdicts", key) if store is not None else None
             if isinstance(kept, Verdict):
@@ -778,7 +793,15 @@ def report(verification: Verification, problems: Problems) -> str:
     for v in verification.verdicts:
         note = ""
         if v.verdict == UNCHECKED:
-            note = "no held text of this source" if v.key else "no source key"
+            note = (
+                v.differences[0]
+                if v.differences
+                else "a translation (it has a translation_note)"
+                if v.translated
+                else "no held text of this source"
+                if v.key
+                else "no source key"
+            )
         elif v.differences:
             note = v.differences[0]
         if v.wrong_page:
