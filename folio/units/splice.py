@@ -156,8 +156,9 @@ class Splicer:
             made = self.library.section_ids.get(name)
             if owner and made:
                 return {"t": "Link", "c": [["", ["xref"], []], inlines, ["#" + made, ""]]}
-            if not owner:  # the frame's own links (to parts of the book)
-                return {"t": "Link", "c": [[attr[0], classes, []], inlines, [target, title]]}
+            if not owner:  # the frame's own links (to parts of the book), with the title the template gives
+                pairs = [[k, v] for k, v in attr[2] if k == "title"]
+                return {"t": "Link", "c": [[attr[0], classes, pairs], inlines, [target, title]]}
             return {"t": "Span", "c": [["", [], []], inlines]}
         safe = safe_url(target)
         if safe is None:
