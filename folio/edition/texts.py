@@ -25,16 +25,21 @@ def load_texts(reader: Reader, bibliography: Bibliography | None) -> dict[str, H
     problems = reader.problems
     found: dict[str, HeldText] = {}
     paths = reader.folder_files(FOLDER, "*")
+    others = [p for p in paths if p.suffix.lower() not in (".txt", ".md", ".markdown")]
+    others = [p for p in others if p.is_file() and not p.name.lower().startswith("readme")]
+    if others:
+        problems.add(
+            "W101",
+            others[0],
+            None,
+            f"{len(others)} file(s) of sources/ are neither plain text (.txt) nor Markdown (.md) and are not read: "
+            + ", ".join(p.name for p in others[:5])
+            + (", ..." if len(others) > 5 else ""),
+            "a held text is UTF-8 .txt or .md with front matter naming its bibliography key; "
+            "keep scans and other files in another folder",
+        )
     for path in paths:
         if path.suffix.lower() not in (".txt", ".md", ".markdown"):
-            if path.is_file() and not path.name.lower().startswith("readme"):
-                problems.add(
-                    "W101",
-                    path,
-                    None,
-                    f"'{path.name}' in sources/ is neither plain text (.txt) nor Markdown (.md): it is not read",
-                    "save the text as UTF-8 .txt or .md, with front matter naming its bibliography key",
-                )
             continue
         meta, faulty, body, body_line = reader.markdown(path, schema.HELD_TEXT, kind="source")
         if meta is None or "source" in faulty:
