@@ -5,18 +5,16 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# the default CMYK output profile for PDF/X (folio.edition.output_intent.DEFAULT_PROFILE)
-CMYK := $(VENV)/share/folio/FOGRA39L_coated.icc
 
-.PHONY: book check test test-fast lint bench kindle system-deps cmyk-profile ace clean
+.PHONY: book check test test-fast lint bench kindle system-deps ace clean
 
-book: $(STAMP) system-deps $(CMYK) ace
+book: $(STAMP) system-deps ace
 	$(PY) build.py build --verify --format pdf,epub,html
 
 check: $(STAMP)
 	$(PY) build.py check
 
-test: $(STAMP) system-deps $(CMYK) ace
+test: $(STAMP) system-deps ace
 	$(PY) -m pytest -q
 
 # the tests that lay out no book: seconds
@@ -35,14 +33,9 @@ bench: $(STAMP)
 system-deps:
 	@sh tools/system-deps.sh
 
-cmyk-profile: $(CMYK)
-
 # DAISY Ace (npm, pinned) for the EPUB's accessibility check, in Debian's chromium
 ace: system-deps
 	@sh tools/ace-setup.sh
-
-$(CMYK): | $(STAMP) system-deps
-	$(PY) -m folio.edition.output_intent $@
 
 # the locked dependencies (requirements.lock: pip-compile --generate-hashes --extra test pyproject.toml),
 # then folio itself, editable, with its `folio` command

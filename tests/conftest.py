@@ -3,8 +3,10 @@ edition (real Pandoc, WeasyPrint and EPUBCheck), read back from their files."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +16,22 @@ from folio.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = Path(__file__).resolve().parent / "editions" / "small"
+# folio keeps the Coated FOGRA39 it makes in the user's data folder: the tests have their own,
+# made by the first test that needs it
+DATA_HOME = tempfile.mkdtemp(prefix="folio-test-data-")
+os.environ["XDG_DATA_HOME"] = DATA_HOME
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(DATA_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def fogra39() -> Path:
+    """The default output profile, as folio makes it on first use."""
+    from folio.edition.output_intent import default_profile
+
+    return default_profile()
 
 
 @pytest.fixture(autouse=True)

@@ -253,6 +253,16 @@ def test_pip_install_gives_a_folio_command_that_works_from_any_folder(tmp_path):
         assert epub.returncode == 0, epub.stderr
         assert "warning W803" in epub.stderr and "npm install -g @daisy/ace-cli" in epub.stderr, epub.stderr
         assert "The EPUB passed EPUBCheck (DAISY Ace was not run)." in epub.stderr, epub.stderr
+    # the printer's file with nothing installed but folio: its Coated FOGRA39 made from the package's data
+    settings = book / "edition" / "edition.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(
+        text.replace("print:\n", "print:\n  bleed: 0.125in\n  pdf_variant: pdf/x-4\n"), encoding="utf-8"
+    )
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    printer = run("build", "-q", "--format", "pdf", cwd=book)
+    assert printer.returncode == 0, printer.stderr
+    assert list((tmp_path / "data" / "folio").glob("FOGRA39L_coated-*.icc")), printer.stderr
     module = subprocess.run(
         [str(venv / "bin" / "python"), "-m", "folio", "--version"], cwd=work, capture_output=True, text=True
     )

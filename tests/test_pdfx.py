@@ -12,7 +12,7 @@ from conftest import copy_small, run_build
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from folio.edition.output_intent import DEFAULT_PROFILE, read_header
+from folio.edition.output_intent import read_header
 
 pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
@@ -46,13 +46,12 @@ def paint_operators(reader: PdfReader) -> dict[str, set]:
     return found
 
 
-def test_pdfx4_is_the_printers_copy(capsys, tmp_path, monkeypatch):
+def test_pdfx4_is_the_printers_copy(capsys, tmp_path, monkeypatch, fogra39):
     """PDF/X-4: one GTS_PDFX output intent carrying a CMYK printer profile (Coated FOGRA39
     unless the edition names its printer's), the PDF/X identification in the XMP and the
     document information, the trim and bleed boxes, no annotation on the page, every mark
     in black ink (DeviceCMYK) and none in RGB; the same bytes on every build."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # two builds to compare, dated alike
-    assert DEFAULT_PROFILE.is_file(), "make the default CMYK profile first: make cmyk-profile"
     edition = with_settings(copy_small(tmp_path), PDFX4)
     run = run_build(capsys, edition, tmp_path / "out", "--no-cache")
     assert run.status == 0, run.stderr
@@ -97,10 +96,10 @@ def test_pdfx4_is_the_printers_copy(capsys, tmp_path, monkeypatch):
     assert (tmp_path / "again" / "small.pdf").read_bytes() == path.read_bytes()
 
 
-def test_pdfx_with_the_printers_own_profile(capsys, tmp_path):
+def test_pdfx_with_the_printers_own_profile(capsys, tmp_path, fogra39):
     edition = copy_small(tmp_path)
     (edition / "print").mkdir()
-    shutil.copy(DEFAULT_PROFILE, edition / "print" / "printer.icc")
+    shutil.copy(fogra39, edition / "print" / "printer.icc")
     with_settings(edition, PDFX4 + "  output_profile: print/printer.icc\n")
     run = run_build(capsys, edition, tmp_path / "out", "--format", "pdf")
     assert run.status == 0, run.stderr
@@ -159,10 +158,10 @@ def test_unusable_output_intents_are_reported_by_the_check(capsys, tmp_path, set
     assert "hint:" in run.stderr and "Traceback" not in run.stderr
 
 
-def test_an_output_profile_without_pdfx_is_a_warning(capsys, tmp_path):
+def test_an_output_profile_without_pdfx_is_a_warning(capsys, tmp_path, fogra39):
     edition = copy_small(tmp_path)
     (edition / "print").mkdir()
-    shutil.copy(DEFAULT_PROFILE, edition / "print" / "printer.icc")
+    shutil.copy(fogra39, edition / "print" / "printer.icc")
     with_settings(edition, "print:\n  output_profile: print/printer.icc\n")
     run = run_build(capsys, edition, tmp_path / "out", command="check")
     assert run.status == 0
@@ -171,26 +170,27 @@ def test_an_output_profile_without_pdfx_is_a_warning(capsys, tmp_path):
     ), run.stderr
 
 
-def test_without_make_folio_makes_the_default_profile_on_first_use(capsys, tmp_path, monkeypatch):
-    """An installation without make (pip, pipx): the first PDF/X build makes Coated FOGRA39
-    itself, once, into the user's data folder, with ArgyllCMS; without ArgyllCMS, E107 says
-    what to install or to name."""
+def test_folio_alone_makes_the_default_profile_on_first_use(capsys, tmp_path, monkeypatch):
+    """An installation with nothing beside folio (pip, pipx): the first PDF/X build makes
+    Coated FOGRA39 from the measurements in the package, once, into the user's data folder,
+    and carries it; a data folder that cannot take it is E107, naming it and what to do."""
     from folio.edition import output_intent
 
-    monkeypatch.setattr(output_intent, "DEFAULT_PROFILE", tmp_path / "none" / "FOGRA39L_coated.icc")
-    monkeypatch.setattr(output_intent, "USER_PROFILE", tmp_path / "user" / "folio" / "FOGRA39L_coated.icc")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the data folder should be")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocked))
     edition = with_settings(copy_small(tmp_path), PDFX4)
-    monkeypatch.setattr(output_intent, "can_make_profile", lambda: False)
     refused = run_build(capsys, edition, tmp_path / "out", command="check")
     assert refused.status == 1 and "error E107" in refused.stderr, refused.stderr
-    assert "apt-get install argyll icc-profiles-free" in refused.stderr and "print.output_profile" in refused.stderr
-    monkeypatch.undo()
-    monkeypatch.setattr(output_intent, "DEFAULT_PROFILE", tmp_path / "none" / "FOGRA39L_coated.icc")
-    monkeypatch.setattr(output_intent, "USER_PROFILE", tmp_path / "user" / "folio" / "FOGRA39L_coated.icc")
-    assert output_intent.can_make_profile(), "make system-deps installs ArgyllCMS and icc-profiles-free"
+    assert str(blocked) in refused.stderr and "print.output_profile" in refused.stderr, refused.stderr
+    assert "XDG_DATA_HOME" in refused.stderr and "Traceback" not in refused.stderr
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     run = run_build(capsys, edition, tmp_path / "out", "--format", "pdf", "--no-cache")
     assert run.status == 0, run.stderr
-    made = output_intent.USER_PROFILE.read_bytes()
+    kept = output_intent.user_profile()
+    assert kept.parent == tmp_path / "data" / "folio" and not list(kept.parent.glob(".*.part"))
+    made = kept.read_bytes()
     assert (read_header(made).device_class, read_header(made).colour_space) == ("prtr", "CMYK")
     intents = PdfReader(str(tmp_path / "out" / "small.pdf")).trailer["/Root"]["/OutputIntents"]
     assert intents[0].get_object()["/DestOutputProfile"].get_object().get_data() == made

@@ -5,9 +5,6 @@ missing=""
 command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
 ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing="$missing libpango-1.0-0 libpangoft2-1.0-0"
 ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || missing="$missing libharfbuzz-subset0"
-# the default CMYK output profile for PDF/X is made from Fogra's data with ArgyllCMS (tools/cmyk-profile.sh)
-command -v colprof >/dev/null 2>&1 || missing="$missing argyll"
-[ -f /usr/share/color/icc/FOGRA39L.ti3 ] || missing="$missing icc-profiles-free"
 # DAISY Ace checks the EPUB in Debian's Chromium (tools/ace-setup.sh installs Ace itself from npm)
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"

@@ -4,12 +4,10 @@ the book is set in.
 A PDF/X file names the printing condition it was made for with an ICC output
 profile (its "output intent"). The edition names its printer's profile in
 ``print.output_profile``; without one the build uses Coated FOGRA39 (offset on
-coated paper, ISO 12647-2), made from Fogra's measurements with ArgyllCMS
-(``make_profile``): by ``make`` into the environment, or by folio itself on first use
-into the user's data folder, when ArgyllCMS and the data are installed (Debian:
-argyll, icc-profiles-free). Text and rules are set in pure black ink
-(``device-cmyk(0 0 0 1)``), never as RGB black, which a printer would separate
-into four inks.
+coated paper, ISO 12647-2), which folio makes itself from Fogra's measurements in
+the package (``folio.edition.cmyk_profile``), once, into the user's data folder.
+Text and rules are set in pure black ink (``device-cmyk(0 0 0 1)``), never as RGB
+black, which a printer would separate into four inks.
 """
 
 from __future__ import annotations
@@ -17,82 +15,33 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from folio.edition import cmyk_profile
+
 log = logging.getLogger("folio")
 
-DEFAULT_PROFILE = Path(sys.prefix) / "share" / "folio" / "FOGRA39L_coated.icc"  # made by make
-# made by folio on first use, for an installation without make (pip, pipx)
-USER_PROFILE = (
-    Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "folio" / "FOGRA39L_coated.icc"
-)
-FOGRA39_DATA = Path("/usr/share/color/icc/FOGRA39L.ti3")  # Fogra's measurements (zlib licence), Debian's
-PROFILE_TOOLS = "ArgyllCMS and Fogra's FOGRA39 data (Debian: apt-get install argyll icc-profiles-free)"
 PRINT_STANDARDS = ("pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g")
 XMP_DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f-]{36}")  # the document ID of PDF/X-4 XMP
 
 
-def default_profile() -> Path | None:
-    """The default output profile (Coated FOGRA39): the one made by make, or the user's; made
-    now, once, into the user's data folder when it is missing and ArgyllCMS can make it."""
-    for path in (DEFAULT_PROFILE, USER_PROFILE):
-        if path.is_file():
-            return path
-    if can_make_profile():
-        log.info(
-            "  making the default CMYK output profile, Coated FOGRA39, with ArgyllCMS (once: about 20 s) into %s",
-            USER_PROFILE,
-        )
-        try:
-            return make_profile(USER_PROFILE)
-        except (OSError, subprocess.SubprocessError):
-            return None
-    return None
+def user_profile() -> Path:
+    """Where folio keeps the Coated FOGRA39 it made: the user's data folder, the maker's
+    date in the name (a newer maker makes a new file)."""
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data / "folio" / f"FOGRA39L_coated-{cmyk_profile.VERSION}.icc"
 
 
-def can_make_profile() -> bool:
-    return shutil.which("colprof") is not None and FOGRA39_DATA.is_file()
-
-
-def make_profile(target: Path) -> Path:
-    """Coated FOGRA39 made with ArgyllCMS's colprof from Fogra's FOGRA39L measurements: medium
-    quality tables (-qm), the total ink limit of ISO 12647-2 sheet-fed coated paper (-l 330)."""
-    with tempfile.TemporaryDirectory(prefix="folio-profile-") as work:
-        shutil.copyfile(FOGRA39_DATA, Path(work) / "FOGRA39L.ti3")
-        made = Path(work) / "profile.icc"
-        subprocess.run(
-            [
-                "colprof",
-                "-qm",
-                "-l",
-                "330",
-                "-M",
-                "FOGRA39",
-                "-D",
-                "Coated FOGRA39 (ISO 12647-2:2004)",
-                "-C",
-                "Made with ArgyllCMS from FOGRA39L data (Fogra; zlib licence, Debian icc-profiles-free)",
-                "-O",
-                str(made),
-                str(Path(work) / "FOGRA39L"),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-        fault = profile_fault(made)
-        if fault:
-            raise OSError(f"colprof made a profile that {fault}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staged = target.with_name(f".{target.name}.{os.getpid()}.part")
-        shutil.copyfile(made, staged)
-        os.replace(staged, target)
-    return target
+def default_profile() -> Path:
+    """The default output profile, Coated FOGRA39: made now, once, when it is missing;
+    OSError when the user's data folder cannot take it."""
+    path = user_profile()
+    if not path.is_file():
+        log.info("  making the default CMYK output profile, Coated FOGRA39 (once: a few seconds) into %s", path)
+        cmyk_profile.make_profile(path)
+    return path
 
 
 def is_print_standard(variant: str | None) -> bool:
@@ -147,7 +96,8 @@ def intent_css(profile: Path) -> str:
     )
 
 
-if __name__ == "__main__":  # make's recipe: python -m folio.edition.output_intent OUT.icc
-    if not can_make_profile():
-        sys.exit(f"cmyk-profile: needs {PROFILE_TOOLS}")
-    print(f"made {make_profile(Path(sys.argv[1]))}")
+if __name__ == "__main__":  # python -m folio.edition.output_intent: make it now, say where it is
+    try:
+        print(default_profile())
+    except OSError as error:
+        sys.exit(f"cannot make the default CMYK output profile: {error}")

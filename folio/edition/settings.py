@@ -15,7 +15,6 @@ from folio.edition.model import (
 )
 from folio.edition.output_intent import (
     PRINT_STANDARDS,
-    PROFILE_TOOLS,
     default_profile,
     is_print_standard,
     profile_fault,
@@ -414,15 +413,17 @@ def _output_profile(reader: Reader, path: Path, printing, faulty: set, problems:
         if profile is None:
             return None
     else:
-        profile = default_profile()
-        if profile is None:
+        try:
+            profile = default_profile()
+        except OSError as error:
             problems.add(
                 "E107",
                 path,
                 line,
-                f"{variant} needs a CMYK output profile: name your printer's in print.output_profile "
-                "(the ICC file it gives for its paper and press), or let folio make Coated FOGRA39",
-                f"folio makes Coated FOGRA39 itself, once, when it finds {PROFILE_TOOLS}",
+                f"{variant} needs a CMYK output profile, and folio could not keep its Coated FOGRA39 in "
+                f"{error.filename or 'the data folder'} ({error.strerror or error})",
+                "name your printer's ICC profile in print.output_profile, or set XDG_DATA_HOME to a folder "
+                "you can write to",
             )
             return None
     fault = profile_fault(profile)

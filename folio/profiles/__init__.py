@@ -1,0 +1,1 @@
+"""Printing measurements folio makes its default output profile from (README.txt)."""
