@@ -89,7 +89,7 @@ def reference_markdown(edition_root: Path, work: Path) -> Path:
     """The whole edition as one Markdown file, as a plain Pandoc user would have it: each unit
     as our build gives it to Pandoc (the frame with the editor's fragments), written as Markdown."""
     from folio.build import Options, gather
-    from folio.units import convert
+    from folio.units import convert, pandoc
     from folio.units.render import environment, render_units
 
     options = Options(edition=edition_root / "edition", cache=False)
@@ -98,7 +98,7 @@ def reference_markdown(edition_root: Path, work: Path) -> Path:
         result.edition, environment(options.template_dirs), convert.library_cited(result.edition, result.library)
     )
     spliced = convert.splice_units(units, result.edition, result.library)
-    texts = [convert.run_pandoc(["--from", "json", "--to", "markdown"], spliced[u.id], u.id)[0] for u in units]
+    texts = [pandoc.run_pandoc(["--from", "json", "--to", "markdown"], spliced[u.id], u.id)[0] for u in units]
     path = work / "whole.md"
     path.write_text("\n\n".join(texts), encoding="utf-8")
     return path

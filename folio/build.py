@@ -32,6 +32,7 @@ from folio.typefaces import FONTS
 from folio.units import convert
 from folio.units.check import check_edition
 from folio.units.fragments import Library, ReadError, read_edition
+from folio.units.pandoc import PandocError
 from folio.units.render import TemplateProblem, check_templates, environment, render_units
 from folio.units.text_part import text_part
 from folio.units.verify import verify_edition
@@ -140,7 +141,7 @@ def gather(options: Options, store: Store | None = None) -> Result:
     if edition is not None:
         try:
             result.library = read_edition(edition, store)
-        except (convert.PandocError, ReadError) as exc:
+        except (PandocError, ReadError) as exc:
             problems.add(
                 "E702",
                 edition.root,
@@ -284,7 +285,7 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
         converted = convert.convert_units(units, edition, library, store=store)
         env.html_of = convert.inline_html(edition, library)
         env.plain_of = PlainText(library)
-    except convert.PandocError as exc:
+    except PandocError as exc:
         problems.add(
             "E401",
             edition.root,
@@ -349,7 +350,7 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
                 ("layout", "convert", "splice", "epub", "preflight", "held", "verdicts")
                 + (("web",) if "html" in options.formats else ())
             )
-    except convert.PandocError as exc:
+    except PandocError as exc:
         problems.add("E401", edition.root, None, f"{exc.what} failed: {exc.message}")
     except TemplateProblem as fault:
         problems.add("E218", fault.path, fault.line, fault.message, fault.hint)

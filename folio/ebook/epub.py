@@ -42,8 +42,9 @@ from folio.edition.names import index_entries
 from folio.pagemap import insert_page_breaks, page_marks
 from folio.rebuild.cache import digest_of, file_digest
 from folio.typefaces import embedded_faces, face_rules
-from folio.units.convert import FILTERS, Converted, PandocError, elements, run_pandoc
+from folio.units.convert import Converted, elements
 from folio.units.fragments import escape
+from folio.units.pandoc import FILTERS, PandocError, run_pandoc
 
 TOC_DEPTH = 3  # parts, claims and essay sections, sections in claims (quotations are unlisted)
 

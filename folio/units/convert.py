@@ -1,10 +1,6 @@
 """Stage 4: Pandoc. Each unit's frame, with the editor's fragments put in (``fragments``)
--> Pandoc AST with citations (citeproc) -> print HTML.
-
-Pandoc is run from the binary that pypandoc ships, through subprocess, so that its
-warnings reach the editor instead of being swallowed; always in its sandbox (it reads
-only the files named on its command line, and nothing from the network), and with a
-time limit.
+-> Pandoc AST with citations (citeproc) -> print HTML. Pandoc is run through
+``folio.units.pandoc``.
 """
 
 from __future__ import annotations
@@ -12,14 +8,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
-
-import pypandoc
 
 from folio import ids
 from folio.edition.model import Edition
@@ -28,19 +20,10 @@ from folio.pagemap import mark_blocks
 from folio.rebuild.cache import digest_of, file_digest
 from folio.units import fragments
 from folio.units.fragments import Library
+from folio.units.pandoc import FILTERS, PandocError, run_pandoc
 from folio.units.pandoc_json import citation_keys
 from folio.units.render import Unit
 from folio.units.splice import Splicer
-
-FILTERS = Path(str(resources.files("folio") / "filters"))
-PANDOC_TIMEOUT = 600  # seconds; a unit of a 400-page book takes about one
-
-
-class PandocError(Exception):
-    def __init__(self, what: str, message: str) -> None:
-        super().__init__(f"{what}: {message}")
-        self.what = what
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -53,50 +36,6 @@ class Converted:
     notes: tuple[str, ...] = ()  # the text of each note, in order (for the report of what moved)
     ambiguous: tuple[str, ...] = ()  # names found that several persons share, not marked with who it is
     paragraphs: tuple[str, ...] = ()  # the text of each paragraph, heading and item, notes left out (ditto)
-
-
-def pandoc_path() -> str:
-    return pypandoc.get_pandoc_path()
-
-
-def _environment() -> dict:
-    env = dict(os.environ)
-    env.setdefault("LANG", "C.UTF-8")
-    return env
-
-
-def _run(command: list[str], text: str, what: str, cwd: Path | None = None) -> tuple[str, str]:
-    """Run a Pandoc command on ``text``; (stdout, stderr). Raises PandocError on failure."""
-    try:
-        process = subprocess.run(
-            command,
-            input=text.encode("utf-8"),
-            capture_output=True,
-            cwd=str(cwd) if cwd else None,
-            env=_environment(),
-            timeout=PANDOC_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired:
-        raise PandocError(what, f"Pandoc took more than {PANDOC_TIMEOUT} s") from None
-    except OSError as exc:
-        raise PandocError(what, f"Pandoc could not be run ({exc.strerror}): reinstall pypandoc-binary") from None
-    stderr = process.stderr.decode("utf-8", "replace")
-    if process.returncode != 0:
-        raise PandocError(what, stderr.strip() or f"exit status {process.returncode}")
-    return process.stdout.decode("utf-8"), stderr
-
-
-def run_pandoc(
-    args: list[str], text: str, what: str, cwd: Path | None = None, sandbox: bool = True
-) -> tuple[str, list[str]]:
-    """Run pandoc; return (stdout, warning lines). Raises PandocError on failure."""
-    stdout, stderr = _run([pandoc_path(), *(["--sandbox"] if sandbox else []), *args], text, what, cwd)
-    return stdout, [line for line in stderr.splitlines() if line.strip()]
-
-
-def run_pandoc_lua(script: str, text: str, what: str) -> str:
-    """Run one of our Lua scripts with ``pandoc lua``; its output."""
-    return _run([pandoc_path(), "lua", str(FILTERS / script)], text, what)[0]
 
 
 def citeproc_args(edition: Edition, unit: Unit, bibliography: Path) -> list[str]:

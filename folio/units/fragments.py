@@ -31,6 +31,7 @@ from pathlib import Path
 from folio import ids
 from folio.edition.model import Edition, Markdown, Source
 from folio.units.facts import Facts, facts
+from folio.units.pandoc import run_pandoc_lua
 from folio.units.pandoc_json import attr_of, citation_keys, stringify, walk
 
 READER = "markdown-raw_tex-raw_attribute-yaml_metadata_block"  # raw HTML is read, to be reduced
@@ -197,8 +198,6 @@ _BRACKET = re.compile(r"[\[\]{}]")
 
 def parse(texts: list[str], store=None, run_lua=None) -> list[Parsed]:
     """Each text read by Pandoc on its own (Markdown -> Pandoc JSON), from the cache where it was read before."""
-    from folio.units.convert import run_pandoc_lua  # the one place Pandoc is run from
-
     run_lua = run_lua or run_pandoc_lua
     digests = [_digest(text) for text in texts]
     known = store.fragments() if store is not None else {}
