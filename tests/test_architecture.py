@@ -106,9 +106,7 @@ def test_no_modules_import_each_other_round_in_a_circle():
         state[module] = "open"
         for target in sorted(edges.get(module, ())):
             if state.get(target) == "open":
-                circles.append(
-                    " -> ".join([*path[path.index(target) :], module, target] if target in path else [module, target])
-                )
+                circles.append(" -> ".join([*path[path.index(target) :], module, target]))
             elif target not in state:
                 walk(target, [*path, module])
         state[module] = "done"

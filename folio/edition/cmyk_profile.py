@@ -41,6 +41,7 @@ INVERSE_GRID = 17  # nodes per L*, a*, b* of the B2A and gamut tables
 TOTAL_INK = 3.30  # ISO 12647-2 sheet-fed offset on coated paper: at most 330 % ink
 BLACK_START, BLACK_FULL, BLACK_MAX = 95.0, 15.0, 0.95  # black generation: from L* 95 to L* 15, at most 95 %
 BLACK_CHROMA = 60.0  # and none in colours of this chroma (C*ab) and more
+IN_GAMUT = 1.0  # a colour the inks print within this ΔE*ab is inside the gamut
 SPREAD, FADE = 0.10, 0.10  # the correction's Gaussian width (ink coverage) and its fading weight
 CONDITION = "FOGRA39"  # the printing condition's name in the ICC's registry
 DESCRIPTION = "Coated FOGRA39 (ISO 12647-2:2004), made by folio"
@@ -127,7 +128,6 @@ class PrintingModel:
         absent = [corner for corner in corners if corner not in by_inks]
         if absent:
             raise ValueError(f"the data has no patch of the solid overprint {absent[0]}")
-        self.measured_paper = by_inks[(0.0, 0.0, 0.0, 0.0)].xyz
         self._solids = [(corner, by_inks[corner].xyz) for corner in corners]
         self.factor = min((n / 10 for n in range(10, 41)), key=self._fit_error)
         self._fit(self.factor)
@@ -206,10 +206,13 @@ class PrintingModel:
                 sums[j] += weight * self._residuals[i][j]
         return tuple(model[j] + sums[j] / (weights + FADE) for j in range(3))
 
-    def relative_lab(self, cmyk: Ink) -> Colour:
-        """The colour media-relative: the paper is L* 100, a* b* 0."""
-        xyz = xyz_of(self.lab(cmyk))
+    def media_relative(self, xyz: Colour) -> Colour:
+        """The L*a*b* of the colour ``xyz`` measured against the paper: the paper is L* 100, a* b* 0."""
         return lab_of(tuple(xyz[j] * D50[j] / self.paper[j] for j in range(3)))
+
+    def relative_lab(self, cmyk: Ink) -> Colour:
+        """The colour the inks print, media-relative."""
+        return self.media_relative(xyz_of(self.lab(cmyk)))
 
     def leave_one_out(self) -> list[float]:
         """The ΔE*ab of each patch predicted from the others, in the patches' order."""
@@ -326,11 +329,16 @@ def black_for(target: Colour) -> float:
     return BLACK_MAX * darkness * max(1 - chroma / BLACK_CHROMA, 0.0)
 
 
-def lab_node(index: int, grid: int = INVERSE_GRID) -> tuple[float, float]:
-    """The L* and the a* (or b*) of node ``index`` of the L*a*b* grid: L* 0 to 100 (the
-    table's input curve puts the paper on the last node), a* and b* over the ICC version 2
-    16-bit encoding, -128 to 127.996."""
-    return index * 100 / (grid - 1), index * 65535 / (grid - 1) / 256 - 128
+def lightness_node(index: int, grid: int = INVERSE_GRID) -> float:
+    """The L* of node ``index`` of the L*a*b* grid: 0 to 100 (the table's input curve puts
+    the paper on the last node)."""
+    return index * 100 / (grid - 1)
+
+
+def chroma_node(index: int, grid: int = INVERSE_GRID) -> float:
+    """The a* (or b*) of node ``index`` of the L*a*b* grid: over the ICC version 2 16-bit
+    encoding, -128 to 127.996."""
+    return index * 65535 / (grid - 1) / 256 - 128
 
 
 def inverse_tables(table: ForwardTable, grid: int = INVERSE_GRID) -> tuple[list[Ink], list[float]]:
@@ -340,10 +348,10 @@ def inverse_tables(table: ForwardTable, grid: int = INVERSE_GRID) -> tuple[list[
     misses: list[float] = []
     row_start = [0.3, 0.3, 0.3]
     for li, ai in itertools.product(range(grid), repeat=2):
-        lightness, a = lab_node(li, grid)[0], lab_node(ai, grid)[1]
+        lightness, a = lightness_node(li, grid), chroma_node(ai, grid)
         start = list(row_start)
         for bi in range(grid):
-            target = (lightness, a, lab_node(bi, grid)[1])
+            target = (lightness, a, chroma_node(bi, grid))
             k = black_for(target)
             cmy, miss = inks_for(table, target, k, start)
             if miss > 0.5 and k < BLACK_MAX and table.at(cmy, k)[0][0] > target[0] + 0.5:
@@ -406,7 +414,9 @@ def profile_bytes(model: PrintingModel) -> bytes:
     inks, misses = inverse_tables(forward)
     a2b = _lut16(4, 3, forward.grid, [word for lab in forward.values for word in _encode_lab(lab)])
     b2a = _lut16(3, 4, INVERSE_GRID, [min(max(round(v * 65535), 0), 65535) for node in inks for v in node], True)
-    gamut = _lut16(3, 1, INVERSE_GRID, [0 if miss <= 1.0 else min(round(miss * 256), 65535) for miss in misses], True)
+    gamut = _lut16(
+        3, 1, INVERSE_GRID, [0 if miss <= IN_GAMUT else min(round(miss * 256), 65535) for miss in misses], True
+    )
     white = b"XYZ " + bytes(4) + b"".join(_s15(v / 100) for v in model.paper)
     tags = [
         (b"desc", _text_description(DESCRIPTION)),
@@ -478,14 +488,14 @@ def report() -> str:
     forward = ForwardTable(model)
     inks, misses = inverse_tables(forward)
     made, made_cpu = time.perf_counter() - began, time.process_time() - cpu
-    relative = [lab_of(tuple(p.xyz[j] * D50[j] / model.paper[j] for j in range(3))) for p in model.patches]
+    relative = [model.media_relative(p.xyz) for p in model.patches]
     tables = [delta_e(forward.at(list(p.cmyk[:3]), p.cmyk[3])[0], r) for p, r in zip(model.patches, relative)]
     return "\n".join(
         [
             f"Coated FOGRA39 from {len(model.patches)} patches (Yule-Nielsen factor {model.factor:.1f})",
             f"  the model, each patch left out of its own fit (ΔE*ab): {summary(model.leave_one_out())}",
             f"  the forward tables ({forward.grid}^4), media-relative (ΔE*ab): {summary(tables)}",
-            f"  the inverse tables ({INVERSE_GRID}^3): {sum(m <= 1.0 for m in misses)} of {len(misses)} nodes in the gamut, "
+            f"  the inverse tables ({INVERSE_GRID}^3): {sum(m <= IN_GAMUT for m in misses)} of {len(misses)} nodes in the gamut, "
             f"most ink {max(sum(node) for node in inks) * 100:.0f} %",
             f"  made in {made:.1f} s (cpu {made_cpu:.1f} s)",
         ]
