@@ -116,11 +116,12 @@ def page_figures(work: Path) -> dict:
     gaps, continued, short, loose, misplaced = [], 0, 0, 0, 0
     for path in (work / ".folio-cache").glob("*/layout/*.pickle"):
         layout = pickle.loads(path.read_bytes())
-        gaps += [lines for _page, lines in layout.gaps]
+        found = getattr(layout, "found", layout)  # a baseline's layout held its findings itself
+        gaps += [lines for _page, lines in found.gaps]
         continued += len(layout.continued)
-        short += len(layout.short_lines)
-        loose += len(layout.loose_lines)
-        misplaced += len(layout.misplaced_notes)
+        short += len(found.short_lines)
+        loose += len(found.loose_lines)
+        misplaced += len(found.misplaced_notes)
     return {
         "pages": len(gaps),
         "gap3": sum(g >= 3 for g in gaps),

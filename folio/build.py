@@ -124,7 +124,7 @@ def _check_templates(options: Options, edition: Edition, result: Result, problem
         return
     try:
         text = text_part(edition, result.verification)
-        result.units = render_units(edition, env, convert.library_cited(edition, result.library), text)
+        result.units = render_units(edition, env, result.library.cited(), text)
         result.env = env
     except TemplateProblem as fault:
         problems.add("E218", fault.path, fault.line, fault.message, fault.hint)
@@ -312,15 +312,14 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
     try:
         for fmt in formats:
             fmt.begin(job, beside)
-        if outputs.needs_layout(options.formats):
-            step("Typesetting the PDF with WeasyPrint")
-            typeset = typeset_book(edition, converted, env, options.template_dirs, store, workers, titles)
-            workers.close()  # what they kept is let go before the EPUB and the web edition are written
-            job.typeset = result.typeset = typeset
-            result.page_count = typeset.page_count
-            result.laid_out = typeset.laid_out
-            _report_layout_problems(typeset, converted, edition, problems, library)
-            seen = snapshot(converted, typeset, edition, print_stylesheet(options.template_dirs))
+        step("Typesetting the PDF with WeasyPrint")
+        typeset = typeset_book(edition, converted, env, options.template_dirs, store, workers, titles)
+        workers.close()  # what they kept is let go before the EPUB and the web edition are written
+        job.typeset = result.typeset = typeset
+        result.page_count = typeset.page_count
+        result.laid_out = typeset.laid_out
+        _report_layout_problems(typeset, converted, edition, problems, library)
+        seen = snapshot(converted, typeset, edition, print_stylesheet(options.template_dirs))
         for fmt in formats:
             if fmt.folder:
                 kind = fmt.suffix.strip("-.")
@@ -469,42 +468,42 @@ def _report_layout_problems(typeset, converted, edition: Edition, problems: Prob
     def shown(text: str) -> str:  # the line as a reader sees it (the soft hyphens of print.hyphenation left out)
         return text.replace("\u00ad", "")
 
-    for sheet, text in typeset.short_lines:
+    for pdf_page, text in typeset.found.short_lines:
         problems.add(
             "W504",
             edition.root,
             None,
-            f"{page(sheet)}: a line inside a paragraph holds only '{shown(text)}'",
+            f"{page(pdf_page)}: a line inside a paragraph holds only '{shown(text)}'",
             "a bad line break: look at the page; an empty inline element in the text can cause it",
         )
-    for sheet, spacing, text in getattr(typeset, "loose_lines", ()):
+    for pdf_page, spacing, text in typeset.found.loose_lines:
         problems.add(
             "W505",
             edition.root,
             None,
-            f"{page(sheet)}: the word spaces of the line '{shown(text)}' are {spacing:.1f} times the book's usual",
+            f"{page(pdf_page)}: the word spaces of the line '{shown(text)}' are {spacing:.1f} times the book's usual",
             "a long word, name or URL the line could not break: give a word the dictionary does not "
             "know its break points in edition.yaml (print: hyphenation: [Khru-shchev]), or rephrase the line",
         )
-    for sheet, points, text in typeset.overfull:
+    for pdf_page, points, text in typeset.found.overfull:
         problems.add(
             "W503",
             edition.root,
             None,
-            f"{page(sheet)}: text runs {points:.1f} pt out of the text block at '{shown(text)}'",
+            f"{page(pdf_page)}: text runs {points:.1f} pt out of the text block at '{shown(text)}'",
             "break a long word or URL, or rephrase the line",
         )
-    for note_key, sheet, share in typeset.tall_notes:
+    for note_key, pdf_page, share in typeset.found.tall_notes:
         path, line, unit_id, number = note_place(note_key)
         problems.add(
             "E502",
             path,
             line,
-            f"note {number} of {unit_id} ({page(sheet)}) fills {share:.0%} of the page and could not be "
+            f"note {number} of {unit_id} ({page(pdf_page)}) fills {share:.0%} of the page and could not be "
             "continued on the next",
             "shorten the note, split it into two notes, or move the material into the text or the appendix",
         )
-    for placement in typeset.misplaced_notes:
+    for placement in typeset.found.misplaced_notes:
         path, line, unit_id, number = note_place(placement.note_id)
         if placement.behind:
             long_path, long_line, _unit, long_number = note_place(placement.behind)
@@ -530,23 +529,23 @@ def _report_layout_problems(typeset, converted, edition: Edition, problems: Prob
             f"note {number} of {unit_id} is called on {page(placement.call_page)} but {printed}",
             "shorten the note or the paragraph before it, or move the call",
         )
-    for sheet, head in typeset.long_heads:
+    for pdf_page, head in typeset.found.long_heads:
         problems.add(
             "W506",
             edition.root,
             None,
-            f"{page(sheet)}: the running head '{head}' is too long for its line",
+            f"{page(pdf_page)}: the running head '{head}' is too long for its line",
             "give the chapter a short_title in its front matter (or the book one in edition.yaml)",
         )
-    short_pages = [(sheet, lines) for sheet, lines in typeset.gaps if lines >= 3]
+    short_pages = [(pdf_page, lines) for pdf_page, lines in typeset.found.gaps if lines >= 3]
     if short_pages:
-        shown = ", ".join(f"{page(sheet)}: {lines:.1f} lines" for sheet, lines in short_pages[:10])
+        listed = ", ".join(f"{page(pdf_page)}: {lines:.1f} lines" for pdf_page, lines in short_pages[:10])
         problems.add(
             "W507",
             edition.root,
             None,
             f"{len(short_pages)} page(s) end 3 or more lines above their notes "
-            f"although their text goes on: {shown}" + (" ..." if len(short_pages) > 10 else ""),
+            f"although their text goes on: {listed}" + (" ..." if len(short_pages) > 10 else ""),
             "look at those pages: a heading kept with its first lines, or a block that cannot be broken "
             "(a table, an image) is the usual cause",
         )

@@ -156,7 +156,7 @@ def page_marks(typeset) -> list[tuple[str, str, int]]:
     A page with no text of its own (a blank verso) is marked at the place of the next page,
     so the list has no holes; the last pages, if they hold nothing the EPUB has, at the last
     place the EPUB has."""
-    by_page = {start.page: start for start in typeset.page_starts}
+    by_page = {start.page: start for start in typeset.found.page_starts}
     out = []
     last = None
     for page in range(1, typeset.page_count + 1):

@@ -72,13 +72,13 @@ def convert_edition(edition_dir: Path):
     """The edition read, checked and converted by the real pipeline (Pandoc and citeproc, no
     layout): (the gather Result, the converted units)."""
     from folio.build import Options, gather
-    from folio.units.convert import convert_units, library_cited
+    from folio.units.convert import convert_units
     from folio.units.render import environment, render_units
 
     options = Options(edition=edition_dir)
     result = gather(options)
     edition, library = result.edition, result.library
-    units = render_units(edition, environment(options.template_dirs), library_cited(edition, library))
+    units = render_units(edition, environment(options.template_dirs), library.cited())
     return result, convert_units(units, edition, library)
 
 

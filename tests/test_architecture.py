@@ -121,3 +121,19 @@ def test_the_checker_sees_an_import_that_counts_and_one_that_does_not():
     source = "from folio.layout import pdf\nif TYPE_CHECKING:\n    from folio.units import convert\ndef f():\n    import folio.web.site\n"
     assert imports_of(source) == [("folio.layout", 1), ("folio.web.site", 5)]
     assert RANKS[stage("folio.layout.pdf")] > RANKS[stage("folio.edition.load")]
+
+
+def test_no_test_imports_another_test_module():
+    """Shared helpers live in conftest.py or a helper module (laid_out.py, pdfread.py), never in
+    a test file another test file imports."""
+    tests = Path(__file__).resolve().parent
+    found = []
+    for path in sorted(tests.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            found += [f"{path.name}:{node.lineno} imports {name}" for name in names if name.startswith("test_")]
+    assert not found, "\n".join(found)

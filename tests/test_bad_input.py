@@ -302,7 +302,7 @@ def test_the_layout_kept_is_never_worse_than_one_laid_out_before(capsys, edition
     before (here: passes told of notes left behind that were not), the part is laid out again from
     the best layout seen: the build succeeds with every note on its page, a note longer than a
     page continued over the next."""
-    from folio.layout import pdf
+    from folio.layout import diagnostics, pdf
 
     sentence = "This note goes on and on about the documents of the period."
     long_note = " ".join([sentence] * 89 + ["The last words of the long note."])
@@ -318,7 +318,8 @@ def test_the_layout_kept_is_never_worse_than_one_laid_out_before(capsys, edition
         if len(calls) <= 3:  # the first three passes are told of more and more notes left behind
             notes = sorted(a[len("call-") :] for a in anchors if a.startswith("call-"))
             return found + [
-                pdf.NotePlacement(n, anchors[f"call-{n}"], anchors[f"call-{n}"] + 1) for n in notes[: len(calls)]
+                diagnostics.NotePlacement(n, anchors[f"call-{n}"], anchors[f"call-{n}"] + 1)
+                for n in notes[: len(calls)]
             ]
         return found
 

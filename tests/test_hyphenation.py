@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import REPO, copy_small, run_build
 
-from folio.layout.hyphenation import SOFT_HYPHEN, apply
+from folio.layout.hyphenation import SOFT_HYPHEN, hyphenate
 
 
 def test_soft_hyphens_go_into_the_text_only():
@@ -14,13 +14,13 @@ def test_soft_hyphens_go_into_the_text_only():
         '<body><p class="Khrushchev" id="ix-khrushchev">Khrushchev, Khrushchev’s report; '
         "Khrushcheva and NotKhrushchev stay</p></body></html>"
     )
-    out = apply(html, ("Khru-shchev",))
+    out = hyphenate(html, ("Khru-shchev",))
     word = f"Khru{SOFT_HYPHEN}shchev"
     assert out.count(word) == 2  # the word and its possessive, in the text
     assert '<p class="Khrushchev" id="ix-khrushchev">' in out  # never in a tag
     assert "<title>Khrushchev</title>" in out and ".Khrushchev{}" in out
     assert "Khrushcheva" in out and "NotKhrushchev" in out  # whole words only
-    assert apply(html, ()) == html
+    assert hyphenate(html, ()) == html
 
 
 @pytest.mark.slow  # lays out with WeasyPrint
@@ -38,7 +38,7 @@ def test_weasyprint_breaks_a_name_at_the_points_given():
         return line_text(body_lines(engine.pages(rendered.document)[0].body)[0])
 
     plain = "The report says that Khrushchev spoke"
-    lines = {w: (first_line(plain, w), first_line(apply(plain, ("Khru-shchev",)), w)) for w in range(110, 260, 5)}
+    lines = {w: (first_line(plain, w), first_line(hyphenate(plain, ("Khru-shchev",)), w)) for w in range(110, 260, 5)}
     assert all("Khru" not in line or "Khrushchev" in line for line, _ in lines.values())  # the dictionary cannot
     assert any(
         line.endswith("that") and ours.rstrip("\u2010-").endswith(f"Khru{SOFT_HYPHEN}") for line, ours in lines.values()

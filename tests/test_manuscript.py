@@ -84,7 +84,7 @@ def test_pages_are_full_above_their_notes(manuscript):
     """No page of a part but its last ends 3 or more body lines above its notes (or the foot of
     its text block), and at most 5% of them 2 or more."""
     _root, _figures, result = manuscript
-    gaps = [lines for part in result.typeset.parts for _page, lines in part.gaps]
+    gaps = [lines for part in result.typeset.parts for _page, lines in part.found.gaps]
     assert len(gaps) > 30
     assert not [g for g in gaps if g >= 3], sorted(gaps)[-5:]
     assert sum(g >= 2 for g in gaps) <= 0.05 * len(gaps), sorted(gaps)[-8:]
@@ -92,8 +92,8 @@ def test_pages_are_full_above_their_notes(manuscript):
 
 def test_no_line_is_broken_early_and_no_line_is_loose(manuscript):
     _root, _figures, result = manuscript
-    assert not result.typeset.short_lines, result.typeset.short_lines
-    assert len(result.typeset.loose_lines) <= 2, result.typeset.loose_lines
+    assert not result.typeset.found.short_lines, result.typeset.found.short_lines
+    assert len(result.typeset.found.loose_lines) <= 2, result.typeset.found.loose_lines
 
 
 def test_headings_anywhere_become_bookmarks_and_navigation(manuscript):

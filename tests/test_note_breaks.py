@@ -7,8 +7,8 @@ import pytest
 from conftest import REPO
 
 from folio.layout import engine
-from folio.layout.pdf import FONTS, NOTE_BREAK_CSS, PartJob, _anchors, _call_lines, _render, _with_breaks
-from folio.layout.readback import laid_out_lines, line_text, page_starts
+from folio.layout.pdf import FONTS, NOTE_BREAK_CSS, PartJob, _call_lines, _render, _with_breaks
+from folio.layout.readback import anchor_pages, laid_out_lines, line_text, page_starts
 
 pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
 
@@ -47,7 +47,7 @@ def test_a_paragraph_split_before_the_calls_line_starts_the_next_page_there():
     )
     job = job_for(html)
     rendered = _render(html, job)
-    call_page = _anchors(rendered.document)["call-u-1"]
+    call_page = anchor_pages(rendered.document)["call-u-1"]
     fixes = {"u-1": _call_lines(rendered, {"u-1"})["u-1"]}
     kind, block, words = fixes["u-1"]
     assert (kind, block) == ("line", "p-u-1") and words > 120
@@ -61,7 +61,7 @@ def test_a_paragraph_split_before_the_calls_line_starts_the_next_page_there():
 
     rendered = _render(split, job)
     document, root = rendered.document, rendered.root
-    anchors = _anchors(document)
+    anchors = anchor_pages(document)
     assert anchors["call-u-1"] == anchors["note-u-1"] == call_page + 1
     lines = list(laid_out_lines(document, root))
     first = next(line for page, line, _b, _w in lines if page == call_page + 1)

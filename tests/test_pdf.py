@@ -272,8 +272,8 @@ def test_the_margins_of_edition_yaml_set_the_text_block_and_are_checked_against_
         body = [box[0] for box in boxes if box[2] > box[0] and 100 < box[1] < page.get_height() - 100]
         if len(body) > 200:
             lefts[index + 1] = min(body)
-    rectos = [x for sheet, x in lefts.items() if sheet % 2 == 1]
-    versos = [x for sheet, x in lefts.items() if sheet % 2 == 0]
+    rectos = [x for page, x in lefts.items() if page % 2 == 1]
+    versos = [x for page, x in lefts.items() if page % 2 == 0]
     assert rectos and versos
     assert all(abs(x - 1.2 * 72) < 4 for x in rectos), rectos
     assert all(abs(x - 0.4 * 72) < 4 for x in versos), versos

@@ -118,7 +118,8 @@ def test_rgb_colour_in_a_pdfx_book_is_reported_with_its_pages(capsys, tmp_path):
     run = run_build(capsys, edition, out, "--templates", str(templates), "--format", "pdf")
     assert run.status == 1
     assert re.search(
-        r"small\.pdf: error E607: p\. \w+ \(sheet \d+\): RGB colour on \d+ page\(s\) of a pdf/x-4 file: \d+", run.stderr
+        r"small\.pdf: error E607: p\. \w+ \(PDF page \d+\): RGB colour on \d+ page\(s\) of a pdf/x-4 file: \d+",
+        run.stderr,
     ), run.stderr
     assert "device-cmyk(" in run.stderr  # the hint
     assert not (out / "small.pdf").exists(), "nothing is written"

@@ -41,13 +41,13 @@ def test_a_book_that_breaks_the_rules_is_refused_with_each_fault(capsys, tmp_pat
     run = run_build(capsys, edition, output, "--templates", str(templates))
     assert run.status == 1
     assert re.search(
-        r"output/small\.pdf: error E603: p\. \w+ \(sheet \d+\): 'front-\w+' opens on a verso", run.stderr
+        r"output/small\.pdf: error E603: p\. \w+ \(PDF page \d+\): 'front-\w+' opens on a verso", run.stderr
     ), run.stderr
     assert re.search(
-        r"error E605: p\. \w+ \(sheet \d+\): '.*p\. 99\)' prints page 99, but 'claim-first' is on page 1", run.stderr
+        r"error E605: p\. \w+ \(PDF page \d+\): '.*p\. 99\)' prints page 99, but 'claim-first' is on page 1", run.stderr
     )
-    assert re.search(r"error E606: p\. \w+ \(sheet \d+\): text '.*' runs outside the trimmed page", run.stderr)
-    assert re.search(r"warning W503: p\. \w+ \(sheet \d+\): text runs [0-9.]+ pt out of the text block", run.stderr)
+    assert re.search(r"error E606: p\. \w+ \(PDF page \d+\): text '.*' runs outside the trimmed page", run.stderr)
+    assert re.search(r"warning W503: p\. \w+ \(PDF page \d+\): text runs [0-9.]+ pt out of the text block", run.stderr)
     assert not output.exists() or not list(output.iterdir())
     # built again, the same faults, with what each page's text says taken from the cache
     import folio.layout.preflight
@@ -74,9 +74,9 @@ def test_wrong_trim_size_and_unembedded_font_are_reported(capsys, small_build, t
     capsys.readouterr()
     assert main(["check", "--edition", str(edition), "--pdf", str(small_build / "small.pdf")]) == 1
     err = capsys.readouterr().err
-    assert re.search(r"small\.pdf: error E602: p\. i \(sheet 1\): page is 432\.0 x 648\.0 pt; the trim size a5", err), (
-        err
-    )
+    assert re.search(
+        r"small\.pdf: error E602: p\. i \(PDF page 1\): page is 432\.0 x 648\.0 pt; the trim size a5", err
+    ), err
 
     writer = PdfWriter()
     page = writer.add_blank_page(width=432, height=648)
@@ -95,7 +95,7 @@ def test_wrong_trim_size_and_unembedded_font_are_reported(capsys, small_build, t
         writer.write(handle)
     shutil.copy(small_build / "small.pdf", tmp_path / "good.pdf")
     assert main(["check", "--edition", str(copy_small(tmp_path / "again")), "--pdf", str(bad)]) == 1
-    assert "error E601: p. 1 (sheet 1): font /Helvetica is not embedded" in capsys.readouterr().err
+    assert "error E601: p. 1 (PDF page 1): font /Helvetica is not embedded" in capsys.readouterr().err
 
 
 def test_a_note_off_its_call_page_is_reported(capsys, small_build, tmp_path):
@@ -125,6 +125,6 @@ def test_a_note_off_its_call_page_is_reported(capsys, small_build, tmp_path):
     capsys.readouterr()
     assert main(["check", "--edition", str(copy_small(tmp_path)), "--pdf", str(bad)]) == 1
     assert re.search(
-        r"error E604: p\. \w+ \(sheet \d+\): note chapter-one-1 is called here but printed on p\. \w+ \(sheet \d+\)",
+        r"error E604: p\. \w+ \(PDF page \d+\): note chapter-one-1 is called here but printed on p\. \w+ \(PDF page \d+\)",
         capsys.readouterr().err,
     )

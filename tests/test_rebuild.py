@@ -42,13 +42,13 @@ def test_cached_parallel_rebuild_is_byte_identical_to_a_clean_serial_build(capsy
         ),
         encoding="utf-8",
     )
-    import folio.ebook.epub
+    import folio.ebook.units
 
     written = []  # the units Pandoc writes an EPUB of again: only those the edits changed
     monkeypatch.setattr(
-        folio.ebook.epub,
+        folio.ebook.units,
         "unit_files",
-        lambda unit_id, *args, real=folio.ebook.epub.unit_files: written.append(unit_id) or real(unit_id, *args),
+        lambda unit_id, *args, real=folio.ebook.units.unit_files: written.append(unit_id) or real(unit_id, *args),
     )
     second = build(Options(edition=edition, output=out, workers=2))
     assert not second.problems.errors

@@ -3,7 +3,7 @@
 from conftest import REPO
 
 from folio.build import Options, gather
-from folio.units.convert import cited_in
+from folio.units.pandoc_json import citation_keys
 
 
 def test_sample_edition_is_complete_and_clean():
@@ -14,7 +14,7 @@ def test_sample_edition_is_complete_and_clean():
     assert len(edition.claims) >= 12
     for claim in edition.claims.values():
         assert claim.passage.text, claim.id
-        keys = cited_in(result.library.parsed[claim.analysis.ref].json)
+        keys = citation_keys(result.library.parsed[claim.analysis.ref].json)
         assert len(keys) >= 2, f"{claim.id} cites {keys}"
         assert edition.quotations_of(claim), f"{claim.id} has no appendix quotation"
     assert len(edition.bibliography.entries) >= 25

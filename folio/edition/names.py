@@ -213,6 +213,12 @@ def page_ranges(pages: list[int]) -> list[tuple[int, int]]:
     return ranges
 
 
+def folio_label(page: int, main_start: int) -> str:
+    """The folio printed on a page of the PDF: roman in the front matter, then arabic from
+    the page ``main_start`` (where the main matter opens)."""
+    return str(page - main_start + 1) if page >= main_start else to_roman(page)
+
+
 def to_roman(number: int) -> str:
     values = [
         (1000, "m"),

@@ -6,6 +6,8 @@ loop judges its passes by ``score``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from folio import ids
 from folio.layout import engine
 from folio.layout.engine import Kind
@@ -13,6 +15,63 @@ from folio.layout.page_facts import gaps
 from folio.layout.readback import line_text
 
 LOOSE_FACTOR = 2.5  # word spaces this many times the part's usual ones make a loose line
+
+
+@dataclass(frozen=True)
+class NotePlacement:
+    note_id: str
+    call_page: int  # 1-based page of the PDF
+    note_page: int  # 0 when the note was not printed at all
+    behind: str = ""  # the note longer than its page this one follows onto the next (notes.behind_a_long_note)
+
+
+def _moved(rows: tuple, at: int, offset: int) -> tuple:
+    """Rows (tuples) with the page at position ``at`` moved by ``offset``."""
+    return tuple((*row[:at], row[at] + offset, *row[at + 1 :]) for row in rows)
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the read-back of a layout found, each with its page: a part's own pages (1-based) in
+    a part's layout, the PDF's pages once the parts are put together (``shifted``, ``joined``)."""
+
+    misplaced_notes: tuple = ()  # NotePlacement: notes not printed on their call's page
+    tall_notes: tuple = ()  # (note id, page, share of the page) of notes too tall to print safely
+    overfull: tuple = ()  # (page, points, text) of lines that run out of the text block
+    short_lines: tuple = ()  # (page, text) of lines broken far too early inside a paragraph
+    loose_lines: tuple = ()  # (page, factor, text) of lines with word spaces far wider than the part's
+    gaps: tuple = ()  # (page, empty body lines above its notes) of every page whose text goes on
+    long_heads: tuple = ()  # (page, text) of running heads too long for their line
+    page_starts: tuple = ()  # pagemap.PageStart: where each printed page begins
+
+    def shifted(self, offset: int) -> Findings:
+        """The same findings, their pages moved by ``offset`` (the pages before the part)."""
+        if not offset:
+            return self
+        return Findings(
+            misplaced_notes=tuple(
+                replace(n, call_page=n.call_page + offset, note_page=n.note_page + offset if n.note_page else 0)
+                for n in self.misplaced_notes
+            ),
+            tall_notes=_moved(self.tall_notes, 1, offset),
+            overfull=_moved(self.overfull, 0, offset),
+            short_lines=_moved(self.short_lines, 0, offset),
+            loose_lines=_moved(self.loose_lines, 0, offset),
+            gaps=_moved(self.gaps, 0, offset),
+            long_heads=_moved(self.long_heads, 0, offset),
+            page_starts=tuple(replace(start, page=start.page + offset) for start in self.page_starts),
+        )
+
+    @staticmethod
+    def joined(all_findings) -> Findings:
+        """Findings one after another (each already in the pages of the whole)."""
+        all_findings = list(all_findings)
+        return Findings(
+            **{
+                name: tuple(row for f in all_findings for row in getattr(f, name))
+                for name in Findings.__dataclass_fields__
+            }
+        )
 
 
 def _in_units(view, visit) -> None:

@@ -14,7 +14,7 @@ SOFT_HYPHEN = "\u00ad"
 _TAG = re.compile(r"(<[^>]*>)")
 
 
-def apply(html: str, words: tuple[str, ...]) -> str:
+def hyphenate(html: str, words: tuple[str, ...]) -> str:
     if not words:
         return html
     forms = {word.replace("-", ""): word.replace("-", SOFT_HYPHEN) for word in words}

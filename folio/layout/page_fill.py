@@ -19,17 +19,10 @@ import re
 from folio.layout import engine
 from folio.layout.engine import Kind
 from folio.layout.page_facts import GAP_LINES, page_facts
+from folio.layout.readback import anchor_pages
 
 MAX_SHARE_LINES = 4.0  # a paragraph gets at most 2 body lines more space before it, a heading 4
 SAFETY = 0.35  # of a body line, left unfilled: the padding must never push a line over
-
-
-def _starts(document) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for number, page in enumerate(document.pages, start=1):
-        for anchor in page.anchors:
-            found.setdefault(anchor, number)
-    return found
 
 
 def _blocks_on(page) -> list[tuple[str, str, object]]:
@@ -64,7 +57,7 @@ def _padding(document) -> dict[int, dict[int, float]]:
     """Page index -> (id of a block's box -> space to add before it, CSS px), for the pages that
     end early though their text goes on."""
     facts = page_facts(document)
-    anchors = _starts(document)
+    anchors = anchor_pages(document)
     out: dict[int, dict[int, float]] = {}
     for page, after in zip(facts, facts[1:]):
         if page.gap_lines < GAP_LINES or page.last_unit is None or page.last_unit != after.first_unit:

@@ -15,9 +15,10 @@ from folio import ids
 from folio.edition.model import Edition
 from folio.edition.output_intent import XMP_DOCUMENT_ID, intent_css, is_print_standard
 from folio.layout import diagnostics, engine, page_facts, page_fill
+from folio.layout.diagnostics import Findings, NotePlacement
 from folio.layout.engine import FatalURLFetchingError  # noqa: F401  (re-exported: the build catches it)
 from folio.layout.notes import behind_a_long_note
-from folio.layout.readback import laid_out_lines, page_starts
+from folio.layout.readback import anchor_pages, laid_out_lines, page_starts
 from folio.pagemap import word_position
 from folio.typefaces import BUNDLED, FONT_FILES, FONTS, face_rules, font_digest, word_space_em
 
@@ -85,14 +86,6 @@ def page_css(edition: Edition) -> str:
 
 
 @dataclass(frozen=True)
-class NotePlacement:
-    note_id: str
-    call_page: int  # 1-based physical page
-    note_page: int  # 0 when the note was not printed at all
-    behind: str = ""  # the note longer than its page this one follows onto the next (notes.behind_a_long_note)
-
-
-@dataclass(frozen=True)
 class PartJob:
     """Everything WeasyPrint needs to lay out one part of the book (the front matter,
     one unit, the index) as its own document. Plain data: it crosses to worker
@@ -119,16 +112,9 @@ class PartLayout:
     page_count: int
     anchors: dict  # id -> page, for the ids laid out in this part
     borrowed: tuple[str, ...]  # link targets in other parts, given a stand-in destination
-    misplaced_notes: tuple[NotePlacement, ...] = ()
-    tall_notes: tuple = ()  # (note id, page, share of the page) of notes too tall to print safely
-    overfull: tuple = ()  # (page, points, text) of lines that run out of the text block
-    short_lines: tuple = ()  # (page, text) of lines broken far too early inside a paragraph
-    page_starts: tuple = ()  # pagemap.PageStart: where each printed page begins
+    found: Findings = Findings()  # what its read-back found, in the part's own pages
     passes: int = 1
-    loose_lines: tuple = ()  # (page, factor, text) of lines with word spaces far wider than the part's
-    gaps: tuple = ()  # (page, empty body lines above its notes) of every page
     continued: tuple = ()  # keys of the notes continued on a following page
-    long_heads: tuple = ()  # (page, text) of running heads too long for their line
     from_draft: bool = False  # printed from its draft's layout (finish_part), not laid out again
 
 
@@ -154,7 +140,7 @@ def lay_out_part(job: PartJob, hold: bool = False) -> PartLayout:
     fixes: dict[str, tuple] = {}  # note id -> ("line", block, words) or ("paragraph",)
     passes = 1
     rendered = _render(_with_breaks(job.html, fixes), job)
-    misplaced = _misplaced_notes(_anchors(rendered.document))
+    misplaced = _misplaced_notes(anchor_pages(rendered.document))
     score = diagnostics.score(rendered.document, misplaced)
     best = (score, dict(fixes))  # the last pass may be worse than one before it
     while passes < MAX_PASSES:
@@ -175,7 +161,7 @@ def lay_out_part(job: PartJob, hold: bool = False) -> PartLayout:
         rendered = None  # let the previous layout go first: it holds every page
         rendered = _render(_with_breaks(job.html, fixes), job)
         passes += 1
-        misplaced = _misplaced_notes(_anchors(rendered.document))
+        misplaced = _misplaced_notes(anchor_pages(rendered.document))
         score = diagnostics.score(rendered.document, misplaced)
         if score < best[0]:
             best = (score, dict(fixes))
@@ -183,9 +169,9 @@ def lay_out_part(job: PartJob, hold: bool = False) -> PartLayout:
         rendered = None
         rendered = _render(_with_breaks(job.html, best[1]), job)
         passes += 1
-        misplaced = _misplaced_notes(_anchors(rendered.document))
+        misplaced = _misplaced_notes(anchor_pages(rendered.document))
     document = rendered.document
-    anchors = _anchors(document)
+    anchors = anchor_pages(document)
     starts = tuple(page_starts(document, rendered.root))
     page_fill.fill(document)  # pages that end early: their vertical space stretched to the foot of the text block
     gaps = tuple(page_facts.gaps(document))
@@ -196,16 +182,18 @@ def lay_out_part(job: PartJob, hold: bool = False) -> PartLayout:
         page_count=page_count,
         anchors=anchors,
         borrowed=(),
-        misplaced_notes=tuple(misplaced),
-        tall_notes=tuple(diagnostics.tall_notes(document)),
-        overfull=tuple(diagnostics.overfull_lines(document)),
-        short_lines=tuple(diagnostics.short_lines(document)),
-        page_starts=starts,
+        found=Findings(
+            misplaced_notes=tuple(misplaced),
+            tall_notes=tuple(diagnostics.tall_notes(document)),
+            overfull=tuple(diagnostics.overfull_lines(document)),
+            short_lines=tuple(diagnostics.short_lines(document)),
+            loose_lines=tuple(diagnostics.loose_lines(document, word_space_em(job.body_font))),
+            gaps=gaps,
+            long_heads=tuple(diagnostics.long_heads(document)),
+            page_starts=starts,
+        ),
         passes=passes,
-        loose_lines=tuple(diagnostics.loose_lines(document, word_space_em(job.body_font))),
-        gaps=gaps,
         continued=tuple(sorted(filter(None, map(ids.note_key_of, rendered.continued)))),
-        long_heads=tuple(diagnostics.long_heads(document)),
     )
     if job.draft:  # read back for its pages only: a draft's blank page is counted, not made
         if hold:
@@ -335,14 +323,6 @@ def _blank_page(job: PartJob):
     verso before the next part. WeasyPrint makes it, so its boxes are those of the book."""
     html = '<!DOCTYPE html><html><body><div style="break-before: left"></div></body></html>'
     return _render(html, replace(job, html=html)).document.pages[0]
-
-
-def _anchors(document) -> dict[str, int]:
-    anchors: dict[str, int] = {}
-    for number, page in enumerate(document.pages, start=1):
-        for anchor in page.anchors:
-            anchors.setdefault(anchor, number)
-    return anchors
 
 
 def _misplaced_notes(anchors: dict[str, int]) -> list[NotePlacement]:

@@ -23,7 +23,7 @@ from pikepdf import Array, Name, NameTree
 
 from folio import ids
 from folio.edition.model import Edition
-from folio.edition.names import to_roman
+from folio.edition.names import folio_label
 from folio.edition.output_intent import header_fault, is_print_standard
 from folio.edition.schema import points
 from folio.layout.notes import behind_a_long_note
@@ -66,11 +66,8 @@ def _preflight(
     destinations = _destination_pages(reader)
     main_start = destinations.get(ids.MAINMATTER, 1)
 
-    def folio(page: int) -> str:
-        return str(page - main_start + 1) if page >= main_start else to_roman(page)
-
     def report(code: str, page: int | None, message: str, hint: str = "") -> None:
-        where = f"p. {folio(page)} (sheet {page}): " if page else ""
+        where = f"p. {folio_label(page, main_start)} (PDF page {page}): " if page else ""
         problems.add(code, shown_as or pdf_path, None, where + message, hint)
 
     _check_boxes(pages, edition, report)
@@ -94,7 +91,7 @@ def _preflight(
                 report(
                     "W508",
                     page,
-                    f"note {key} is called here but printed on p. {folio(note)} (sheet {note}), after the rest "
+                    f"note {key} is called here but printed on p. {folio_label(note, main_start)} (PDF page {note}), after the rest "
                     "of the note before it, longer than its page",
                     "the notes keep their order: call the second note elsewhere to keep it on this page",
                 )
@@ -102,10 +99,10 @@ def _preflight(
                 report(
                     "E604",
                     page,
-                    f"note {key} is called here but printed on p. {folio(note)} (sheet {note})",
+                    f"note {key} is called here but printed on p. {folio_label(note, main_start)} (PDF page {note})",
                     "the build corrects this; a PDF that still has it was laid out by other means",
                 )
-    _check_page_numbers(pdf_path, pages, destinations, folio, report, store)
+    _check_page_numbers(pdf_path, pages, destinations, main_start, report, store)
     return len(pages)
 
 
@@ -324,7 +321,7 @@ def _check_fonts(pages, report, reader=None) -> None:
             )
 
 
-def _check_page_numbers(pdf_path: Path, pages, destinations, folio, report, store=None) -> None:
+def _check_page_numbers(pdf_path: Path, pages, destinations, main_start: int, report, store=None) -> None:
     """Printed page numbers against their links' targets; text outside the trimmed page."""
     for number, facts in enumerate(_text_facts(pdf_path, pages, store), start=1):
         if facts["outside"] is not None:
@@ -345,7 +342,7 @@ def _check_page_numbers(pdf_path: Path, pages, destinations, folio, report, stor
             if not match:
                 continue
             printed = match.group(1) or match.group(2)
-            expected = folio(destinations[target])
+            expected = folio_label(destinations[target], main_start)
             if printed != expected:
                 report(
                     "E605",

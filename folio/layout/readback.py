@@ -16,6 +16,15 @@ from folio.layout.engine import Kind
 from folio.pagemap import HYPHENS, PageStart
 
 
+def anchor_pages(document) -> dict[str, int]:
+    """The page (1-based) each anchor of a laid-out document stands on first."""
+    found: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            found.setdefault(anchor, number)
+    return found
+
+
 def _block_ids(root) -> dict:
     """etree element -> the block id it belongs to (paragraphs with an anchor, headings with an
     id, entries of the index of names, and the second half of a paragraph the layout split for

@@ -23,8 +23,9 @@ import markupsafe
 
 from folio import ids
 from folio.edition.model import Edition
-from folio.edition.names import index_entries, to_roman
+from folio.edition.names import folio_label, index_entries, to_roman
 from folio.layout import hyphenation
+from folio.layout.diagnostics import Findings
 from folio.layout.parts import Part, split_parts, whole
 from folio.layout.pdf import FONTS, PartJob, PartLayout, finishable, page_css
 from folio.layout.progress import PartProgress
@@ -44,15 +45,8 @@ class Typeset:
     parts: tuple[PartLayout, ...]
     page_count: int
     anchors: dict  # id -> physical page
-    main_start: int  # the physical page that carries folio 1
-    misplaced_notes: tuple = ()  # pdf.NotePlacement
-    tall_notes: tuple = ()
-    overfull: tuple = ()
-    short_lines: tuple = ()
-    loose_lines: tuple = ()  # (page, factor, text)
-    gaps: tuple = ()  # (page, empty body lines above its notes), pages whose text goes on
-    long_heads: tuple = ()  # (page, text) of running heads too long for their line
-    page_starts: tuple = ()  # pagemap.PageStart
+    main_start: int  # the page of the PDF that carries folio 1
+    found: Findings = Findings()  # what the parts' read-back found, in the PDF's pages
     index: tuple = ()  # names.IndexEntry, with the printed pages
     laid_out: tuple = ()  # names of the parts laid out in this build (the others came from the cache)
     rounds: int = 1
@@ -60,8 +54,8 @@ class Typeset:
     pages_printed: int = 0  # pages printed from a draft's layout, not laid out again
     printed: dict = field(default_factory=dict)  # link target -> the folio printed for it
 
-    def folio(self, anchor: str):
-        """(physical page, printed folio) of an anchor, or None if it was not laid out."""
+    def locate(self, anchor: str):
+        """(page of the PDF, printed folio) of an anchor, or None if it was not laid out."""
         page = self.anchors.get(anchor)
         if page is None:
             return None
@@ -70,14 +64,9 @@ class Typeset:
     def label(self, page: int) -> str:
         return folio_label(page, self.main_start)
 
-    def page_name(self, sheet: int) -> str:
+    def page_name(self, pdf_page: int) -> str:
         """A page as a problem names it: its printed folio, and its place in the file."""
-        return f"p. {self.label(sheet)} (sheet {sheet})"
-
-
-def folio_label(page: int, main_start: int) -> str:
-    """The printed folio of a physical page: roman in the front matter, then arabic."""
-    return str(page - main_start + 1) if page >= main_start else to_roman(page)
+        return f"p. {self.label(pdf_page)} (PDF page {pdf_page})"
 
 
 def book_html(edition: Edition, converted: list[Converted], env, index=(), titles=None) -> str:
@@ -129,7 +118,7 @@ def typeset(
     folios: dict[str, str] = record.get("folios", {})  # link target -> printed folio, last layout
     last = record.get("anchors")
     index = (
-        index_entries(edition.persons, marks, _folio_reader(last, record.get("main_start", 1)))
+        index_entries(edition.persons, marks, _locator(last, record.get("main_start", 1)))
         if last
         else index_entries(edition.persons, marks, lambda anchor: (0, "000"))
     )
@@ -164,7 +153,7 @@ def typeset(
 
     try:
         for rounds in range(1, MAX_ROUNDS + 1):
-            html = hyphenation.apply(book_html(edition, converted, env, index, titles), settings.hyphenation)
+            html = hyphenation.hyphenate(book_html(edition, converted, env, index, titles), settings.hyphenation)
             parts = [whole(html)] if whole_book else split_parts(html)
             firsts = _first_folios(parts, counts)
             drafts = rounds == 1 and len(parts) > 1
@@ -186,7 +175,7 @@ def typeset(
             book = _assemble_record(parts, layouts)
             counts = {layout.name: layout.page_count for layout in layouts}
             now = {target: book.label(book.anchors[target]) for target in used if target in book.anchors}
-            found = index_entries(edition.persons, marks, book.folio)
+            found = index_entries(edition.persons, marks, book.locate)
             if (
                 found == index
                 and now == {t: used[t] for t in now}
@@ -215,27 +204,25 @@ def typeset(
         store.write_json(
             "layout.json", {"pages": counts, "folios": now, "anchors": book.anchors, "main_start": book.main_start}
         )
-    return Typeset(
-        **{
-            **book.__dict__,
-            "index": tuple(index),
-            "laid_out": tuple(dict.fromkeys(laid_out)),
-            "rounds": rounds,
-            "pages_laid_out": runner.pages_laid_out,
-            "pages_printed": runner.pages_printed,
-            "printed": now,
-        }
+    return replace(
+        book,
+        index=tuple(index),
+        laid_out=tuple(dict.fromkeys(laid_out)),
+        rounds=rounds,
+        pages_laid_out=runner.pages_laid_out,
+        pages_printed=runner.pages_printed,
+        printed=now,
     )
 
 
-def _folio_reader(anchors: dict, main_start: int):
-    def folio(anchor):
+def _locator(anchors: dict, main_start: int):
+    def locate(anchor):
         page = anchors.get(anchor)
         if page is None:
             return None
         return page, folio_label(page, main_start)
 
-    return folio
+    return locate
 
 
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -329,7 +316,7 @@ def _first_folios(parts: list[Part], counts: dict[str, int]) -> list[int | None]
 def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
     """The parts' layouts in the book's physical page numbers."""
     anchors: dict[str, int] = {}
-    misplaced, tall, overfull, short, starts, loose, gaps, heads = [], [], [], [], [], [], [], []
+    found = []
     offset = 0
     main_start = None  # the first page of the first part of the main matter
     for part, layout in zip(parts, layouts):
@@ -337,33 +324,10 @@ def _assemble_record(parts: list[Part], layouts: list[PartLayout]) -> Typeset:
             main_start = offset + 1
         for anchor, page in layout.anchors.items():
             anchors.setdefault(anchor, page + offset)
-        misplaced += [
-            replace(n, call_page=n.call_page + offset, note_page=n.note_page + offset if n.note_page else 0)
-            for n in layout.misplaced_notes
-        ]
-        tall += [(note, page + offset, share) for note, page, share in layout.tall_notes]
-        overfull += [(page + offset, points, text) for page, points, text in layout.overfull]
-        short += [(page + offset, text) for page, text in layout.short_lines]
-        loose += [(page + offset, factor, text) for page, factor, text in layout.loose_lines]
-        gaps += [(page + offset, lines) for page, lines in layout.gaps]
-        heads += [(page + offset, text) for page, text in layout.long_heads]
-        starts += [type(s)(s.page + offset, s.block, s.words) for s in layout.page_starts]
+        found.append(layout.found.shifted(offset))
         offset += layout.page_count
     main_start = anchors.get(ids.MAINMATTER, main_start or 1)
-    return Typeset(
-        tuple(layouts),
-        offset,
-        anchors,
-        main_start,
-        tuple(misplaced),
-        tuple(tall),
-        tuple(overfull),
-        tuple(short),
-        tuple(loose),
-        tuple(gaps),
-        tuple(heads),
-        tuple(starts),
-    )
+    return Typeset(tuple(layouts), offset, anchors, main_start, Findings.joined(found))
 
 
 _PAGE_REFERENCE = re.compile(r'(<a href="#|data-href="#)([^"]+)"')

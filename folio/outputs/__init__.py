@@ -1,9 +1,9 @@
-"""The output formats, registered in one place. A format is a name, whether it needs the
-print layout, the output it writes (a file or a folder in the output folder) and its writer:
+"""The output formats, registered in one place. A format is a name, the output it writes (a file or a folder in the output folder) and its writer:
 a function ``write(job, staging)`` that writes the output into a staging path (the build
 moves it into place only when the whole build succeeded) and adds what it found to
 ``job.problems``; optionally ``begin(job, beside)``, work it starts in a thread while the
-print book is laid out. ``folio.build`` runs the stages the requested formats need. A new
+print book is laid out. Every format is built after the print layout, whose pages number the EPUB's page
+list and the web edition's page markers (``job.typeset``). A new
 format (DOCX for copy-editors, say) is one module here and one entry below.
 
 The writers are named, not imported: the command line reads this registry before it
@@ -20,7 +20,7 @@ from pathlib import Path
 @dataclass
 class Job:
     """What every writer is given: the checked edition, its converted units, the templates,
-    the print layout (when a format needed it), the cache, the problems, the progress steps."""
+    the print layout, the cache, the problems, the progress steps."""
 
     options: object  # options.Options
     edition: object  # edition.model.Edition
@@ -40,7 +40,6 @@ class Job:
 class Format:
     name: str
     title: str  # for messages and --help
-    needs_layout: bool  # the print layout: its pages number the EPUB's page list and the site's markers
     suffix: str  # the output: <slug><suffix>
     module: str  # the module holding write(job, staging) and, optionally, begin(job, beside)
     folder: bool = False  # the output is a folder (staged whole, swapped in whole)
@@ -63,9 +62,9 @@ class Format:
 REGISTRY: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("pdf", "print PDF", True, ".pdf", "folio.outputs.pdf_book"),
-        Format("epub", "EPUB 3", True, ".epub", "folio.outputs.epub_book"),
-        Format("html", "web edition (a static site)", True, "-web", "folio.outputs.web_site", folder=True),
+        Format("pdf", "print PDF", ".pdf", "folio.outputs.pdf_book"),
+        Format("epub", "EPUB 3", ".epub", "folio.outputs.epub_book"),
+        Format("html", "web edition (a static site)", "-web", "folio.outputs.web_site", folder=True),
     )
 }
 NAMES = tuple(REGISTRY)
@@ -75,7 +74,3 @@ def requested(names) -> list[Format]:
     """The formats asked for, in the registry's order (the steps' order does not depend on the
     order of --format)."""
     return [f for f in REGISTRY.values() if f.name in set(names)]
-
-
-def needs_layout(names) -> bool:
-    return any(f.needs_layout for f in requested(names))

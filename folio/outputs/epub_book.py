@@ -6,32 +6,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from folio.ebook import epub, epub_check
+from folio.ebook import epub_check, finish, frame, units
 from folio.outputs import REGISTRY, Job
 
 
 def begin(job: Job, beside):
-    return beside.submit(epub.chapter_files, job.edition, job.converted, job.store)
+    return beside.submit(units.chapter_files, job.edition, job.converted, job.store)
 
 
 def write(job: Job, staging: Path) -> None:
     edition, typeset, store, env = job.edition, job.typeset, job.store, job.env
     job.step("Writing the EPUB (Pandoc wrote its chapters during the layout)")
-    units = epub.front_files(edition, env, job.library, typeset, store) + job.pending["epub"].result()
-    index = epub.index_files(
-        epub.epub_index(edition, job.converted, typeset.folio),
+    parts = units.front_files(edition, env, job.library, typeset, store) + job.pending["epub"].result()
+    index = units.index_files(
+        units.epub_index(edition, job.converted, typeset.locate),
         edition.settings.language,
         store,
         edition.settings.index_title,
     )
-    units += [index] if index else []
-    frame = epub.frame(edition, units, job.options.template_dirs, env, store)
-    for warning in dict.fromkeys(w for part in (*units, frame) for w in part.warnings):
+    parts += [index] if index else []
+    outline = frame.frame(edition, parts, job.options.template_dirs, env, store)
+    for warning in dict.fromkeys(w for part in (*parts, outline) for w in part.warnings):
         job.problems.add("W401", edition.root, None, f"EPUB: {warning}")
-    book = epub.merge(frame, units)
-    epub.write(book, staging, edition, typeset)
+    book = frame.merge(outline, parts)
+    finish.write(book, staging, edition, typeset)
     if job.options.verify:
         job.step("Checking the EPUB with EPUBCheck and DAISY Ace")
         shown_as = job.options.output_dir / REGISTRY["epub"].output_name(edition.settings.slug)
         if epub_check.check(staging, job.problems, shown_as=shown_as):
-            epub.write(book, staging, edition, typeset, verified=True)  # the conformance it passed
+            finish.write(book, staging, edition, typeset, verified=True)  # the conformance it passed

@@ -94,7 +94,7 @@ def snapshot(converted, typeset, edition=None, css_path: Path | None = None) -> 
         texts_of[item.unit.id] = list(item.paragraphs)
         for number in range(1, len(texts) + 1):
             key = ids.note_key(item.unit.id, number)
-            where = typeset.folio(ids.note_anchor(key)) or typeset.folio(ids.call_anchor(key))
+            where = typeset.locate(ids.note_anchor(key)) or typeset.locate(ids.call_anchor(key))
             if where:
                 note_pages[key] = where[1]
     parts, first = {}, 1

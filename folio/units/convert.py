@@ -229,11 +229,7 @@ def splice_units(units: list[Unit], edition: Edition, library: Library, store=No
                 (ref, repr(library.fragments.get(ref)), getattr(library.parsed.get(ref), "json", ""))
                 for ref in _REFS.findall(unit.markdown)
             ]
-            nocite = (
-                sorted(library_cited(edition, library) & set(edition.bibliography.entries))
-                if unit.kind == "bibliography"
-                else []
-            )
+            nocite = sorted(library.cited() & set(edition.bibliography.entries)) if unit.kind == "bibliography" else []
             key = digest_of("splice", unit.id, unit.kind, frame.json, used, targets, nocite)
             found = store.get("splice", key)
             if found is not None:
@@ -241,7 +237,7 @@ def splice_units(units: list[Unit], edition: Edition, library: Library, store=No
                 continue
         doc = splicer.unit(json.loads(frame.json))
         if unit.kind == "bibliography":
-            keys = sorted(library_cited(edition, library) & set(edition.bibliography.entries))
+            keys = sorted(library.cited() & set(edition.bibliography.entries))
             doc["meta"]["nocite"] = {"t": "MetaInlines", "c": [{"t": "Cite", "c": [[_citation(k) for k in keys], []]}]}
         out[unit.id] = json.dumps(doc, ensure_ascii=False)
         if store is not None:
@@ -269,15 +265,6 @@ def _citation(key: str) -> dict:
         "citationNoteNum": 0,
         "citationHash": 0,
     }
-
-
-def cited_in(ast_json: str) -> set[str]:
-    return citation_keys(ast_json)
-
-
-def library_cited(edition: Edition, library: Library) -> set[str]:
-    """Every key the edition cites (in any fragment)."""
-    return set(library.cited())
 
 
 def convert_units(
@@ -330,7 +317,7 @@ def unit_keys(units: list[Unit], edition: Edition, spliced: dict[str, str]) -> d
         if unit.kind == "bibliography" or edition.bibliography.path.suffix.lower() != ".bib":
             cited = text
         else:
-            wanted, blocks = {k.lower() for k in cited_in(spliced[unit.id])}, []
+            wanted, blocks = {k.lower() for k in citation_keys(spliced[unit.id])}, []
             while wanted:
                 key = wanted.pop()
                 if key in entries and entries[key] not in blocks:

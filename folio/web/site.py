@@ -237,7 +237,7 @@ def write_site(
             print_pages=body.pages,
         )
     if edition.persons:
-        folio_of = typeset.folio if typeset is not None else _mention_order(units)
+        folio_of = typeset.locate if typeset is not None else _mention_order(units)
         marks = [mark for item in converted for mark in item.marks]
         entries = index_entries(edition.persons, marks, folio_of, ranges=False)
         render(
@@ -294,7 +294,7 @@ def _mention_order(units: list):
         for mark in item.marks:
             order[mark.anchor] = (number, item.unit.title if isinstance(item.unit.title, str) else str(number))
 
-    def folio(anchor):
+    def place(anchor):
         return order.get(anchor)
 
-    return folio
+    return place

@@ -1,0 +1,85 @@
+"""page_fill: a page that must end early (the next paragraph cannot be broken) is stretched to
+the foot of its text block, as LaTeX's \\flushbottom stretches it: the space goes before
+headings (two shares) and between paragraphs (one), never after a heading, and no line moves
+to another page. Laid out for real; the pages read back by Poppler."""
+
+from __future__ import annotations
+
+import pytest
+from laid_out import paragraph, pdf_pages, render
+
+from folio.layout import engine, page_fill
+from folio.layout.page_facts import gaps
+
+pytestmark = pytest.mark.slow  # lays out pages with WeasyPrint
+
+
+def anchored(number: int, text: str, style: str = "") -> str:
+    attribute = f' style="{style}"' if style else ""
+    return f'<p{attribute}><span id="p-u-{number}" class="pb-anchor"></span>{text}</p>'
+
+
+def book(paragraphs: int) -> str:
+    """A heading, ``paragraphs`` paragraphs, a section heading and its first paragraph, then a
+    paragraph that cannot be broken and does not fit under them: the first page ends early."""
+    body = "".join(anchored(n, paragraph(n * 7, 45)) for n in range(1, paragraphs + 1))
+    body += '<h2 id="sec-a">A section</h2>' + anchored(50, paragraph(2, 30))
+    body += anchored(99, paragraph(3, 160), "break-inside: avoid")
+    body += "".join(anchored(n, paragraph(n * 5, 45)) for n in range(100, 104))
+    return (
+        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body data-title="Book">'
+        f'<div class="mainmatter" id="mainmatter"><section class="unit" data-unit="u"><h1>Title</h1>{body}'
+        "</section></div></body></html>"
+    )
+
+
+@pytest.fixture(autouse=True)
+def corrected():
+    engine.install()
+    yield
+
+
+def tops(document) -> dict[str, float]:
+    """Where each anchor of the first page stands (its y, CSS px)."""
+    return {name: box[1] for name, box in document.pages[0].anchors.items()}  # (x, y, width, height)
+
+
+def test_a_page_that_ends_early_is_filled_to_the_foot_of_its_text_block(tmp_path):
+    rendered = render(book(3))
+    document = rendered.document
+    (first, gap), *_ = gaps(document)
+    assert first == 1 and gap >= 3, gaps(document)  # the unbreakable paragraph left lines empty
+    text_before = pdf_pages(rendered, tmp_path)
+    before = tops(document)
+
+    assert page_fill.fill(document) == 1
+
+    (_, left), *_ = gaps(document)
+    assert left <= page_fill.SAFETY + 0.05, left  # the last line now stands at the foot
+    assert pdf_pages(rendered, tmp_path) == text_before  # no line changed page, none changed
+    after = tops(document)
+    moved = {name: after[name] - before[name] for name in ("p-u-1", "p-u-2", "p-u-3", "sec-a", "p-u-50")}
+    share = moved["p-u-2"]
+    assert share > 0
+    # the first paragraph follows its heading: no space; then one share a paragraph, two
+    # before the section heading, none between that heading and its paragraph
+    assert moved["p-u-1"] == pytest.approx(0, abs=0.01)
+    assert moved["p-u-3"] == pytest.approx(2 * share, abs=0.01)
+    assert moved["sec-a"] == pytest.approx(4 * share, abs=0.01)
+    assert moved["p-u-50"] == pytest.approx(4 * share, abs=0.01)
+
+
+def test_a_large_gap_is_filled_only_up_to_a_bound():
+    rendered = render(book(2))
+    document = rendered.document
+    (_, gap), *_ = gaps(document)
+    assert gap > 8, gap
+    before = tops(document)
+    page_fill.fill(document)
+    (_, left), *_ = gaps(document)
+    after = tops(document)
+    line = page_fill.page_facts(document)[0].line_height
+    share = after["p-u-2"] - before["p-u-2"]  # one share, at its bound: MAX_SHARE_LINES / 2 lines
+    assert share == pytest.approx(page_fill.MAX_SHARE_LINES * line / 2, abs=0.01)
+    assert after["sec-a"] - before["sec-a"] == pytest.approx(3 * share, abs=0.01)  # and two more
+    assert 0 < left < gap  # filled as far as the bound lets it, the rest left empty
