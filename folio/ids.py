@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from types import SimpleNamespace
 
 APPENDIX = "appendix"
 BIBLIOGRAPHY = "bibliography"
@@ -107,6 +108,22 @@ def call_anchor(key: str) -> str:
 
 def paragraph(unit: str, number: int) -> str:
     return f"{PREFIXES['paragraph']}{unit}-{number}"
+
+
+def for_templates() -> SimpleNamespace:
+    """The fixed ids as every template names them (``{{ anchor.index }}``, ``{{ anchor.copyright_first }}``):
+    a template writes none of them out itself."""
+    return SimpleNamespace(
+        appendix=APPENDIX,
+        bibliography=BIBLIOGRAPHY,
+        index=INDEX,
+        contents=CONTENTS,
+        claims_table=CLAIMS_TABLE,
+        mainmatter=MAINMATTER,
+        refs=REFS,
+        copyright=COPYRIGHT,
+        copyright_first=paragraph(COPYRIGHT, 1),  # the page list finds the copyright page by it
+    )
 
 
 def is_paragraph(anchor: str) -> bool:

@@ -25,7 +25,6 @@ from folio.edition.model import Edition
 from folio.edition.names import index_entries
 from folio.rebuild.cache import digest_of, file_digest
 from folio.units.convert import Converted, elements
-from folio.units.fragments import escape
 from folio.units.pandoc import FILTERS, PandocError, run_pandoc
 
 TOC_DEPTH = 3  # parts, claims and essay sections, sections in claims (quotations are unlisted)
@@ -215,23 +214,13 @@ def _images(ast: str, root: Path) -> list:
     return out
 
 
-def index_files(entries, lang: str, store=None, title: str = "Index of Names") -> UnitFiles | None:
-    """The index of names as a unit: each locator links to the occurrence; its label is
-    the printed page, so the index reads like the book's."""
+def index_files(entries, edition: Edition, env, store=None) -> UnitFiles | None:
+    """The index of names as a unit, from the template index.md.j2: each locator links to the
+    occurrence; its label is the printed page, so the index reads like the book's."""
     if not entries:
         return None
-    lines = [f"# {escape(title)} {{ #index .index-of-names }}", ""]
-    for entry in entries:
-        dates = f" ({entry.dates})" if entry.dates else ""
-        links = ", ".join(f"[{loc.label}](#{loc.anchor})" for loc in entry.locators)
-        lines += [
-            f"[{escape(entry.name)}]{{#{entry.anchor} .index-term}}{escape(dates)}{', ' + links if links else ''}",
-            "",
-        ]
-        for label, locators in entry.subentries:
-            sub = ", ".join(f"[{loc.label}](#{loc.anchor})" for loc in locators)
-            lines += [f"::: {{.index-subentry}}\n{escape(label)}, {sub}\n:::", ""]
-    markdown = "\n".join(lines)
+    lang = edition.settings.language
+    markdown = env.render("index.md.j2", title=edition.settings.index_title, entries=entries)
     key = digest_of("epub-index", markdown, lang)
     found = store.get("epub", key) if store is not None else None
     if found is None:

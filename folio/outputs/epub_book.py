@@ -18,12 +18,7 @@ def write(job: Job, staging: Path) -> None:
     edition, typeset, store, env = job.edition, job.typeset, job.store, job.env
     job.step("Writing the EPUB (Pandoc wrote its chapters during the layout)")
     parts = units.front_files(edition, env, job.library, typeset, store) + job.pending["epub"].result()
-    index = units.index_files(
-        units.epub_index(edition, job.converted, typeset.locate),
-        edition.settings.language,
-        store,
-        edition.settings.index_title,
-    )
+    index = units.index_files(units.epub_index(edition, job.converted, typeset.locate), edition, env, store)
     parts += [index] if index else []
     outline = frame.frame(edition, parts, job.options.template_dirs, env, store)
     for warning in dict.fromkeys(w for part in (*parts, outline) for w in part.warnings):

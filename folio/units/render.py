@@ -25,6 +25,7 @@ import jinja2
 import markupsafe
 from jinja2.sandbox import SandboxedEnvironment
 
+from folio import ids
 from folio.edition import files
 from folio.edition.model import Edition, Markdown, Source
 from folio.units.fragments import escape
@@ -165,6 +166,8 @@ class Templates:
         self.html = SandboxedEnvironment(autoescape=True, finalize=self._html_value, **common)
         self.html.filters["plain"] = self._plain
         self.html.filters["toc_entry"] = _toc_entry
+        for env in (self.markdown, self.html):
+            env.globals["anchor"] = ids.for_templates()
 
     def _html_value(self, value):
         if isinstance(value, Markdown) and value.ref in self.html_of:
