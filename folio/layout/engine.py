@@ -767,6 +767,41 @@ def replace_page(document, index: int, page_box) -> None:
     document.pages[index] = Page(page_box)
 
 
+def move_blocks_down(document, index: int, moves: dict[int, float]) -> None:
+    """Move blocks of page ``index`` down in the laid-out page, as padding before each would move
+    it: ``moves`` maps a block box's id() to the space added before it (CSS px). Each block moves
+    with every block after it; the boxes that hold a moved block start where they did and grow
+    by what moved inside them. No line changes. The page is then made again (``replace_page``)."""
+    view = page_view(index + 1, document.pages[index])
+    holders: set[int] = set()  # boxes that hold a block to move
+
+    def mark(box) -> bool:
+        found = id(box) in moves
+        for child in children(box):
+            found |= mark(child)
+        if found:
+            holders.add(id(box))
+        return found
+
+    mark(view.body)
+    shift = [0.0]
+
+    def visit(box) -> None:
+        shift[0] += moves.get(id(box), 0.0)
+        if id(box) not in holders:
+            box.translate(0, shift[0])
+            return
+        box.position_y += shift[0]
+        before = shift[0]
+        for child in children(box):
+            visit(child)
+        if isinstance(getattr(box, "height", None), (int, float)):
+            box.height += shift[0] - before
+
+    visit(view.body)
+    replace_page(document, index, view.box)
+
+
 # ---------------------------------------------------------------- the typed view of a laid-out page
 
 

@@ -8,8 +8,9 @@ at the foot of the text block; WeasyPrint cannot. ``fill`` does it after a layou
 each page that still ends two lines or more above its notes (``GAP_LINES``), the gap is
 shared out before the page's headings (two parts each) and between its paragraphs (one
 part), never between a heading and what it heads. The blocks are moved down in the
-laid-out page itself, as padding before them would move them (no line changes, so no
-page changes either), and the page's links, anchors and bookmarks are read again.
+laid-out page itself (``engine.move_blocks_down``), as padding before them would move
+them (no line changes, so no page changes either), and the page's links, anchors and
+bookmarks are read again.
 """
 
 from __future__ import annotations
@@ -90,33 +91,5 @@ def fill(document) -> int:
     anchors and bookmarks read again. Returns the number of pages filled."""
     padding = _padding(document)
     for index, moves in padding.items():
-        view = engine.page_view(index + 1, document.pages[index])
-        holders: set[int] = set()  # boxes that hold a block to move
-
-        def mark(box) -> bool:
-            found = id(box) in moves
-            for child in engine.children(box):
-                found |= mark(child)
-            if found:
-                holders.add(id(box))
-            return found
-
-        root = view.body
-        mark(root)
-        shift = [0.0]
-
-        def visit(box) -> None:
-            shift[0] += moves.get(id(box), 0.0)
-            if id(box) not in holders:
-                box.translate(0, shift[0])
-                return
-            box.position_y += shift[0]
-            before = shift[0]
-            for child in engine.children(box):
-                visit(child)
-            if isinstance(getattr(box, "height", None), (int, float)):
-                box.height += shift[0] - before
-
-        visit(root)
-        engine.replace_page(document, index, view.box)
+        engine.move_blocks_down(document, index, moves)
     return len(padding)
