@@ -46,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--format",
         default=",".join(FORMATS),
-        help="comma-separated formats to build: pdf, epub, html (the web edition); default: pdf,epub",
+        help="comma-separated formats to build: pdf, epub, html (the web edition), cover (the paperback cover); default: pdf,epub",
     )
     b.add_argument("--output", type=Path, default=None, help="output folder (default: output beside the edition)")
     b.add_argument("--templates", type=Path, default=None, help="a folder of templates overriding the defaults")

@@ -92,6 +92,8 @@ CODES: dict[str, tuple[str, str]] = {
     "E607": (ERROR, "colour outside the output intent (PDF/X)"),
     "E608": (ERROR, "PDF/X identification or output intent wrong"),
     "E609": (ERROR, "one font subset name for different font programs"),
+    "W610": (WARNING, "cover image below 300 ppi at its printed size"),
+    "W611": (WARNING, "cover without a barcode: no print ISBN"),
     # the EPUB checked (build --verify, check --epub)
     "E801": (ERROR, "EPUBCheck finding"),
     "E802": (ERROR, "accessibility violation found by DAISY Ace"),

@@ -17,6 +17,7 @@ RANKS = {
     "folio.layout": 4,  # the print book (the only stage that reaches WeasyPrint)
     "folio.ebook": 5,
     "folio.web": 5,
+    "folio.press": 5,  # the cover, the printers' rules, the metadata feeds
     "folio.outputs": 6,  # the formats, each writing from the stages above
     "folio.build": 7,
     "folio.init": 8,

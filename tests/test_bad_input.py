@@ -503,3 +503,48 @@ def test_two_bibliographies_are_not_guessed_between_and_a_style_beside_is_named(
     replace_in(edition / "edition.yaml", "citation_style: chicago-notes-bibliography", "citation_style: house.csl")
     run = assert_rejected(capsys, edition, output, "E100", "edition/edition.yaml:17")
     assert "looked for edition/house.csl" in run.stderr and "house.csl is beside the edition folder" in run.stderr
+
+
+PRESS = """press:
+  printer: kdp
+  paper: cream
+  price_code: '5199'
+  publication_date: 2026-02-30
+  doi: doi.org/10.5555/small
+  chapter_doi: 10.5555/small.chapter
+  thema: [NHD, 'not a code']
+  bisac: [HIS032000, HIS32]
+  depositor_email: press.example.org
+"""
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        (27, "press.price_code '5199' is not 5 digits"),
+        (28, "press.publication_date '2026-02-30' is not a day of the calendar"),
+        (29, "press.doi 'doi.org/10.5555/small' is not a DOI"),
+        (30, "press.chapter_doi '10.5555/small.chapter' is not a DOI pattern with {id}"),
+        (31, "press.thema 'not a code' is not a Thema code"),
+        (32, "press.bisac 'HIS32' is not a BISAC code"),
+        (33, "press.depositor_email 'press.example.org' is not an e-mail address"),
+    ],
+)
+def test_press_settings_are_checked_where_they_are_written(capsys, edition, output, line, message):
+    path = edition / "edition.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + PRESS, encoding="utf-8")
+    run = assert_rejected(capsys, edition, output, "E105", f"edition/edition.yaml:{line}")
+    assert f"edition/edition.yaml:{line}: error E105: {message}" in run.stderr, run.stderr
+
+
+def test_the_epub_cannot_have_the_print_books_isbn(capsys, edition, output):
+    replace_in(edition / "edition.yaml", "ebook: 978-3-16-148410-0", "ebook: 978-0-306-40615-7")
+    run = assert_rejected(capsys, edition, output, "E105", "edition/edition.yaml:13")
+    assert "isbn.ebook '978-0-306-40615-7' is the print book's ISBN" in run.stderr
+
+
+def test_an_unknown_printer_is_named_with_the_ones_known(capsys, edition, output):
+    path = edition / "edition.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "press:\n  printer: lulu\n", encoding="utf-8")
+    run = assert_rejected(capsys, edition, output, "E105", "edition/edition.yaml:25")
+    assert "it must be one of: kdp, ingramspark" in run.stderr, run.stderr

@@ -232,6 +232,27 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
+class PressSettings:
+    """The press: settings (the printer, the paper, the metadata feeds); from the schema, defaults too."""
+
+    printer: str = "kdp"
+    paper: str = "cream"
+    binding: str = "paperback"
+    price_code: str = ""  # the barcode's 5-digit add-on
+    publication_date: str = ""  # YYYY-MM-DD
+    thema: tuple[str, ...] = ()
+    bisac: tuple[str, ...] = ()
+    doi: str = ""
+    chapter_doi: str = ""  # a pattern with {id}
+    depositor: str = ""
+    depositor_email: str = ""
+    cover_back: str = ""
+
+    def chapter_doi_of(self, chapter_id: str) -> str:
+        return self.chapter_doi.replace("{id}", chapter_id) if self.chapter_doi else ""
+
+
+@dataclass(frozen=True)
 class Settings:
     """edition.yaml as read; every value comes from the schema (folio.edition.schema), defaults too."""
 
@@ -270,6 +291,7 @@ class Settings:
     index_title: str = "Index of Names"  # (the schema's default: settings made without the loader)
     text_file: str = ""  # contents.text: the held text printed whole ('' : none)
     text_place: str = "before-chapters"
+    press: PressSettings = PressSettings()
 
     @property
     def running_title(self) -> str:

@@ -322,6 +322,37 @@ PRINT = {
     ),
 }
 
+PRINTERS = ("kdp", "ingramspark")
+PAPERS = ("white", "cream", "colour")
+PRESS = {
+    "printer": Field(
+        "str",
+        choices=PRINTERS,
+        help="the print-on-demand printer: its formulas size the cover's spine, and check --printer applies its rules",
+        default="kdp",
+    ),
+    "paper": Field("str", choices=PAPERS, help="the interior paper: white, cream or colour", default="cream"),
+    "binding": Field("str", choices=("paperback",), help="the binding (paperback)", default="paperback"),
+    "price_code": Field(
+        "str",
+        help="the 5-digit price add-on printed beside the barcode, e.g. '51995' (US$19.95); '90000' says no price",
+        default="",
+        example="51995",
+    ),
+    "publication_date": Field("str", help="the publishing date, YYYY-MM-DD (for ONIX and Crossref)", default=""),
+    "thema": Field("list[str]", help="Thema subject codes, the main one first", default=(), example="[NHD, DNT]"),
+    "bisac": Field("list[str]", help="BISAC subject codes, the main one first", default=(), example="[HIS032000]"),
+    "doi": Field("str", help="the book's DOI, e.g. 10.5555/sse", default=""),
+    "chapter_doi": Field(
+        "str",
+        help="the chapters' DOIs as a pattern with {id}, the chapter's id, e.g. 10.5555/sse.{id}",
+        default="",
+    ),
+    "depositor": Field("str", help="who deposits the DOIs with Crossref (a name)", default=""),
+    "depositor_email": Field("str", help="the depositor's e-mail address, for Crossref's replies", default=""),
+    "cover_back": Field("str", help="the text on the back cover; without it the description", default=""),
+}
+
 CONTENTS = {
     "front": Field("list[str]", help="Markdown files of the front matter, in order", default=()),
     "chapters": Field("list[str]", True, "chapter files, in order", default=(), example="[chapters/01-first.md]"),
@@ -401,6 +432,9 @@ EDITION = {
         example="{supported: Supported by the record}",
     ),
     "print": Field("map", schema=PRINT),
+    "press": Field(
+        "map", help="the printer, the paper and the metadata feeds (the cover, ONIX, Crossref)", schema=PRESS
+    ),
     "accessibility": Field(
         "map",
         help="who certified the EPUB's accessibility, when someone did",

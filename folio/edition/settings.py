@@ -3,12 +3,14 @@ files it names (cover, citation style, fonts, typeface, output profile) resolved
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from pathlib import Path
 
 from folio.edition import schema
 from folio.edition.model import (
+    PressSettings,
     PrintSettings,
     Settings,
     Typeface,
@@ -59,6 +61,14 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
                 else "13 digits beginning 978 or 979 (hyphens allowed), the last a check digit",
             )
         isbns[kind] = value
+    if isbns["print"] and isbns["print"].replace("-", "") == isbns["ebook"].replace("-", ""):
+        problems.add(
+            "E105",
+            path,
+            isbn.line_of("ebook"),
+            f"isbn.ebook '{isbns['ebook']}' is the print book's ISBN",
+            "every format has its own ISBN: give the EPUB the one your agency assigned to it",
+        )
     printing = data.get("print") if isinstance(data.get("print"), dict) and "print" not in faulty else empty_mapping()
     contents = data.get("contents") if isinstance(data.get("contents"), dict) else empty_mapping()
     slug = text_of(get("slug"))
@@ -226,7 +236,74 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
         index_title=text_of(schema.value(contents, "index_title", schema.CONTENTS["index_title"], faulty, "contents.")),
         text_file=text_of(schema.value(contents, "text", schema.CONTENTS["text"], faulty, "contents.")),
         text_place=text_of(schema.value(contents, "text_place", schema.CONTENTS["text_place"], faulty, "contents.")),
+        press=_press(data, faulty, path, problems),
     ), data
+
+
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_THEMA = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,7}$")
+_BISAC = re.compile(r"^[A-Z]{3}\d{6}$")
+
+
+def _press(data, faulty: set[str], path: Path, problems: Problems) -> PressSettings:
+    """press: in edition.yaml, each value checked where it can be wrong."""
+    press = data.get("press") if isinstance(data.get("press"), dict) and "press" not in faulty else empty_mapping()
+    spec = schema.PRESS
+
+    def get(key: str):
+        return schema.value(press, key, spec[key], faulty, "press.")
+
+    def fault(key: str, message: str, hint: str) -> None:
+        problems.add("E105", path, press.line_of(key), f"press.{key} {message}", hint)
+
+    price = text_of(get("price_code"))
+    if price and not re.fullmatch(r"\d{5}", price):
+        fault("price_code", f"'{price}' is not 5 digits", "the currency digit then the price: '51995' is US$19.95")
+    date = text_of(get("publication_date"))
+    if date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        fault("publication_date", f"'{date}' is not a date as YYYY-MM-DD", "e.g. 2026-03-15")
+    elif date:
+        try:
+            datetime.date.fromisoformat(date)
+        except ValueError:
+            fault("publication_date", f"'{date}' is not a day of the calendar", "e.g. 2026-03-15")
+    doi = text_of(get("doi"))
+    if doi and not _DOI.match(doi):
+        fault("doi", f"'{doi}' is not a DOI", "a prefix and a suffix: 10.5555/secret-speech (no https://doi.org/)")
+    chapter_doi = text_of(get("chapter_doi"))
+    if chapter_doi and ("{id}" not in chapter_doi or not _DOI.match(chapter_doi.replace("{id}", "x"))):
+        fault(
+            "chapter_doi",
+            f"'{chapter_doi}' is not a DOI pattern with {{id}}",
+            "e.g. 10.5555/secret-speech.{id}: {id} becomes each chapter's id",
+        )
+    email = text_of(get("depositor_email"))
+    if email and not _EMAIL.match(email):
+        fault("depositor_email", f"'{email}' is not an e-mail address", "the address Crossref writes to")
+    codes = {}
+    for key, pattern, hint in (
+        ("thema", _THEMA, "Thema codes such as NHD or DNT (letters and digits, from the Thema list)"),
+        ("bisac", _BISAC, "BISAC codes such as HIS032000: three letters and six digits"),
+    ):
+        codes[key] = tuple(text_of(v) for v in get(key))
+        for code in codes[key]:
+            if not pattern.match(code):
+                fault(key, f"'{code}' is not a {key.upper() if key == 'bisac' else 'Thema'} code", hint)
+    return PressSettings(
+        printer=text_of(get("printer")),
+        paper=text_of(get("paper")),
+        binding=text_of(get("binding")),
+        price_code=price,
+        publication_date=date,
+        thema=codes["thema"],
+        bisac=codes["bisac"],
+        doi=doi,
+        chapter_doi=chapter_doi,
+        depositor=text_of(get("depositor")),
+        depositor_email=email,
+        cover_back=text_of(get("cover_back")),
+    )
 
 
 def _style(reader: Reader, name: str, path: Path, line: int, problems: Problems) -> Path | None:

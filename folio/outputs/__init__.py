@@ -65,6 +65,7 @@ REGISTRY: dict[str, Format] = {
         Format("pdf", "print PDF", ".pdf", "folio.outputs.pdf_book"),
         Format("epub", "EPUB 3", ".epub", "folio.outputs.epub_book"),
         Format("html", "web edition (a static site)", "-web", "folio.outputs.web_site", folder=True),
+        Format("cover", "the paperback's full-wrap cover (PDF)", "-cover.pdf", "folio.outputs.cover_pdf"),
     )
 }
 NAMES = tuple(REGISTRY)
