@@ -328,6 +328,7 @@ def _build(options: Options, result: Result, workers: Workers, store: Store | No
                 staging = _staging_path(out_dir, slug, fmt.suffix)
             staged[fmt.name] = (staging, out_dir / fmt.output_name(slug))
             fmt.write(job, staging)
+            job.written[fmt.name] = staging
         step.done()
         if problems.errors or (options.strict and problems.warnings):
             return result

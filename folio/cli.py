@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from folio.options import FORMATS, Options
-from folio.outputs import REGISTRY
+from folio.outputs import REGISTRY, with_needs
 
 log = logging.getLogger("folio")
 
@@ -295,6 +295,7 @@ def _main(argv: list[str] | None) -> int:
                 file=sys.stderr,
             )
             return 2
+        formats = with_needs(formats)
     found, said = _edition_folder(args.edition or Path("edition"), given=args.edition is not None)
     if found is None:
         print(said, file=sys.stderr)

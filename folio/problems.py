@@ -94,6 +94,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E609": (ERROR, "one font subset name for different font programs"),
     "W610": (WARNING, "cover image below 300 ppi at its printed size"),
     "W611": (WARNING, "cover without a barcode: no print ISBN"),
+    "E612": (ERROR, "metadata feed without what it must carry"),
     # the EPUB checked (build --verify, check --epub)
     "E801": (ERROR, "EPUBCheck finding"),
     "E802": (ERROR, "accessibility violation found by DAISY Ace"),

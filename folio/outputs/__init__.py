@@ -34,6 +34,7 @@ class Job:
     result: object  # build.Result
     typeset: object = None  # layout.typeset.Typeset
     pending: dict = field(default_factory=dict)  # format -> what its ``begin`` started
+    written: dict = field(default_factory=dict)  # format -> its staged output, for the formats after it
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Format:
     suffix: str  # the output: <slug><suffix>
     module: str  # the module holding write(job, staging) and, optionally, begin(job, beside)
     folder: bool = False  # the output is a folder (staged whole, swapped in whole)
+    needs: tuple[str, ...] = ()  # formats it reads back (built in the same run, before it)
 
     def output_name(self, slug: str) -> str:
         return f"{slug}{self.suffix}"
@@ -66,9 +68,26 @@ REGISTRY: dict[str, Format] = {
         Format("epub", "EPUB 3", ".epub", "folio.outputs.epub_book"),
         Format("html", "web edition (a static site)", "-web", "folio.outputs.web_site", folder=True),
         Format("cover", "the paperback's full-wrap cover (PDF)", "-cover.pdf", "folio.outputs.cover_pdf"),
+        Format(
+            "onix",
+            "ONIX 3.0 feed of the paperback and the EPUB",
+            ".onix.xml",
+            "folio.outputs.onix_feed",
+            needs=("epub",),
+        ),
     )
 }
 NAMES = tuple(REGISTRY)
+
+
+def with_needs(names) -> tuple[str, ...]:
+    """The formats asked for and those they read back (the ONIX feed reads the EPUB it describes)."""
+    wanted = list(dict.fromkeys(names))
+    for name in list(wanted):
+        for needed in REGISTRY[name].needs if name in REGISTRY else ():
+            if needed not in wanted:
+                wanted.append(needed)
+    return tuple(wanted)
 
 
 def requested(names) -> list[Format]:

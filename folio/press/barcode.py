@@ -1,5 +1,6 @@
 """The EAN-13 barcode of an ISBN ("Bookland"), with the optional 5-digit price add-on (EAN-5),
-as SVG: bars as rectangles, the digits as text under them, white quiet zones around.
+as SVG: bars as rectangles in black ink only (CMYK 0 0 0 100), the digits as text under them,
+white quiet zones around.
 
 The symbol is drawn from the GS1 General Specifications: 95 modules (start guard, six digits
 in the L/G sets chosen by the first digit, centre guard, six digits in the R set, end guard),
@@ -121,7 +122,7 @@ def ean13_svg(isbn: str, addon: str = "", magnification: float = 0.9, font_famil
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.3f}mm" height="{height:.3f}mm" '
         f'viewBox="0 0 {width:.3f} {height:.3f}" role="img" aria-label="ISBN {isbn.strip()}">'
-        f'<rect width="{width:.3f}" height="{height:.3f}" fill="#fff"/>'
-        f'<g fill="#000" font-family="{font_family}">' + "".join(parts) + "</g></svg>"
+        f'<rect width="{width:.3f}" height="{height:.3f}" fill="device-cmyk(0 0 0 0)"/>'
+        f'<g fill="device-cmyk(0 0 0 1)" font-family="{font_family}">' + "".join(parts) + "</g></svg>"
     )
     return Barcode(svg, width, height)
