@@ -75,6 +75,7 @@ REGISTRY: dict[str, Format] = {
             "folio.outputs.onix_feed",
             needs=("epub",),
         ),
+        Format("crossref", "Crossref deposit of the book and its chapters", ".crossref.xml", "folio.outputs.crossref_deposit"),
     )
 }
 NAMES = tuple(REGISTRY)
