@@ -75,7 +75,12 @@ REGISTRY: dict[str, Format] = {
             "folio.outputs.onix_feed",
             needs=("epub",),
         ),
-        Format("crossref", "Crossref deposit of the book and its chapters", ".crossref.xml", "folio.outputs.crossref_deposit"),
+        Format(
+            "crossref",
+            "Crossref deposit of the book and its chapters",
+            ".crossref.xml",
+            "folio.outputs.crossref_deposit",
+        ),
     )
 }
 NAMES = tuple(REGISTRY)
