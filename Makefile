@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 .PHONY: book check test test-fast lint bench kindle system-deps ace clean
 
 book: $(STAMP) system-deps ace
-	$(PY) build.py build --verify --format pdf,epub,html
+	$(PY) build.py build --verify --format pdf,epub,html,cover,onix,crossref
 
 check: $(STAMP)
 	$(PY) build.py check

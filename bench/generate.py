@@ -376,6 +376,12 @@ def held_texts(edition: Path, claims: list[dict], quotations: list[dict], keys: 
     return {"held_bytes": len(text.encode("utf-8")), "held_quotations": len(quotations) + len(claims)}
 
 
+def isbn13(first12: str) -> str:
+    """An ISBN-13 from its first twelve digits: the check digit computed (weights 1 and 3)."""
+    check = (10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12)) % 10) % 10
+    return f"{first12}{check}"
+
+
 def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False, held: int = 0) -> dict:
     """Write an edition to root/edition and root/bibliography.bib; return its figures.
 
@@ -589,6 +595,15 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False, 
         "year": 2026,
         "rights": "Generated text.",
         "description": "A generated edition for the benchmark.",
+        "isbn": {"print": isbn13("979899999010"), "ebook": isbn13("979899999011")},
+        "press": {  # the press package (build --format cover,onix): the book as a press would upload it
+            "printer": "kdp",
+            "paper": "white",
+            "price_code": "52495",
+            "publication_date": "2026-09-01",
+            "thema": ["NHD"],
+            "bisac": ["HIS032000"],
+        },
         "assessments": {"supported": "Supported", "disputed": "Disputed", "contradicted": "Contradicted"},
         "contents": {"front": ["front/introduction.md"], "chapters": chapter_files}
         | ({"text": "sources/report.md"} if held else {}),

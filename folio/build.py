@@ -163,8 +163,9 @@ def gather(options: Options, store: Store | None = None) -> Result:
     return result
 
 
-def check_pdf(options: Options, pdf_path: Path | None) -> Result:
-    """``check --pdf``: check the edition, then preflight its built PDF."""
+def check_pdf(options: Options, pdf_path: Path | None, printer: str | None = None) -> Result:
+    """``check --pdf``: check the edition, then preflight its built PDF; with ``printer``, also
+    hold it and its cover to that printer's rules."""
     result = gather(options)
     if result.edition is None:
         return result
@@ -181,6 +182,14 @@ def check_pdf(options: Options, pdf_path: Path | None) -> Result:
         result.problems.add(
             "E602", path, None, f"the file cannot be read as a PDF: {exc}", "give the PDF the build wrote"
         )
+        step.done()
+        return result
+    if printer:
+        from folio.press import printer_rules
+
+        step(f"The rules of {printer_rules.PRINTERS[printer].title}")
+        cover = path.with_name(f"{result.edition.settings.slug}-cover.pdf")
+        printer_rules.check(path, cover, result.edition, printer, result.problems)
     step.done()
     return result
 

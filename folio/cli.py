@@ -112,6 +112,13 @@ def parser() -> argparse.ArgumentParser:
         help="also print the verdict of every quotation checked against the texts held in sources/: "
         "its source, the page it was found on, how alike it is",
     )
+    c.add_argument(
+        "--printer",
+        choices=("kdp", "ingramspark"),
+        default=None,
+        help="with --pdf: also hold the PDF and its cover (output/<slug>-cover.pdf) to that printer's rules: "
+        "trim, margins for the page count, bleed, page count, type and rule minimums, ink, the spine",
+    )
     c.add_argument("--output", type=Path, default=None, help="output folder holding the PDF and the EPUB")
     i = commands.add_parser("init", help="start a new edition in DIR that builds clean at once")
     i.add_argument("folder", type=Path, metavar="DIR")
@@ -337,8 +344,11 @@ def _main(argv: list[str] | None) -> int:
         return _build_and_report(options, args)
     from folio.build import check_pdf, gather
 
+    if args.printer and not args.pdf:
+        print("folio: --printer checks a PDF: give --pdf too", file=sys.stderr)
+        return 2
     if args.pdf:
-        result = check_pdf(options, None if args.pdf is True else Path(args.pdf))
+        result = check_pdf(options, None if args.pdf is True else Path(args.pdf), args.printer)
     else:
         result = gather(options)
     if args.epub and result.edition is not None:
@@ -357,6 +367,10 @@ def _main(argv: list[str] | None) -> int:
     log.info("The edition is clean." if not warnings else "The edition has warnings only.")
     if args.pdf:
         log.info("The PDF passed preflight (%d pages).", result.page_count)
+        if args.printer:
+            from folio.press.printers import PRINTERS
+
+            log.info("It and its cover meet %s's rules.", PRINTERS[args.printer].title)
     if args.epub:
         without_ace = any(problem.code == "W803" for problem in result.problems.warnings)
         log.info(

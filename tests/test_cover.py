@@ -95,6 +95,8 @@ def test_the_cover_embeds_its_fonts_and_carries_its_text(built):
     _edition, out = built
     reader = PdfReader(out / "small-cover.pdf")
     fonts = reader.pages[0]["/Resources"]["/Font"]
+    faces = {str(fonts[name].get_object()["/BaseFont"]).split("+", 1)[-1] for name in fonts}
+    assert all(face.startswith("Gentium-Book-Plus") for face in faces), faces  # the barcode's figures too
     for name in fonts:
         descriptor = fonts[name].get_object()
         descriptor = (

@@ -5,6 +5,7 @@ the EPUB declares it. Built for real."""
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import onixcheck
 import pytest
@@ -31,6 +32,15 @@ def built(tmp_path_factory):
     out = root / "out"
     assert main(["build", "-q", "--edition", str(edition), "--output", str(out), "--format", "pdf,onix"]) == 0
     return out
+
+
+def code_list(name: str) -> set[str]:
+    """The codes of an EDItEUR code list, from the code lists' schema onixcheck bundles."""
+    path = Path(onixcheck.__file__).parent / "schema" / "xsd3.0" / "ONIX_BookProduct_CodeLists.xsd"
+    tree = etree.parse(str(path))
+    xs = {"xs": "http://www.w3.org/2001/XMLSchema"}
+    (found,) = tree.findall(f"xs:simpleType[@name='{name}']", xs)
+    return {e.get("value") for e in found.iter("{http://www.w3.org/2001/XMLSchema}enumeration")}
 
 
 def products(path) -> dict:
@@ -96,6 +106,8 @@ def test_the_epubs_accessibility_is_what_the_epub_declares(built):
     for feature, code in declared.items():
         assert (f">{feature}<" in opf) == (code in codes), (feature, codes)
     assert "04" not in codes and "85" not in codes  # no conformance claimed: the build did not verify it
+    # onixcheck does not check these values: they are checked here against list 196 as it bundles it
+    assert set(codes) <= code_list("List196"), set(codes) - code_list("List196")
 
 
 def test_conformance_is_coded_only_when_the_epub_claims_it():
@@ -104,3 +116,4 @@ def test_conformance_is_coded_only_when_the_epub_claims_it():
     assert codes[:3] == ["04", "81", "85"] and "11" in codes and "52" in codes and "12" not in codes
     unclaimed = [code for code, _ in accessibility_codes(EpubFacts((), "", "", "", False, False, False))]
     assert unclaimed == ["10"]
+    assert {code for code, _ in accessibility_codes(facts)} <= code_list("List196")

@@ -277,7 +277,7 @@ def test_the_formats_are_registered_in_one_place_and_named_lazily():
         "'weasyprint' in sys.modules, any(m.startswith('folio.outputs.') for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True).stdout
-    assert out.strip() == "['epub', 'html', 'pdf'] ['pdf', 'html'] False False"
+    assert out.strip() == ("['cover', 'crossref', 'epub', 'html', 'onix', 'pdf'] ['pdf', 'html'] False False")
     import importlib
 
     from folio.outputs import REGISTRY

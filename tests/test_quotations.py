@@ -288,13 +288,13 @@ def test_the_examined_text_is_printed_with_its_passages_marked_and_linked(tmp_pa
     # each claim's number and its page in the margin beside the passage
     table = next(page for page in pages if "Table of Claims" in page and "Assessment" in page)
     claims_pages = dict(re.findall(r"The claim called (\S+)\s+Supported\s+(\d+)", table))
-    labels = re.findall(r"^Claim (\d+)\s.*\n\s+p\. (\d+)", printed, re.M)
+    labels = re.findall(r"^\s*Claim (\d+)\s.*\n\s+p\. (\d+)", printed, re.M)
     # one label a claim (the passage after an ellipsis is marked, not labelled again)
     assert sorted(labels) == [
         ("1", claims_pages["exact"]),
         ("2", claims_pages["ellipsis"]),
         ("3", claims_pages["insertion"]),
-    ]
+    ], printed
     for page_label in ("[p. 11] The committee", "[p. 12] After the meeting", "[p. 13] Nothing more"):
         assert page_label in printed
     # the claim cites the page of the text its passage is marked on

@@ -238,6 +238,7 @@ class PressSettings:
     printer: str = "kdp"
     paper: str = "cream"
     binding: str = "paperback"
+    spine_width: str = ""  # a length, from the printer's cover template ('' : the printer's formula)
     price_code: str = ""  # the barcode's 5-digit add-on
     publication_date: str = ""  # YYYY-MM-DD
     thema: tuple[str, ...] = ()

@@ -333,6 +333,13 @@ PRESS = {
     ),
     "paper": Field("str", choices=PAPERS, help="the interior paper: white, cream or colour", default="cream"),
     "binding": Field("str", choices=("paperback",), help="the binding (paperback)", default="paperback"),
+    "spine_width": Field(
+        "length",
+        help="the spine's width as the printer's cover template gives it (IngramSpark publishes no formula); "
+        "KDP's is computed from the page count and the paper",
+        default="",
+        example="0.52in",
+    ),
     "price_code": Field(
         "str",
         help="the 5-digit price add-on printed beside the barcode, e.g. '51995' (US$19.95); '90000' says no price",

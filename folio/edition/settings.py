@@ -294,6 +294,7 @@ def _press(data, faulty: set[str], path: Path, problems: Problems) -> PressSetti
         printer=text_of(get("printer")),
         paper=text_of(get("paper")),
         binding=text_of(get("binding")),
+        spine_width=text_of(get("spine_width")),
         price_code=price,
         publication_date=date,
         thema=codes["thema"],

@@ -145,7 +145,7 @@ def typeset(
             base_url=str(edition.root) + "/",
             allowed=allowed,
             pdf_options=tuple(sorted(options.items())),
-            pad_to_even=n < len(parts) - 1,
+            pad_to_even=True,  # the next part opens on a recto; the last leaves the book an even page count
             draft=drafts and guessed,
             body_font=str(settings.typeface.regular) if settings.typeface else "",
         )

@@ -6,8 +6,8 @@ import logging
 from pathlib import Path
 
 from folio.outputs import Job
-from folio.press.cover import MIN_PPI, front_image, write_cover
-from folio.press.spine import PRINTERS
+from folio.press.cover import MIN_PPI, NoSpine, front_image, write_cover
+from folio.press.printers import PRINTERS
 
 log = logging.getLogger("folio")
 
@@ -32,7 +32,18 @@ def write(job: Job, staging: Path) -> None:
             "the cover has no barcode: the edition has no print ISBN",
             "give isbn: print: in edition.yaml; a printer may add its own barcode, or ask for one",
         )
-    size = write_cover(edition, job.env, job.options.template_dirs, job.typeset.page_count, staging)
+    try:
+        size = write_cover(edition, job.env, job.options.template_dirs, job.typeset.page_count, staging)
+    except NoSpine as missing:
+        job.problems.add(
+            "E613",
+            edition.root / "edition.yaml",
+            None,
+            f"{missing} publishes no spine formula: the cover's spine width must come from its cover template",
+            f"make the template for {job.typeset.page_count} pages with the printer's cover template generator and "
+            "give its spine width in edition.yaml (press: spine_width: 0.52in)",
+        )
+        return
     printer = PRINTERS[size.printer]
     log.info(
         "  %s",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from folio.outputs import Job
-from folio.press.cover import cover_size
+from folio.press.cover import NoSpine, cover_size
 from folio.press.onix import epub_facts, onix_message
 
 
@@ -23,5 +23,8 @@ def write(job: Job, staging: Path) -> None:
         )
         return
     epub = epub_facts(job.written["epub"]) if "epub" in job.written else None
-    size = cover_size(edition, job.typeset.page_count)
+    try:
+        size = cover_size(edition, job.typeset.page_count)
+    except NoSpine:
+        size = None  # the thickness is left out: the printer's template gives it
     staging.write_bytes(onix_message(edition, job.typeset, size, epub, getattr(job.env, "plain_of", {})))

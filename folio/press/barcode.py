@@ -12,6 +12,7 @@ check value, a separator 01 between them, 5 modules of quiet zone after it.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 MODULE_MM = 0.33  # at 100 % magnification
@@ -123,6 +124,6 @@ def ean13_svg(isbn: str, addon: str = "", magnification: float = 0.9, font_famil
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.3f}mm" height="{height:.3f}mm" '
         f'viewBox="0 0 {width:.3f} {height:.3f}" role="img" aria-label="ISBN {isbn.strip()}">'
         f'<rect width="{width:.3f}" height="{height:.3f}" fill="device-cmyk(0 0 0 0)"/>'
-        f'<g fill="device-cmyk(0 0 0 1)" font-family="{font_family}">' + "".join(parts) + "</g></svg>"
+        f'<g fill="device-cmyk(0 0 0 1)" font-family="{html.escape(font_family)}">' + "".join(parts) + "</g></svg>"
     )
     return Barcode(svg, width, height)

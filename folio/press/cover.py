@@ -24,7 +24,7 @@ from folio.edition.schema import points
 from folio.layout import engine
 from folio.layout.pdf import FONTS, font_css
 from folio.press.barcode import ean13_svg
-from folio.press.spine import PRINTERS, spine_width
+from folio.press.printers import PRINTERS
 
 MIN_PPI = 300  # an image printed at less than this looks soft
 
@@ -51,14 +51,21 @@ class CoverSize:
         return 2 * self.bleed + self.trim_height
 
 
+class NoSpine(Exception):
+    """The printer publishes no spine formula and edition.yaml gives no press.spine_width."""
+
+
 def cover_size(edition: Edition, pages: int) -> CoverSize:
     p, press = edition.settings.print, edition.settings.press
     printer = PRINTERS[press.printer]
+    spine = round(points(press.spine_width) / 72, 4) if press.spine_width else printer.spine_width(press.paper, pages)
+    if spine is None:
+        raise NoSpine(printer.title)
     return CoverSize(
         pages=pages,
         trim_width=round(points(p.page_width) / 72, 4),
         trim_height=round(points(p.page_height) / 72, 4),
-        spine=spine_width(press.printer, press.paper, pages),
+        spine=spine,
         bleed=printer.bleed_in,
         spine_text=pages >= printer.spine_text_pages,
         printer=press.printer,
@@ -100,15 +107,18 @@ def geometry_css(size: CoverSize, barcode_size: tuple[float, float] | None) -> s
     return "\n".join(rules)
 
 
+BARCODE_FONT = "'Gentium Book Plus', serif"  # the figures of the barcode, in the cover's face
+
+
 def barcode_of(edition: Edition):
     """The print ISBN's barcode, sized to fit the printer's box (None without a print ISBN)."""
     s = edition.settings
     if not s.isbn_print:
         return None
     box_w, _box_h = PRINTERS[s.press.printer].barcode_box_in
-    code = ean13_svg(s.isbn_print, s.press.price_code, 1.0, '"Gentium Book Plus", serif')
+    code = ean13_svg(s.isbn_print, s.press.price_code, 1.0, BARCODE_FONT)
     magnification = min(1.0, (box_w * 25.4 - 2) / code.width_mm)  # 80-100 % is what scanners read well
-    return ean13_svg(s.isbn_print, s.press.price_code, magnification, '"Gentium Book Plus", serif')
+    return ean13_svg(s.isbn_print, s.press.price_code, magnification, BARCODE_FONT)
 
 
 def front_image(edition: Edition):

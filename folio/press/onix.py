@@ -8,7 +8,7 @@ ED (digital download) with ProductFormDetail E101 (EPUB), ContributorRole A01 (a
 print counterpart), MeasureType 01/02/03 (height, width, thickness), SubjectSchemeIdentifier 93
 (Thema subject category), 10 (BISAC) and 20 (keywords), TextType 03 (description),
 ProductRelationCode 27/13 (electronic version available as / e-publication based on the print
-product), and list 196 for the EPUB's accessibility (ProductFormFeatureType 09)."""
+product, with 06 alternative format), and list 196 for the EPUB's accessibility (ProductFormFeatureType 09)."""
 
 from __future__ import annotations
 
@@ -232,6 +232,7 @@ def _product(message, edition: Edition, form: str, isbn: str, other: str, pages:
         _e(published, "Date", date, dateformat="00" if len(date) == 8 else "05")
     if other:
         related = _e(_e(product, "RelatedMaterial"), "RelatedProduct")
+        _e(related, "ProductRelationCode", "06")  # alternative format
         _e(related, "ProductRelationCode", "27" if form == "BC" else "13")
         identifier = _e(related, "ProductIdentifier")
         _e(identifier, "ProductIDType", "15")
