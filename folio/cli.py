@@ -120,6 +120,23 @@ def parser() -> argparse.ArgumentParser:
         "trim, margins for the page count, bleed, page count, type and rule minimums, ink, the spine",
     )
     c.add_argument("--output", type=Path, default=None, help="output folder holding the PDF and the EPUB")
+    ex = commands.add_parser(
+        "export", parents=[common], help="export docx: the editorial text as a Word document for copy-editing"
+    )
+    ex.add_argument("what", choices=("docx",), help="docx: output/<slug>-review.docx")
+    ex.add_argument("--output", type=Path, default=None, help="output folder (default: output/ beside the edition)")
+    im = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import docx FILE: carry a reviewed Word document's changes back into the edition's files",
+    )
+    im.add_argument("what", choices=("docx",))
+    im.add_argument("document", type=Path, metavar="FILE", help="the reviewed .docx")
+    im.add_argument(
+        "--accept-all", action="store_true", help="apply the changes still tracked too (default: list them only)"
+    )
+    im.add_argument("--partial", action="store_true", help="apply what can be placed even when some changes cannot be")
+    im.add_argument("--output", type=Path, default=None, help="where review.txt goes (default: output/)")
     i = commands.add_parser("init", help="start a new edition in DIR that builds clean at once")
     i.add_argument("folder", type=Path, metavar="DIR")
     i.add_argument("--no-claims", action="store_true", help="an edition of essays only (no claims, no appendix)")
@@ -168,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
-COMMANDS = ("build", "check", "watch", "serve", "init", "schema", "problems")
+COMMANDS = ("build", "check", "watch", "serve", "export", "import", "init", "schema", "problems")
 _WITH_VALUE = {
     "--edition",
     "--bibliography",
@@ -342,6 +359,8 @@ def _main(argv: list[str] | None) -> int:
         return serve(options, args, lambda: _build_and_report(options, args))
     if args.command == "build":
         return _build_and_report(options, args)
+    if args.command in ("export", "import"):
+        return _review(options, args)
     from folio.build import check_pdf, gather
 
     if args.printer and not args.pdf:
@@ -379,6 +398,24 @@ def _main(argv: list[str] | None) -> int:
             else "The EPUB passed EPUBCheck and DAISY Ace."
         )
     return 0
+
+
+def _review(options: Options, args) -> int:
+    from folio.review import export_docx, import_docx
+
+    if args.command == "export":
+        result = export_docx(options)
+    else:
+        if not args.document.is_file():
+            print(f"folio: {args.document}: no such file (give the reviewed .docx)", file=sys.stderr)
+            return 2
+        result = import_docx(options, args.document, args.accept_all, args.partial)
+    failed = _print_problems(result, args)
+    if failed and not result.written:
+        print("nothing was written", file=sys.stderr)
+        return 1
+    _result(args, result.summary)
+    return 1 if failed else 0
 
 
 def _print_problems(result, args) -> bool:

@@ -106,6 +106,16 @@ CODES: dict[str, tuple[str, str]] = {
     "E627": (ERROR, "rule thinner than the printer's minimum"),
     "E628": (ERROR, "ink coverage over the printer's limit"),
     "E629": (ERROR, "cover size does not match the interior's page count"),
+    # the copy-editors' round trip (export docx, import docx)
+    "E640": (ERROR, "review document unreadable"),
+    "E641": (ERROR, "review unit's marker deleted, or the paragraph with it"),
+    "E642": (ERROR, "paragraph without a marker: a unit split, or text added outside the units"),
+    "E643": (ERROR, "units merged into one paragraph"),
+    "E644": (ERROR, "citation or note call changed"),
+    "E645": (ERROR, "note moved out of its paragraph"),
+    "E646": (ERROR, "unit changed in its file since the export and in the document"),
+    "E647": (ERROR, "change could not be placed in its file"),
+    "W640": (WARNING, "label or formatting changed in the review document: not carried back"),
     # the EPUB checked (build --verify, check --epub)
     "E801": (ERROR, "EPUBCheck finding"),
     "E802": (ERROR, "accessibility violation found by DAISY Ace"),

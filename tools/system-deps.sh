@@ -10,6 +10,8 @@ command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 # the tests convert the EPUBs to Kindle's AZW3 with Calibre's ebook-convert (tools/kindle-check.sh)
 command -v ebook-convert >/dev/null 2>&1 || missing="$missing calibre"
+# the tests open the review document (folio export docx) in LibreOffice and save it back
+command -v soffice >/dev/null 2>&1 || missing="$missing libreoffice-writer-nogui"
 # the tests read BibTeX's and BibLaTeX's example bibliographies (xampl.bib, biblatex-examples.bib)
 [ -f /usr/share/texlive/texmf-dist/bibtex/bib/biblatex/biblatex/biblatex-examples.bib ] || missing="$missing texlive-bibtex-extra"
 if [ -n "$missing" ]; then
