@@ -14,7 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from conftest import REPO, run_build
+from conftest import REPO, copy_small, run_build
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate  # noqa: E402
@@ -219,7 +219,12 @@ class Reviewed:
 # ---------- out, and back unchanged ----------
 
 
-@pytest.mark.parametrize("which", ["sample", "manuscript"])
+@pytest.fixture
+def small(tmp_path) -> Path:
+    return copy_small(tmp_path)
+
+
+@pytest.mark.parametrize("which", ["sample", "manuscript", "small"])
 def test_an_unedited_export_imported_back_changes_no_file(capsys, request, which):
     edition = request.getfixturevalue(which)
     before = snapshot(edition)

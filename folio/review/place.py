@@ -310,6 +310,20 @@ def place(
     return outcome
 
 
+def changes_shown(old: str, new: str) -> str:
+    """Each change of a paragraph with a few words around it: '... the [surviving -> ] campaign ...'."""
+    old_tokens, new_tokens = TOKEN.findall(old), TOKEN.findall(new)
+    shown = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        before = "".join(old_tokens[max(0, i1 - 4) : i1])
+        after = "".join(old_tokens[i2 : i2 + 4])
+        was, now = "".join(old_tokens[i1:i2]), "".join(new_tokens[j1:j2])
+        shown.append(f"…{_short(before, 30)}[{_short(was, 40)} -> {_short(now, 40)}]{_short(after, 30)}…")
+    return "; ".join(shown)
+
+
 def report_text(outcome: Outcome, root: Path, accept_all: bool) -> str:
     def shown(path: Path) -> str:
         try:
@@ -326,7 +340,7 @@ def report_text(outcome: Outcome, root: Path, accept_all: bool) -> str:
     lines.append("")
     lines.append(f"Changes applied ({len(outcome.units_changed)} paragraphs):")
     for unit, text in outcome.units_changed:
-        lines.append(f"  {shown(unit.path)}:{unit.line}: '{_short(unit.text, 60)}' -> '{_short(text, 60)}'")
+        lines.append(f"  {shown(unit.path)}:{unit.line}: {changes_shown(unit.text, text)}")
     if not accept_all:
         lines.append("")
         lines.append(f"Tracked changes not applied ({len(outcome.pending)}; import with --accept-all to apply them):")

@@ -169,8 +169,11 @@ def _span_end(s: str, i: int) -> tuple[int, int] | None:
         elif s[j] == "]":
             depth -= 1
             if depth == 0:
-                if j + 1 < len(s) and s[j + 1] == "{":
+                if j + 1 < len(s) and s[j + 1] == "{":  # a span: [text]{.person key=...}
                     close = s.find("}", j + 1)
+                    return (j, close + 1) if close > 0 else None
+                if j + 1 < len(s) and s[j + 1] == "(":  # a link: [text](address), the address kept
+                    close = s.find(")", j + 1)
                     return (j, close + 1) if close > 0 else None
                 return None
     return None
