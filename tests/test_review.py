@@ -323,6 +323,28 @@ def test_accepted_changes_go_into_their_files_and_tracked_ones_are_listed(capsys
     assert "  text: In the version the report is dated 16 July 1948" in text
 
 
+def test_a_paragraph_deleted_with_track_changes_goes_with_accept_all(capsys, manuscript):
+    docx = export(capsys, manuscript)
+    files = review_files(gather(Options(edition=manuscript)).edition)
+    file = next(f for f in files if f.role == "claim" and any(u.kind == "paragraph" and not u.atoms for u in f.units))
+    gone = next(u for u in file.units if u.kind == "paragraph" and not u.atoms)
+    review = Reviewed(docx)
+    p = review.paragraph(review.prefix(gone))
+    for t in list(p.iter(q("t"))):
+        review.track_delete(p, t.text)
+    reviewed = review.save(manuscript.parent / "deleted.docx")
+    before = file.path.read_text()
+    run = import_(capsys, manuscript, reviewed)
+    assert run.status == 0 and file.path.read_text() == before, run.stderr
+    run = import_(capsys, manuscript, reviewed, "--accept-all")
+    assert run.status == 0, run.stderr
+    after = file.path.read_text()
+    start = before.rfind("\n", 0, gone.spans[0][0]) + 1
+    end = before.index("\n", gone.spans[-1][1])
+    assert after == before[:start] + before[end + 2 :]  # its lines and the empty line after them
+    assert run_build(capsys, manuscript, manuscript.parent / "o", command="check").status == 0
+
+
 def test_an_edit_in_a_single_quoted_yaml_text_keeps_its_quoting(capsys, manuscript):
     docx = export(capsys, manuscript)
     _f, quote = unit(manuscript, "appendix.yaml", "The party protocol of 1945 describes")
@@ -452,3 +474,7 @@ def test_libreoffice_opens_the_document_and_its_save_imports_as_no_change(capsys
     assert run.status == 0, run.stderr
     assert "Kaganovich questions the campaign only in part" in (manuscript / "claims" / "claim-001.md").read_text()
     assert "A name to check. (Reviewer" in (manuscript.parent / "output" / "review.txt").read_text()
+    # the edition with the changes builds (the print book and the EPUB)
+    built = run_build(capsys, manuscript, tmp_path / "built", "--format", "pdf,epub", "-q")
+    assert built.status == 0, built.stderr
+    assert (tmp_path / "built" / "bench.pdf").stat().st_size > 0 and (tmp_path / "built" / "bench.epub").exists()

@@ -51,6 +51,22 @@ def _escape(text: str, container: str) -> str:
     return text
 
 
+def _deleted_whole(unit: Unit, file_text: str) -> tuple[list[Edit], str]:
+    """A paragraph of a file's body deleted with its line(s) and one empty line after it."""
+    if unit.container != "markdown" or unit.kind == "note":
+        return [], "a whole field or note was deleted: delete or change it in the file"
+    if unit.notes:
+        return [], "a paragraph with notes was deleted: delete it and its notes in the file"
+    start = file_text.rfind("\n", 0, unit.spans[0][0]) + 1
+    end = file_text.find("\n", unit.spans[-1][1])
+    end = len(file_text) if end < 0 else end + 1
+    while end < len(file_text) and file_text[end] in "\r\n":  # the empty line after it
+        end += 1
+        if file_text[end - 1] == "\n":
+            break
+    return [Edit(start, end, "")], ""
+
+
 def edits_for(unit: Unit, target: str, file_text: str) -> tuple[list[Edit], str]:
     """The edits that turn the unit's text into ``target``, or ([], the reason) if one touches a
     citation or a note call."""
@@ -60,6 +76,8 @@ def edits_for(unit: Unit, target: str, file_text: str) -> tuple[list[Edit], str]
     for token in old_tokens:
         old_starts.append(old_starts[-1] + len(token))
     container = unit.container
+    if not target.strip():  # the paragraph deleted whole
+        return _deleted_whole(unit, file_text)
     edits: list[Edit] = []
     matcher = difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -283,14 +301,16 @@ def place(
         planned = plans[file.path]
         new_text = apply_edits(file.text, [e for _u, _t, edits in planned for e in edits])
         try:
-            reread = {u.ordinal: u.text for u in units_of(file.path, file.index, file.role, new_text)}
+            reread = [u.text for u in units_of(file.path, file.index, file.role, new_text)]
         except Exception as fault:  # noqa: BLE001 (a YAML scalar broken by the change)
             reread = None
             reason = f"the file would not read ({type(fault).__name__})"
-        expected = {u.ordinal: u.text for u in file.units}
-        expected.update({u.ordinal: t for u, t, _e in planned})
+        targets = {u.ordinal: t for u, t, _e in planned}
+        # every paragraph as the document has it, in order (one deleted whole is gone)
+        expected = [t for t in (targets.get(u.ordinal, u.text) for u in file.units) if t.strip()]
         if reread != expected:
-            bad = [u for u, t, _e in planned if reread is None or reread.get(u.ordinal) != t]
+            reread_set = set(reread or ())
+            bad = [u for u, t, _e in planned if t.strip() and t not in reread_set]
             unit = bad[0] if bad else planned[0][0]
             reason = reason if reread is None else "the file would not read back as the document has it"
             report(

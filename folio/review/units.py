@@ -336,7 +336,7 @@ def _scalar_units(text: str, root, path: tuple, kind: str) -> list[tuple[str, li
     if node is None or not node.value.strip():
         return []
     lines = _scalar_lines(text, node)
-    container = "markdown"
+    container = "yaml"
     if lines is None:
         lines = _quoted(text, node)
         container = "single" if node.style == "'" else "double"
