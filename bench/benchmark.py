@@ -133,6 +133,32 @@ def page_figures(work: Path) -> dict:
     }
 
 
+def line_figures(pdf: Path) -> dict:
+    """The paragraph breaking as Poppler reads the PDF back (not WeasyPrint's own boxes): line
+    ends hyphenated, the longest run of hyphenated line ends one under another, and hyphens added
+    inside a URL or DOI (Chicago: never)."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    hyphen = re.compile(r"\w[\u2010-]$")
+    address = re.compile(r"(https?://|doi:|www\.|\b10\.\d{4,9}/)\S*[\u2010-]$")
+    lines = [line.rstrip() for line in text.splitlines()]
+    ends = runs = longest = in_addresses = 0
+    for line in lines:
+        if hyphen.search(line) and not line.endswith("--"):
+            ends += 1
+            runs += 1
+            longest = max(longest, runs)
+            if address.search(line.split()[-1] if line.split() else ""):
+                in_addresses += 1
+        else:
+            runs = 0
+    return {
+        "lines": len([line for line in lines if line.strip()]),
+        "hyphens": ends,
+        "run": longest,
+        "address_hyphens": in_addresses,
+    }
+
+
 def _steps(log: str) -> dict[str, float]:
     return {
         name: float(seconds) for name, seconds in re.findall(r"Step \d+ - (.+)\n(?:.*\n)*?  done in ([0-9.]+) s", log)
@@ -271,6 +297,7 @@ def measure(repo: Path, work: Path, repeat: int) -> dict:
     found["cold"] = median_run([cold() for _ in range(repeat)])
     found["layout"] = page_figures(work)
     found["pages"] = _pages(work / "output" / "bench.pdf")
+    found["lines"] = line_figures(work / "output" / "bench.pdf")
     found["epub_size"] = (work / "output" / "bench.epub").stat().st_size
     noops = [timed(build) for _ in range(repeat)]
     assert all("Nothing changed" in run[2] for run in noops), noops[0][2]
@@ -345,6 +372,13 @@ def report(label: str, found: dict, ref_t: float, peers: dict) -> None:
         f"their notes: {f['gap3']}, with 2 or more: {f['gap2']} ({f['gap2'] / max(1, f['pages']):.1%}); "
         f"notes continued on the next page: {f['continued']}; lines broken far too early: {f['short']}; "
         f"loose lines: {f['loose']}; notes off their call's page: {f['misplaced']}; EPUB {found['epub_size'] / 1024:,.0f} KiB"
+    )
+    lines = found["lines"]
+    print(
+        f"  paragraph breaking (Poppler's read-back): {lines['lines']:,} lines, {lines['hyphens']} hyphenated line "
+        f"ends ({lines['hyphens'] / max(1, lines['lines']):.1%}), at most {lines['run']} one under another; "
+        f"hyphens added inside URLs and DOIs: {lines['address_hyphens']}; loose lines per 40 pages: "
+        f"{f['loose'] * 40 / max(1, found['pages']):.2f}"
     )
 
 

@@ -251,18 +251,25 @@ def bibliography(n: int, rng: random.Random) -> tuple[str, list[str]]:
         keys.append(key)
         kind = i % 5
         title = f"The {rng.choice(ADJECTIVES).title()} {rng.choice(NOUNS).title()} and the {rng.choice(NOUNS).title()}"
+        online = (
+            f",\n  url = {{https://www.hrono.ru/libris/lib_{surname[0].lower()}/{surname.lower()}_{year}_{i}.html}}"
+            if i % 6 == 2
+            else f",\n  doi = {{10.{1000 + i % 90}/{surname.lower()}.{year}.{i:04d}}}"
+            if i % 6 == 3
+            else ""
+        )
         if kind in (0, 1, 2):
             entries.append(
                 f"@book{{{key},\n  author = {{{surname}, {given}}},\n  title = {{{title}}},\n"
                 f"  publisher = {{{rng.choice(PUBLISHERS)}}},\n  address = {{{rng.choice(PLACES)}}},\n"
-                f"  year = {{{year}}}\n}}\n"
+                f"  year = {{{year}}}{online}\n}}\n"
             )
         elif kind == 3:
             entries.append(
                 f"@article{{{key},\n  author = {{{surname}, {given}}},\n  title = {{{title}}},\n"
                 f"  journal = {{{rng.choice(JOURNALS)}}},\n  volume = {{{rng.randint(1, 80)}}},\n"
                 f"  number = {{{rng.randint(1, 4)}}},\n  pages = {{{rng.randint(1, 300)}--{rng.randint(301, 400)}}},\n"
-                f"  year = {{{year}}}\n}}\n"
+                f"  year = {{{year}}}{online}\n}}\n"
             )
         else:
             entries.append(
@@ -376,6 +383,20 @@ def held_texts(edition: Path, claims: list[dict], quotations: list[dict], keys: 
     return {"held_bytes": len(text.encode("utf-8")), "held_quotations": len(quotations) + len(claims)}
 
 
+ADDRESSES = (
+    " The text is online at http://www.hrono.ru/libris/lib_s/stalin_speech1956_doklad.html.",
+    " The file is RGASPI, f. 17, op. 171, d. 466, ll. 12\u201314 (RGASPI-f17-op171-d466).",
+    " A scan is at https://digitalarchive.wilsoncenter.org/document/115995.pdf?v=2&lang=ru.",
+    " See also doi:10.1017/S0037677900032145 and https://doi.org/10.2307/2501234.",
+)
+
+
+def address_of(n: int) -> str:
+    """Every fifth short note names an address a line cannot break at a space (no random draw:
+    the rest of the generated text stays as it was)."""
+    return ADDRESSES[(n // 5) % len(ADDRESSES)] if n % 5 == 2 else ""
+
+
 def isbn13(first12: str) -> str:
     """An ISBN-13 from its first twelve digits: the check digit computed (weights 1 and 3)."""
     check = (10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12)) % 10) % 10
@@ -445,6 +466,8 @@ def generate(root: Path, scale: int = 1, seed: int = 1956, small: bool = False, 
                     counts["long_notes"] += 1
                 else:
                     body = f"{w.sentence()} {w.sentence()} See {cite()}."
+                    counts["short_notes"] = counts.get("short_notes", 0) + 1
+                    body += address_of(counts["short_notes"])  # URLs, DOIs and archive references in some notes
                 text += f"[^{label}]"
                 footnotes.append(f"[^{label}]: {body}")
                 counts["notes"] += 1

@@ -24,7 +24,7 @@ import markupsafe
 from folio import ids
 from folio.edition.model import Edition
 from folio.edition.names import folio_label, index_entries, to_roman
-from folio.layout import hyphenation
+from folio.layout import addresses, hyphenation
 from folio.layout.diagnostics import Findings
 from folio.layout.parts import Part, split_parts, whole
 from folio.layout.pdf import FONTS, PartJob, PartLayout, finishable, page_css
@@ -153,7 +153,9 @@ def typeset(
 
     try:
         for rounds in range(1, MAX_ROUNDS + 1):
-            html = hyphenation.hyphenate(book_html(edition, converted, env, index, titles), settings.hyphenation)
+            html = addresses.break_addresses(
+                hyphenation.hyphenate(book_html(edition, converted, env, index, titles), settings.hyphenation)
+            )
             parts = [whole(html)] if whole_book else split_parts(html)
             firsts = _first_folios(parts, counts)
             drafts = rounds == 1 and len(parts) > 1
