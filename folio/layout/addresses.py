@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 
+from folio.layout.html_text import map_text
+
 BREAK = "\u200b"
 JOIN = "\u2060"
-_TAG = re.compile(r"(<[^>]*>)")
 # an address in running text: a URL, a DOI given as doi:... or bare (10.xxxx/...), or www....
 ADDRESS = re.compile(
     r"(?:(?:https?|ftp)://|doi:|www\.|\b10\.\d{4,9}/)"
@@ -67,15 +68,10 @@ def break_address(address: str) -> str:
 
 def break_addresses(html: str) -> str:
     """Every address in the text of ``html`` breakable as Chicago says, set in a span.address."""
-    pieces = _TAG.split(html)
-    inside = None  # a <style> or <script>: its text is not the book's
-    for n in range(len(pieces)):
-        piece = pieces[n]
-        if n % 2:
-            name = re.match(r"</?\s*(\w+)", piece)
-            if name and name.group(1).lower() in ("style", "script", "title"):
-                inside = None if piece.startswith("</") else name.group(1).lower()
-            continue
-        if inside is None and piece and ("/" in piece or "doi:" in piece or "www." in piece):
-            pieces[n] = ADDRESS.sub(lambda m: f'<span class="address">{break_address(m.group(0))}</span>', piece)
-    return "".join(pieces)
+
+    def change(text: str) -> str:
+        if "/" not in text and "doi:" not in text and "www." not in text:
+            return text
+        return ADDRESS.sub(lambda m: f'<span class="address">{break_address(m.group(0))}</span>', text)
+
+    return map_text(html, change)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from folio.layout.html_text import map_text
+
 SOFT_HYPHEN = "\u00ad"
-_TAG = re.compile(r"(<[^>]*>)")
 
 
 def hyphenate(html: str, words: tuple[str, ...]) -> str:
@@ -21,15 +22,4 @@ def hyphenate(html: str, words: tuple[str, ...]) -> str:
     pattern = re.compile(
         r"(?<![\w\u00ad])(" + "|".join(map(re.escape, sorted(forms, key=len, reverse=True))) + r")(?![\w\u00ad])"
     )
-    pieces = _TAG.split(html)
-    inside = None  # a <style> or <script>: its text is not the book's
-    for n in range(len(pieces)):
-        piece = pieces[n]
-        if n % 2:  # a tag
-            name = re.match(r"</?\s*(\w+)", piece)
-            if name and name.group(1).lower() in ("style", "script", "title"):
-                inside = None if piece.startswith("</") else name.group(1).lower()
-            continue
-        if inside is None and piece:
-            pieces[n] = pattern.sub(lambda m: forms[m.group(1)], piece)
-    return "".join(pieces)
+    return map_text(html, lambda text: pattern.sub(lambda m: forms[m.group(1)], text))
