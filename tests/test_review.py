@@ -345,6 +345,34 @@ def test_a_paragraph_deleted_with_track_changes_goes_with_accept_all(capsys, man
     assert run_build(capsys, manuscript, manuscript.parent / "o", command="check").status == 0
 
 
+def test_a_file_saved_with_a_byte_order_mark_keeps_it_and_its_front_matter(capsys, manuscript):
+    claim = manuscript / "claims" / "claim-001.md"
+    claim.write_bytes(b"\xef\xbb\xbf" + claim.read_bytes())
+    before = snapshot(manuscript)
+    docx = export(capsys, manuscript)
+    _f, title = unit(manuscript, "claim-001.md", "The purge of Postyshev in 1941")
+    assert title.kind == "heading2"  # the front matter read as front matter, not as paragraphs
+    review = Reviewed(docx)
+    review.accept_edit(review.paragraph(review.prefix(title)), "purge of", "fall of")
+    run = import_(capsys, manuscript, review.save(manuscript.parent / "bom.docx"))
+    assert run.status == 0, run.stderr
+    assert claim.read_bytes() == before["claims/claim-001.md"].replace(b"title: The purge of", b"title: The fall of")
+
+
+def test_an_edit_that_would_break_the_edition_names_the_file_it_is_in(capsys, manuscript):
+    docx = export(capsys, manuscript)
+    _f, body = unit(manuscript, "claim-001.md", "Kaganovich questions the surviving campaign")
+    review = Reviewed(docx)
+    review.accept_edit(
+        review.paragraph(review.prefix(body)), "Kaganovich questions", "Kaganovich [@nosuchkey] questions"
+    )
+    before = snapshot(manuscript)
+    run = import_(capsys, manuscript, review.save(manuscript.parent / "broken.docx"))
+    assert run.status == 1 and snapshot(manuscript) == before
+    line = next(line for line in run.stderr.splitlines() if "error E6" in line)
+    assert line.startswith("edition/claims/claim-001.md:"), run.stderr
+
+
 def test_an_edit_in_a_single_quoted_yaml_text_keeps_its_quoting(capsys, manuscript):
     docx = export(capsys, manuscript)
     _f, quote = unit(manuscript, "appendix.yaml", "The party protocol of 1945 describes")

@@ -68,7 +68,7 @@ def _still_builds(options: Options, edition, changed: dict[Path, str], problems:
         for problem in trial.problems.errors:
             problems.add(
                 "E647",
-                edition.root / problem.place.path if problem.place.path else edition.root,
+                edition.root.parent / problem.place.path,  # the copy's places, named in the edition itself
                 problem.place.line,
                 f"with the document's changes the edition would not build: {problem.message}",
                 "make this change in the file by hand, or fix it in the document and import again",

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from folio.edition.model import Edition
+from folio.edition.yamlfile import split_front_matter
 
 NOTE = "\ue000"  # a note call in a unit's text (a footnote reference in Word)
 
@@ -188,7 +189,7 @@ def _blocks(lines: list[_Line]) -> list[tuple[str, list[_Line], str]]:
     block: list[_Line] = []
     note = ""  # inside a note definition: its label
 
-    def close(kind_hint: str = "") -> None:
+    def close() -> None:
         nonlocal block
         if block:
             out.extend(_block(block, note))
@@ -348,31 +349,29 @@ def _scalar_units(text: str, root, path: tuple, kind: str) -> list[tuple[str, li
     return [(kind, [line for line in lines if line.text], "", container)]
 
 
-def _front_matter(text: str) -> tuple[object, int, int]:
-    """(the composed YAML front matter, the offset of the body, the offset where the YAML starts)."""
-    if not text.startswith("---"):
-        return None, 0, 0
-    first = text.find("\n") + 1
-    close = re.search(r"^(---|\.\.\.)[ \t]*\r?$", text[first:], re.M)
-    if not close:
-        return None, 0, 0
-    yaml_end = first + close.start()
-    body = text.find("\n", first + close.start())
-    body = len(text) if body < 0 else body + 1
-    padded = "\n" * text[:first].count("\n") + text[first:yaml_end]  # marks count from the file's start
-    root = yaml.compose(" " * 0 + padded, Loader=yaml.SafeLoader)
-    _shift_marks(root, first - len("\n" * text[:first].count("\n")))
-    return root, body, first
+def _front_matter(text: str) -> tuple[object, int]:
+    """(the composed YAML front matter, its marks as offsets in the file; the offset of the body),
+    the block found as the edition's reader finds it (``yamlfile.split_front_matter``)."""
+    front, body, _line = split_front_matter(text)
+    if front is None:
+        return None, 0
+    bom = 1 if text.startswith("\ufeff") else 0
+    start = text.index("\n", bom) + 1
+    root = yaml.compose(front, Loader=yaml.SafeLoader)
+    _shift_marks(root, start)
+    return root, len(text) - len(body)
 
 
 def _shift_marks(node, by: int) -> None:
     if node is None or by == 0:
         return
-    stack = [node]
+    stack, moved = [node], set()
     while stack:
         n = stack.pop()
-        n.start_mark.index += by
-        n.end_mark.index += by
+        for mark in (n.start_mark, n.end_mark):
+            if id(mark) not in moved:  # a mark may be shared by a node and its first child
+                moved.add(id(mark))
+                mark.index += by
         if isinstance(n, yaml.MappingNode):
             for k, v in n.value:
                 stack.extend((k, v))
@@ -397,7 +396,7 @@ def _make(path: Path, file_index: int, text: str, found: list[tuple]) -> list[Un
 
 def markdown_file_units(path: Path, file_index: int, text: str, fields: tuple[tuple[tuple, str], ...]) -> list[Unit]:
     """A Markdown file with YAML front matter: the named front-matter fields, then the body."""
-    root, body, _ = _front_matter(text)
+    root, body = _front_matter(text)
     found: list[tuple[str, list[_Line], str]] = []
     for key_path, kind in fields:
         found.extend(_scalar_units(text, root, key_path, kind))
