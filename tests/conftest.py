@@ -89,6 +89,16 @@ def copy_small(tmp_path: Path) -> Path:
     return target / "edition"
 
 
+def overridden_template(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A templates folder (for --templates) holding folio's ``name`` with ``old`` changed to ``new``."""
+    folder = tmp_path / "templates"
+    folder.mkdir(exist_ok=True)
+    ours = (REPO / "templates" / name).read_text(encoding="utf-8")
+    assert old in ours, (name, old)
+    (folder / name).write_text(ours.replace(old, new), encoding="utf-8")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def small_build(tmp_path_factory):
     root = tmp_path_factory.mktemp("small-build")

@@ -358,19 +358,14 @@ def test_check_epub_reports_each_finding_with_its_place(capsys, small_build, tmp
 def test_the_epub_index_is_a_template_an_editor_can_override(capsys, tmp_path, small_build):
     """The EPUB's index of names comes from templates/index.md.j2: a person's dates stand after
     the name with a space, as in print; an edition's own index.md.j2 replaces it."""
-    from conftest import REPO, copy_small, run_build
+    from conftest import copy_small, overridden_template, run_build
 
     files = _read(small_build / "small.epub")
     index = next(d.decode() for d in files.values() if b'class="index-term"' in d)
     assert re.search(r'class="index-term">Khrushchev, Nikita</span> \(1894–1971\), <a ', index), index
 
     edition = copy_small(tmp_path)
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    ours = (REPO / "templates" / "index.md.j2").read_text(encoding="utf-8")
-    (templates / "index.md.j2").write_text(
-        ours.replace(" ({{ entry.dates }})", " [{{ entry.dates }}]"), encoding="utf-8"
-    )
+    templates = overridden_template(tmp_path, "index.md.j2", " ({{ entry.dates }})", " [{{ entry.dates }}]")
     run = run_build(capsys, edition, tmp_path / "out", "--format", "epub", "--templates", str(templates))
     assert run.status == 0, run.stderr
     files = _read(tmp_path / "out" / "small.epub")

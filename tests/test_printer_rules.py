@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import REPO, copy_small, run_build
+from conftest import REPO, copy_small, overridden_template, run_build
 
 pytestmark = pytest.mark.slow  # lays out books
 
@@ -108,23 +108,15 @@ def test_text_under_kdps_seven_points(capsys, tmp_path):
 
 def test_a_hairline(capsys, tmp_path):
     edition = copy_small(tmp_path)
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    css = (REPO / "templates" / "print.css").read_text(encoding="utf-8")
-    (templates / "print.css").write_text(
-        css.replace("border-top: 0.4pt solid;", "border-top: 0.1pt solid;"), encoding="utf-8"
-    )
+    templates = overridden_template(tmp_path, "print.css", "border-top: 0.4pt solid;", "border-top: 0.1pt solid;")
     build(capsys, edition, tmp_path / "out", "--templates", str(templates))
     rejected(check(capsys, edition, tmp_path / "out", "ingramspark"), "E627", "0.10 pt thick (under 0.25 pt)")
 
 
 def test_a_cover_inked_over_ingramsparks_limit(capsys, tmp_path):
     edition = with_settings(copy_small(tmp_path), "press:\n  printer: ingramspark\n  spine_width: 0.05in\n")
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    css = (REPO / "templates" / "cover.css").read_text(encoding="utf-8")
-    (templates / "cover.css").write_text(
-        css.replace("device-cmyk(0.78 0.55 0.2 0.42)", "device-cmyk(1 0.8 0.8 0.6)"), encoding="utf-8"
+    templates = overridden_template(
+        tmp_path, "cover.css", "device-cmyk(0.78 0.55 0.2 0.42)", "device-cmyk(1 0.8 0.8 0.6)"
     )
     build(capsys, edition, tmp_path / "out", "--templates", str(templates))
     line = rejected(check(capsys, edition, tmp_path / "out", "ingramspark"), "E628", "ink coverage of 320 %")

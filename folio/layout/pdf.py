@@ -98,9 +98,8 @@ class PartJob:
     base_url: str
     allowed: tuple[str, ...]  # folders the layout may read
     pdf_options: tuple[tuple[str, object], ...]
-    pad_to_even: (
-        bool  # add a blank page if it ends on a recto (the next part opens on a recto; a book has an even count)
-    )
+    # add a blank page if it ends on a recto (the next part opens on a recto; a book has an even count)
+    pad_to_even: bool
     draft: bool = False  # read back for its pages only, no PDF written (it prints folios not known yet)
     body_font: str = ""  # the file of the edition's body face (print.font), '' for the bundled one
 

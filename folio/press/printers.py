@@ -122,9 +122,3 @@ def max_pages_for(printer: Printer, paper: str, width: float, height: float) -> 
              (8.25, 8.25): (800, 750, 800), (8.27, 11.69): (780, 730, 590)}  # fmt: skip
     white, cream, colour = large.get((round(width, 2), round(height, 2)), (828, 776, 828))
     return {"white": white, "cream": cream, "colour": colour}[paper]
-
-
-def spine_width(printer: str, paper: str, pages: int) -> float | None:
-    """The spine's width in inches for ``pages`` printed pages (the PDF's page count), or None
-    when the printer's own template must give it (press.spine_width)."""
-    return PRINTERS[printer].spine_width(paper, pages)

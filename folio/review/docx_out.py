@@ -65,7 +65,7 @@ class _Writer:
         self.fixed = 0
         self.note_id = 0
 
-    def _marked(self, style: str, marker: str, inner: str) -> str:
+    def marked(self, style: str, marker: str, inner: str) -> str:
         self.bookmark += 1
         n = self.bookmark
         return (
@@ -73,9 +73,10 @@ class _Writer:
             f'<w:bookmarkStart w:id="{n}" w:name={quoteattr(marker)}/>{inner}<w:bookmarkEnd w:id="{n}"/></w:p>'
         )
 
-    def label(self, text: str) -> None:
+    def label(self, text: str, into: list[str] | None = None) -> None:
         self.fixed += 1
-        self.body.append(self._marked(LABEL_STYLE, f"{FIXED_PREFIX}{self.fixed}_{digest(text)}", _run(text)))
+        paragraph = self.marked(LABEL_STYLE, f"{FIXED_PREFIX}{self.fixed}_{digest(text)}", _run(text))
+        (self.body if into is None else into).append(paragraph)
 
     def unit(self, unit: Unit, notes: dict[str, list[Unit]], called: set[str], into: list[str] | None = None) -> None:
         inner = []
@@ -85,7 +86,7 @@ class _Writer:
             else:
                 inner.append(_run(run.text, run.style))
         (self.body if into is None else into).append(
-            self._marked(PARAGRAPH_STYLE.get(unit.kind, "BodyText"), unit.marker, "".join(inner))
+            self.marked(PARAGRAPH_STYLE.get(unit.kind, "BodyText"), unit.marker, "".join(inner))
         )
 
     def _note(self, label: str, notes: dict[str, list[Unit]], called: set[str]) -> str:
@@ -97,9 +98,8 @@ class _Writer:
             for unit in notes[label]:
                 self.unit(unit, notes, called, paragraphs)
         else:  # a note called again, or one not defined: nothing of it to review here
-            self.fixed += 1
             text = f"(note {label}: see its first call)" if label in called else f"(note {label} is not defined)"
-            paragraphs.append(self._marked(LABEL_STYLE, f"{FIXED_PREFIX}{self.fixed}_{digest(text)}", _run(text)))
+            self.label(text, paragraphs)
         ref = '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>' + _run(" ")
         first = paragraphs[0]
         head = first.index("</w:pPr>") + len("</w:pPr>")
@@ -121,7 +121,7 @@ def _file_label(edition: Edition, file: ReviewFile) -> str:
 def document_parts(edition: Edition, files: list[ReviewFile]) -> dict[str, str]:
     writer = _Writer()
     writer.body.append(
-        writer._marked("Title", f"{FIXED_PREFIX}0_{digest(edition.settings.title)}", _run(edition.settings.title))
+        writer.marked("Title", f"{FIXED_PREFIX}0_{digest(edition.settings.title)}", _run(edition.settings.title))
     )
     writer.label(
         "A review copy made by folio: edit the text with Track Changes on and add comments; the grey "

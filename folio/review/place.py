@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from folio.edition.reader import shown_path
 from folio.problems import Problems
 from folio.review.docx_in import Paragraph, ReviewedDocument
 from folio.review.units import NOTE, ReviewFile, Unit, digest, units_of
@@ -346,10 +347,7 @@ def changes_shown(old: str, new: str) -> str:
 
 def report_text(outcome: Outcome, root: Path, accept_all: bool) -> str:
     def shown(path: Path) -> str:
-        try:
-            return path.relative_to(root).as_posix()
-        except ValueError:
-            return str(path)
+        return shown_path(path, root)
 
     lines = ["The review: comments and changes", ""]
     lines.append(f"Comments ({len(outcome.comments)}):")
