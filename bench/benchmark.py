@@ -135,28 +135,35 @@ def page_figures(work: Path) -> dict:
 
 def line_figures(pdf: Path) -> dict:
     """The paragraph breaking as Poppler reads the PDF back (not WeasyPrint's own boxes): line
-    ends hyphenated, the longest run of hyphenated line ends one under another, and hyphens added
-    inside a URL or DOI (Chicago: never)."""
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    ends hyphenated, the longest run of hyphenated line ends one under another in one block of
+    text (the body's last lines and the notes below them are two), and hyphens added inside a URL
+    or DOI (Chicago: never)."""
+    import xml.etree.ElementTree as ElementTree
+
+    xhtml = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    root = ElementTree.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", xhtml, count=1))
     hyphen = re.compile(r"\w[\u2010-]$")
     address = re.compile(r"(https?://|doi:|www\.|\b10\.\d{4,9}/)\S*[\u2010-]$")
-    lines = [line.rstrip() for line in text.splitlines()]
-    ends = runs = longest = in_addresses = 0
-    for line in lines:
-        if hyphen.search(line) and not line.endswith("--"):
-            ends += 1
-            runs += 1
-            longest = max(longest, runs)
-            if address.search(line.split()[-1] if line.split() else ""):
-                in_addresses += 1
-        else:
-            runs = 0
-    return {
-        "lines": len([line for line in lines if line.strip()]),
-        "hyphens": ends,
-        "run": longest,
-        "address_hyphens": in_addresses,
-    }
+    count = ends = longest = in_addresses = 0
+    for block in root.iter("{http://www.w3.org/1999/xhtml}block"):
+        runs = 0
+        for line in block.iter("{http://www.w3.org/1999/xhtml}line"):
+            words = [word.text or "" for word in line.iter("{http://www.w3.org/1999/xhtml}word")]
+            if not words:
+                continue
+            count += 1
+            last = words[-1]
+            if hyphen.search(last) and not last.endswith("--"):
+                ends += 1
+                runs += 1
+                longest = max(longest, runs)
+                if address.search(last):
+                    in_addresses += 1
+            else:
+                runs = 0
+    return {"lines": count, "hyphens": ends, "run": longest, "address_hyphens": in_addresses}
 
 
 def _steps(log: str) -> dict[str, float]:

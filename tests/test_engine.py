@@ -217,3 +217,31 @@ def test_the_notes_not_yet_placed_answer_membership_without_a_scan():
     rendered = render(document(f"<p>{notes_html}</p>"))
     assert isinstance(rendered.context.footnotes, engine.PendingNotes)
     assert len(engine.pages(rendered.document)[0].notes) == 5
+
+
+def test_what_total_fit_reads_of_weasyprint_is_where_it_was():
+    """The line breaking's hook (engine._iter_line_boxes, _split_text_box) calls these with these
+    parameters, reads these style keys, and leaves WeasyPrint's first fit only the breaks chosen."""
+    import inspect
+
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import block, inline, percent
+    from weasyprint.text import line_break
+
+    assert list(inspect.signature(engine._ORIGINAL["iter_line_boxes"]).parameters) == [
+        "context", "box", "position_y", "bottom_space", "skip_stack", "containing_block",
+        "absolute_boxes", "fixed_boxes", "first_letter_style", "first_line_style",
+    ]  # fmt: skip
+    assert list(inspect.signature(engine._ORIGINAL["split_text_box"]).parameters) == [
+        "context", "box", "available_width", "skip", "is_line_start",
+    ]  # fmt: skip
+    assert block.iter_line_boxes is engine._iter_line_boxes and inline.split_text_box is engine._split_text_box
+    for name in ("Layout", "get_log_attrs", "line_size", "_font_style_cache_key"):
+        assert callable(getattr(line_break, name)), name
+    assert callable(percent.percentage)
+    # a word joiner holds two words together; only spaces widen when a line is justified
+    attrs = line_break.get_log_attrs("one \u2060two three", "en")
+    assert not attrs[5].is_line_break and attrs[9].is_line_break
+    # a planned text box's breaks go with its copies (WeasyPrint copies a box's whole __dict__)
+    assert "__dict__" in inspect.getsource(boxes.Box.copy)
+    assert "box.text.count(' ') + box.text.count('\\u00a0')" in inspect.getsource(inline.count_expandable_spaces)

@@ -217,6 +217,7 @@ class PrintSettings:
     page_width: str
     page_height: str
     hyphenation: tuple[str, ...]  # words with their break points: "Khru-shchev"
+    line_breaking: str = "first-fit"  # or "total-fit" (folio.layout.total_fit)
     fonts: tuple[Path, ...] = ()  # the edition's fonts for what Gentium lacks, in order (print.fonts)
     margins: tuple[tuple[str, str], ...] = ()  # (side, length) given in print.margins: inside, outside, top, bottom
     typeface: Typeface | None = None  # print.font: the edition's own body face (else the bundled Gentium)

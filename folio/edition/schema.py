@@ -313,6 +313,14 @@ PRINT = {
         default=(),
         example=["fonts/NotoSerifGeorgian-Regular.ttf"],
     ),
+    "line_breaking": Field(
+        "str",
+        choices=("first-fit", "total-fit"),
+        help="how justified paragraphs are broken into lines: first-fit ends each line at the last break that "
+        "fits, as browsers and WeasyPrint do; total-fit chooses all of a paragraph's breaks together, as TeX "
+        "does (even spacing; not yet the default)",
+        default="first-fit",
+    ),
     "hyphenation": Field(
         "list[str]",
         help="words the hyphenation dictionary cannot break (names, mostly), with their break points, "

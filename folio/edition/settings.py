@@ -198,6 +198,9 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
             or None,
             output_profile=output_profile,
             font_size=text_of(schema.value(printing, "font_size", schema.PRINT["font_size"], faulty, "print.")),
+            line_breaking=text_of(
+                schema.value(printing, "line_breaking", schema.PRINT["line_breaking"], faulty, "print.")
+            ),
             page_width=size[0],
             page_height=size[1],
             hyphenation=_hyphenation(

@@ -19,6 +19,8 @@ Everything folio needs from WeasyPrint goes through here:
     avoid an orphan whatever the note's policy;
   * no line broken far too early before an inline element (#1614);
   * hyphenation dictionaries loaded once a process, not once a layout;
+  * justified paragraphs broken as a whole (``total_fit``, Knuth and Plass), not first-fit
+    line by line: WeasyPrint is left only the breaks chosen;
 
 - rendering (``render``) and writing (``write_pdf``), reading only the folders allowed
   (``ConfinedFetcher``);
@@ -38,12 +40,17 @@ import ctypes.util
 import enum
 import gc
 import inspect
+import re
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from math import inf
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+import pyphen  # WeasyPrint's own hyphenation dictionaries (a dependency of WeasyPrint)
+
+from folio.layout import total_fit
 
 VERSION = "70.0"  # the WeasyPrint release this module was written against (pinned in pyproject.toml)
 
@@ -69,7 +76,7 @@ with _sonames_only():
     from weasyprint import CSS, HTML
     from weasyprint.document import Page
     from weasyprint.formatting_structure import boxes, build
-    from weasyprint.layout import LayoutContext, block, inline
+    from weasyprint.layout import LayoutContext, block, inline, percent
     from weasyprint.layout import page as page_layout
     from weasyprint.layout.background import layout_backgrounds
     from weasyprint.text import line_break
@@ -157,6 +164,8 @@ _ORIGINAL = {
     "linebox_layout": block._linebox_layout,
     "make_page": page_layout.make_page,
     "split_first_line": inline.split_first_line,
+    "iter_line_boxes": block.iter_line_boxes,
+    "split_text_box": inline.split_text_box,
     "context_init": LayoutContext.__init__,
     "layout_footnote": LayoutContext.layout_footnote,
     "unlayout_footnote": LayoutContext.unlayout_footnote,
@@ -180,6 +189,8 @@ def install() -> None:
     block._linebox_layout = _LINEBOX_LAYOUT
     page_layout.make_page = _make_page
     inline.split_first_line = _split_first_line
+    block.iter_line_boxes = _iter_line_boxes
+    inline.split_text_box = _split_text_box
     LayoutContext.__init__ = _context_init
     LayoutContext.layout_footnote = _layout_footnote
     LayoutContext.unlayout_footnote = _unlayout_footnote
@@ -195,6 +206,8 @@ def uninstall() -> None:
     block._linebox_layout = _ORIGINAL["linebox_layout"]
     page_layout.make_page = _ORIGINAL["make_page"]
     inline.split_first_line = _ORIGINAL["split_first_line"]
+    block.iter_line_boxes = _ORIGINAL["iter_line_boxes"]
+    inline.split_text_box = _ORIGINAL["split_text_box"]
     LayoutContext.__init__ = _ORIGINAL["context_init"]
     LayoutContext.layout_footnote = _ORIGINAL["layout_footnote"]
     LayoutContext.unlayout_footnote = _ORIGINAL["unlayout_footnote"]
@@ -324,6 +337,361 @@ def _split_first_line(text, style, context, max_width, justification_spacing, is
     layout.set_text(text)
     first_line, _ = layout.get_first_line()
     return line_break.first_line_metrics(first_line, text, layout, None, True, style)
+
+
+# -- justified paragraphs broken as a whole (total fit), not line by line
+#
+# WeasyPrint breaks a line at the last place that fits (first fit). For a justified
+# paragraph of the book, folio chooses all its breaks at once (``total_fit``, Knuth and
+# Plass), from the widths Pango gives with the paragraph's own fonts, before WeasyPrint
+# sets its first line; then it leaves WeasyPrint only those breaks: at every other place
+# where a line could break, a word joiner (U+2060, invisible, zero-width, dropped from the
+# PDF's text) holds the two sides together, soft hyphens stand where a chosen hyphenation
+# point is and nowhere else, and the text's ``hyphens`` becomes ``manual`` so that WeasyPrint
+# adds none of its own. WeasyPrint's first fit then finds each chosen line, and justifies
+# it as it justifies any line. Each text box keeps where its chosen breaks are (in bytes),
+# so that each line is shaped from two lines of text, not from the rest of the paragraph.
+#
+# Paragraphs are planned once a process (the plan is a function of their text, styles,
+# fonts and measure); a paragraph that holds anything the plan cannot measure (an image,
+# a letter-spaced or pre-formatted text, a ::first-line style) keeps first fit.
+
+WORD_JOINER = "\u2060"
+SOFT_HYPHEN = "\u00ad"
+_SPACES = (" ", "\u00a0")  # what justification widens (WeasyPrint's count_expandable_spaces)
+_HYPHENS = ("-", "\u2010", "\u2011", "\u2013", "\u2014")  # a break after them shows a hyphen or dash
+_MAX_CACHED = 400_000
+_TOTAL_FIT = [True]  # the benchmark switches it off to measure first fit in the same run
+_WIDTHS: dict = {}  # (text, font key) -> width
+_PLANS: dict = {}  # a paragraph's key -> its boxes' new texts and breaks, or None
+_FACES = [""]  # the @font-face rules of the document being laid out (part of every font key)
+
+
+class _Unplannable(Exception):
+    """The paragraph holds something total fit does not measure: first fit sets it."""
+
+
+def use_total_fit(enabled: bool) -> None:
+    """Paragraphs broken as a whole (the default) or line by line, as WeasyPrint does."""
+    _TOTAL_FIT[0] = enabled
+
+
+def _iter_line_boxes(
+    context,
+    box,
+    position_y,
+    bottom_space,
+    skip_stack,
+    containing_block,
+    absolute_boxes,
+    fixed_boxes,
+    first_letter_style,
+    first_line_style,
+):
+    # planned at its first line, or at the first line laid out of a copy made before (a note's
+    # rest is laid out from a copy of the note, with a place in the planned text to resume at)
+    if _TOTAL_FIT[0] and not getattr(box, "folio_planned", False):
+        box.folio_planned = True
+        if first_letter_style is None and first_line_style is None:
+            _plan(context, box, containing_block)
+    return _ORIGINAL["iter_line_boxes"](
+        context,
+        box,
+        position_y,
+        bottom_space,
+        skip_stack,
+        containing_block,
+        absolute_boxes,
+        fixed_boxes,
+        first_letter_style,
+        first_line_style,
+    )
+
+
+def _plan(context, linebox, containing_block) -> None:
+    style = linebox.style
+    if style["text_align_all"] != "justify" or style["white_space"] != "normal" or style["direction"] != "ltr":
+        return
+    measure = containing_block.width
+    try:
+        leaves = _leaves(linebox, measure)
+    except _Unplannable:
+        return
+    texts = [leaf for leaf in leaves if isinstance(leaf, boxes.TextBox)]
+    if not texts:
+        return
+    indent = percent.percentage(style["text_indent"], style, measure)
+    last_justified = style["text_align_last"] == "justify"
+    key = (
+        _FACES[0],
+        round(measure, 3),
+        round(indent, 3),
+        last_justified,
+        style["lang"],
+        tuple(
+            (leaf.text, _font_key(leaf.style), leaf.style["hyphens"], leaf.style["white_space"])
+            if isinstance(leaf, boxes.TextBox)
+            else leaf
+            for leaf in leaves
+        ),
+    )
+    if key in _PLANS:
+        plan = _PLANS[key]
+    else:
+        try:
+            plan = _plan_texts(context, leaves, style["lang"], measure - indent, measure, last_justified)
+        except _Unplannable:
+            plan = None
+        if len(_PLANS) > _MAX_CACHED:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    if plan is None:
+        return
+    manual: dict[int, object] = {}
+    for box, (text, breaks) in zip(texts, plan, strict=True):
+        box.text = text
+        box.folio_breaks = breaks
+        if box.style["hyphens"] == "auto":
+            copied = manual.get(id(box.style))
+            if copied is None:
+                copied = manual[id(box.style)] = box.style.copy()
+                copied["hyphens"] = "manual"
+            box.style = copied
+
+
+def _leaves(linebox, measure) -> list:
+    """The paragraph's text boxes in order, with the widths between them (an inline box's
+    margin, border and padding; an inline block's whole width) as numbers."""
+    leaves: list = []
+
+    def edge(box, side):
+        style = box.style
+        margin = style[f"margin_{side}"]
+        width = 0.0 if margin == "auto" else percent.percentage(margin, style, measure)
+        return width + style[f"border_{side}_width"] + percent.percentage(style[f"padding_{side}"], style, measure)
+
+    def walk(parent):
+        for child in parent.children:
+            if not child.is_in_normal_flow():
+                continue  # a float (the examined text's claim numbers stand in the margin), a note
+            if isinstance(child, boxes.TextBox):
+                if child.style["white_space"] not in ("normal", "nowrap") or _spacing(child.style):
+                    raise _Unplannable
+                leaves.append(child)
+            elif isinstance(child, boxes.InlineBox):
+                if _spacing(child.style):
+                    raise _Unplannable
+                leaves.append(edge(child, "left"))
+                walk(child)
+                leaves.append(edge(child, "right"))
+            elif isinstance(child, boxes.InlineBlockBox) and not isinstance(child, boxes.ReplacedBox):
+                width = child.style["width"]
+                if width == "auto":
+                    raise _Unplannable
+                leaves.append(
+                    (percent.percentage(width, child.style, measure) + edge(child, "left") + edge(child, "right"),)
+                )
+            else:
+                raise _Unplannable  # an image, an inline table, a flex or grid box
+
+    walk(linebox)
+    return leaves
+
+
+def _spacing(style) -> bool:
+    return style["letter_spacing"] not in ("normal", 0) or bool(style["word_spacing"])
+
+
+def _font_key(style) -> str:
+    return line_break._font_style_cache_key(style, include_size=True) + str(style["font_kerning"])
+
+
+def _width(context, layouts, style, text) -> float:
+    key = (text, _FACES[0], _font_key(style))
+    width = _WIDTHS.get(key)
+    if width is None:
+        layout = layouts.get(id(style))
+        if layout is None:
+            layout = layouts[id(style)] = line_break.Layout(style)
+        layout.set_text(text)
+        line, _ = layout.get_first_line()
+        width, _ = line_break.line_size(line, style)
+        if len(_WIDTHS) > _MAX_CACHED:
+            _WIDTHS.clear()
+        _WIDTHS[key] = width
+    return width
+
+
+def _plan_texts(context, leaves, lang, first_width, width, last_justified):
+    """Each text box's new text and its chosen breaks (bytes into that text), or None when
+    the paragraph fits on one line or has no better breaks than first fit's."""
+    # the paragraph's characters, an inline block standing as one object replacement character
+    chars: list[str] = []
+    owners: list = []  # the text box of each character (None: an inline block)
+    starts: list[int] = []  # where each text box begins
+    for leaf in leaves:
+        if isinstance(leaf, boxes.TextBox):
+            starts.append(len(chars))
+            chars.extend(leaf.text)
+            owners.extend([leaf] * len(leaf.text))
+        elif isinstance(leaf, tuple):
+            chars.append("\ufffc")
+            owners.append(None)
+    text = "".join(chars)
+    count = len(text)
+    if count < 2:
+        return None
+    log_attrs = line_break.get_log_attrs(text, lang)
+    opportunities = set()
+    for i in range(1, count):
+        if not log_attrs[i].is_line_break:
+            continue
+        before, after = owners[i - 1], owners[i]
+        if (
+            before is not None
+            and after is not None
+            and before.style["white_space"] == "nowrap" == after.style["white_space"]
+        ):
+            continue
+        if text[i - 1] == SOFT_HYPHEN and before is not None and before.style["hyphens"] == "none":
+            continue
+        opportunities.add(i)
+    # total fit breaks inside a text box, or after a space: at another boundary between boxes
+    # ("published." and a note's call, each in its own box) WeasyPrint's first fit finds no break
+    candidates = {
+        i for i in opportunities if owners[i] is not None and (owners[i - 1] is owners[i] or text[i - 1] in _SPACES)
+    }
+    hyphenation = _hyphenation_points(context, leaves, starts, text, opportunities)
+    layouts: dict = {}
+    items = total_fit.Items()
+    places: list[int] = []  # the character each item breaks before (-1: not a break)
+    pending = 0.0  # the width of the box being gathered
+    leaf_index = 0
+    for leaf in leaves:
+        if not isinstance(leaf, boxes.TextBox):
+            pending += leaf[0] if isinstance(leaf, tuple) else leaf
+            continue
+        style = leaf.style
+        start = starts[leaf_index]
+        leaf_index += 1
+        end = start + len(leaf.text)
+        piece = start  # the first character not yet measured
+        for i in range(start, end):
+            char = text[i]
+            if i and (i in candidates or i in hyphenation) and text[i - 1] not in _SPACES:
+                word = text[piece:i].replace(SOFT_HYPHEN, "")
+                base = _width(context, layouts, style, word) if word else 0.0
+                if pending + base:
+                    items.box(pending + base)
+                    places.append(-1)
+                pending = 0.0
+                if i in hyphenation or text[i - 1] == SOFT_HYPHEN:
+                    hyphen = style["hyphenate_character"]
+                    extra = _width(context, layouts, style, word + hyphen) - base
+                    items.penalty(extra, total_fit.HYPHEN_PENALTY, True)
+                else:
+                    dash = text[i - 1] in _HYPHENS
+                    items.penalty(0.0, total_fit.HYPHEN_PENALTY if dash else 0.0, dash)
+                places.append(i)
+                piece = i
+            if char in _SPACES:
+                if i > piece:
+                    pending += _width(context, layouts, style, text[piece:i].replace(SOFT_HYPHEN, ""))
+                if pending:
+                    items.box(pending)
+                    places.append(-1)
+                    pending = 0.0
+                space = _width(context, layouts, style, char)
+                items.glue(space, space / 2, breakable=(i + 1) in candidates)
+                places.append(i + 1)
+                piece = i + 1
+        if end > piece:
+            pending += _width(context, layouts, style, text[piece:end].replace(SOFT_HYPHEN, ""))
+    if pending:
+        items.box(pending)
+        places.append(-1)
+    for layout in layouts.values():
+        layout.deactivate()
+    lines = total_fit.breaks(items, first_width, width, last_justified)
+    if lines is None or len(lines) < 2:
+        return None
+    chosen = {places[line.end] for line in lines[:-1]}
+    return _texts_with_breaks(leaves, starts, text, opportunities, hyphenation, chosen)
+
+
+def _hyphenation_points(context, leaves, starts, text, opportunities) -> set[int]:
+    """Where WeasyPrint's own hyphenation (hyphens: auto) could break a word: pyphen's points,
+    with the style's hyphenate-limit-chars, in words without soft hyphens."""
+    points: set[int] = set()
+    index = 0
+    for leaf in leaves:
+        if not isinstance(leaf, boxes.TextBox):
+            continue
+        start = starts[index]
+        index += 1
+        style = leaf.style
+        lang = style["lang"] and pyphen.language_fallback(style["lang"])
+        if style["hyphens"] != "auto" or not lang:
+            continue
+        total, left, right = style["hyphenate_limit_chars"]
+        key = (lang, left, right, total)
+        dictionary = context.dictionaries.get(key)
+        if dictionary is None:
+            dictionary = context.dictionaries[key] = pyphen.Pyphen(lang=lang, left=left, right=right)
+        for match in _WORD.finditer(leaf.text):
+            a, b = start + match.start(), start + match.end()
+            word = match.group()
+            if len(word) < total or (a > 0 and text[a - 1].isalpha()) or (b < len(text) and text[b].isalpha()):
+                continue
+            for position in dictionary.positions(word):
+                points.add(a + position)
+    return points - opportunities
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _texts_with_breaks(leaves, starts, text, opportunities, hyphenation, chosen):
+    plan = []
+    index = 0
+    for leaf in leaves:
+        if not isinstance(leaf, boxes.TextBox):
+            continue
+        start = starts[index]
+        index += 1
+        out: list[str] = []
+        size = 0  # bytes so far
+        breaks: list[int] = []
+        for i in range(start, start + len(leaf.text)):
+            char = text[i]
+            if i in chosen and i > start:
+                if i in hyphenation:
+                    out.append(SOFT_HYPHEN)
+                    size += 2
+                breaks.append(size)
+            elif i not in chosen and i in opportunities and text[i - 1] != SOFT_HYPHEN:
+                out.append(WORD_JOINER)
+                size += 3
+            if char == SOFT_HYPHEN and (i + 1) not in chosen:
+                continue  # a soft hyphen not chosen goes
+            out.append(char)
+            size += len(char.encode())
+        plan.append(("".join(out), tuple(breaks)))
+    return plan
+
+
+def _split_text_box(context, box, available_width, skip, is_line_start=True):
+    """A planned text box is shaped up to the break after the chosen one, not to its end."""
+    breaks = getattr(box, "folio_breaks", None)
+    if breaks and available_width is not None and available_width != inf:
+        start = skip or 0
+        after = [b for b in breaks if b > start]
+        if len(after) >= 2:
+            head = box.text.encode()[: after[1]].decode()
+            found = _ORIGINAL["split_text_box"](context, box.copy_with_text(head), available_width, skip, is_line_start)
+            if found[1] is not None:
+                return found
+    return _ORIGINAL["split_text_box"](context, box, available_width, skip, is_line_start)
 
 
 # -- notes: each laid out once a page, and continued on the next page
@@ -652,6 +1020,7 @@ def render(html: str, stylesheets: list[tuple[str, str]], base_url: str, allowed
     profiles: dict = {}  # @color-profile rules of every stylesheet (the PDF/X output intent)
     shared = {"font_config": font_config, "color_profiles": profiles, "url_fetcher": fetcher}
     sheets = [CSS(**{kind: value}, **shared) for kind, value in stylesheets]
+    _FACES[0] = _font_faces(stylesheets)
     source = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     _LAST[0] = None
     thresholds = gc.get_threshold()
@@ -667,6 +1036,19 @@ def render(html: str, stylesheets: list[tuple[str, str]], base_url: str, allowed
 
 
 # -- a laid-out document told of what it prints that the layout did not depend on
+
+
+def _font_faces(stylesheets) -> str:
+    """The @font-face rules of the stylesheets: with the system's fonts, what a family name
+    means (the widths total fit measured are reused from one layout to the next)."""
+    faces = []
+    for kind, value in stylesheets:
+        css = value if kind == "string" else Path(value).read_text(encoding="utf-8", errors="replace")
+        faces.extend(_FONT_FACE.findall(css))
+    return "\n".join(faces)
+
+
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 
 
 def kept(rendered: Rendered) -> Rendered:
@@ -861,7 +1243,7 @@ def is_generated(box) -> bool:
 
 def text(box) -> str:
     """The text of a text box ('' for any other box)."""
-    return box.text if isinstance(box, boxes.TextBox) else ""
+    return box.text.replace(WORD_JOINER, "") if isinstance(box, boxes.TextBox) else ""
 
 
 def word_space(box) -> float:

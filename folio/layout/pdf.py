@@ -102,6 +102,7 @@ class PartJob:
     pad_to_even: bool
     draft: bool = False  # read back for its pages only, no PDF written (it prints folios not known yet)
     body_font: str = ""  # the file of the edition's body face (print.font), '' for the bundled one
+    total_fit: bool = False  # justified paragraphs broken as a whole (print.line_breaking: total-fit)
 
 
 @dataclass(frozen=True)
@@ -315,6 +316,7 @@ def _fixed_document_id(pdf: bytes) -> bytes:
 
 def _render(html: str, job: PartJob) -> engine.Rendered:
     engine.install()  # (once a process: the layout workers install it when they start)
+    engine.use_total_fit(job.total_fit)
     stylesheets = [("string", font_css()), ("string", job.part_css), ("filename", job.css_path)]
     return engine.render(html, stylesheets, job.base_url, [Path(p) for p in job.allowed])
 

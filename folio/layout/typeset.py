@@ -148,6 +148,7 @@ def typeset(
             pad_to_even=True,  # the next part opens on a recto; the last leaves the book an even page count
             draft=drafts and guessed,
             body_font=str(settings.typeface.regular) if settings.typeface else "",
+            total_fit=settings.line_breaking == "total-fit",
         )
         return job, {t: printed.get(t, "000") for t in targets}
 
