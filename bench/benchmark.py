@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: build a large generated edition and print times, ratios and memory.
 
-    python bench/benchmark.py [--scale N] [--repeat N] [--scaling N] [--keep]
+    python bench/benchmark.py [--scale N] [--repeat N] [--scaling N] [--keep] [--breaking-only]
 
 Figures are printed as seconds and as ratios to a reference measured in the
 same run (a plain single-document Pandoc run over the same Markdown, with
@@ -113,7 +113,7 @@ def page_figures(work: Path) -> dict:
 
     # a baseline's cache names the modules where that commit had them (the page map was in layout/)
     sys.modules.setdefault("folio.layout.pagemap", folio.pagemap)
-    gaps, continued, short, loose, misplaced = [], 0, 0, 0, 0
+    gaps, continued, short, loose, misplaced, worst = [], 0, 0, 0, 0, 0.0
     for path in (work / ".folio-cache").glob("*/layout/*.pickle"):
         layout = pickle.loads(path.read_bytes())
         found = getattr(layout, "found", layout)  # a baseline's layout held its findings itself
@@ -121,6 +121,7 @@ def page_figures(work: Path) -> dict:
         continued += len(layout.continued)
         short += len(found.short_lines)
         loose += len(found.loose_lines)
+        worst = max([worst] + [factor for _page, factor, _text in found.loose_lines])
         misplaced += len(found.misplaced_notes)
     return {
         "pages": len(gaps),
@@ -129,6 +130,7 @@ def page_figures(work: Path) -> dict:
         "continued": continued,
         "short": short,
         "loose": loose,
+        "worst": worst,  # the loosest line's word spaces, in times its part's usual (0: no loose line)
         "misplaced": misplaced,
     }
 
@@ -389,6 +391,52 @@ def report(label: str, found: dict, ref_t: float, peers: dict) -> None:
     )
 
 
+def line_breaking_report(work: Path, repeat: int) -> None:
+    """Total fit against first fit, in this run: the same edition's cold PDF build, serial, with
+    ``print.line_breaking`` each way (in turns), its paragraph breaking read back by Poppler, its
+    page make-up from the layout, and what total fit costs in processor seconds."""
+    builds = {}
+    for mode in ("first-fit", "total-fit"):
+        where = work / f"breaking-{mode}"
+        shutil.rmtree(where, ignore_errors=True)
+        shutil.copytree(work / "edition", where / "edition")
+        shutil.copy(work / "bibliography.bib", where / "bibliography.bib")
+        settings = where / "edition" / "edition.yaml"
+        text = settings.read_text(encoding="utf-8")
+        line = f"  line_breaking: {mode}\n"
+        text = (
+            re.sub(r"^print:\n", "print:\n" + line, text, count=1, flags=re.M)
+            if "\nprint:\n" in text
+            else text + "\nprint:\n" + line
+        )
+        settings.write_text(text, encoding="utf-8")
+        builds[mode] = [sys.executable, str(REPO / "build.py"), "build", "--edition", str(where / "edition"),
+                        "--output", str(where / "output"), "--format", "pdf", "--jobs", "1"]  # fmt: skip
+    runs: dict[str, list] = {mode: [] for mode in builds}
+    for _ in range(repeat):
+        for mode, build in builds.items():
+            shutil.rmtree(work / f"breaking-{mode}" / ".folio-cache", ignore_errors=True)
+            shutil.rmtree(work / f"breaking-{mode}" / "output", ignore_errors=True)
+            runs[mode].append(timed(build))
+    print("\nparagraph breaking: total fit against first fit, the same edition's cold PDF build, serial "
+          f"(medians of {repeat}):")  # fmt: skip
+    found = {}
+    for mode in builds:
+        where = work / f"breaking-{mode}"
+        seconds, _rss, _log, cpu = median_run(runs[mode])
+        pages, lines = page_figures(where), line_figures(where / "output" / "bench.pdf")
+        found[mode] = cpu
+        print(
+            f"  {mode:<9} {seconds:7.2f} s (cpu {cpu:6.2f} s)  loose lines {pages['loose']} "
+            f"({pages['loose'] * 40 / max(1, pages['pages']):.2f} per 40 pages), loosest {pages['worst']:.2f} x usual; "
+            f"hyphenated line ends {lines['hyphens']:,} of {lines['lines']:,}, at most {lines['run']} one under "
+            f"another; hyphens in addresses {lines['address_hyphens']}; lines broken far too early {pages['short']}; "
+            f"pages with 2+ empty lines above their notes {pages['gap2']}, 3+ {pages['gap3']}; continued notes "
+            f"{pages['continued']}"
+        )
+    print(f"  total fit's cost: cpu {found['total-fit'] / max(0.01, found['first-fit']):.3f} x first fit's")
+
+
 def quotations_report(where: Path, scale: int, repeat: int) -> None:
     """The verification of every quotation against the texts held in sources/ (issue: every
     quotation checked against its source): the benchmark edition with its examined text and an
@@ -465,6 +513,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="REF",
         help="also measure the builds of this git commit (a checkout of it, same environment), in the same run",
     )
+    parser.add_argument(
+        "--breaking-only",
+        action="store_true",
+        help="only the paragraph breaking: total fit against first fit (cold PDF builds, serial)",
+    )
     args = parser.parse_args(argv)
 
     work = HERE / "work" if args.keep else Path(tempfile.mkdtemp(prefix="folio-bench-"))
@@ -478,6 +531,9 @@ def main(argv: list[str] | None = None) -> int:
             f"~{figures['notes']:,} notes and citations, {figures['bib']} bibliography entries, "
             f"{figures['quotations']} appendix quotations"
         )
+        if args.breaking_only:
+            line_breaking_report(work, args.repeat)
+            return 0
         python = sys.executable
         build = [
             python,
@@ -550,6 +606,7 @@ def main(argv: list[str] | None = None) -> int:
         for label, figures in (("ours", ours), (f"baseline {args.baseline}", base)):
             if figures is not None:
                 report(label, figures, ref_t, peers)
+        line_breaking_report(work, repeat)
         if base is not None:
             print("\nours against the baseline, in this run (time ratio; processor seconds ratio):")
             for name in ("cold", "noop", "bib", "claim"):

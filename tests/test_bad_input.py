@@ -548,3 +548,21 @@ def test_an_unknown_printer_is_named_with_the_ones_known(capsys, edition, output
     path.write_text(path.read_text(encoding="utf-8") + "press:\n  printer: lulu\n", encoding="utf-8")
     run = assert_rejected(capsys, edition, output, "E105", "edition/edition.yaml:25")
     assert "it must be one of: kdp, ingramspark" in run.stderr, run.stderr
+
+
+def test_a_quotation_in_another_language_is_marked_as_it_and_a_bad_tag_refused(capsys, edition, output):
+    """``language: ru``: the quotation's text carries lang="ru" (in the EPUB as in print, where
+    it is hyphenated as Russian); a tag that is not BCP 47 is refused at its line."""
+    import zipfile
+
+    quotations = edition / "quotations" / "quotations.yaml"
+    replace_in(quotations, "  source: gamma2010\n", "  source: gamma2010\n  language: ru\n")
+    run = run_build(capsys, edition, output, "--format", "epub")
+    assert run.status == 0, run.stderr
+    with zipfile.ZipFile(output / "small.epub") as epub:
+        pages = [epub.read(name).decode() for name in epub.namelist() if name.endswith(".xhtml")]
+    marked = [page for page in pages if "The text of the first primary source" in page]
+    assert marked and re.search(r'<div class="quotation-text" lang="ru"[^>]*>', marked[0]), marked[0][:2000]
+    replace_in(quotations, "  language: ru\n", "  language: Russian language\n")
+    run = assert_rejected(capsys, edition, output, "E105", "edition/quotations/quotations.yaml:8")
+    assert "is not a BCP 47 tag" in run.stderr

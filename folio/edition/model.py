@@ -125,6 +125,7 @@ class Quotation:
     date: str = ""
     translation_note: str = ""
     url: str = ""
+    language: str = ""  # a BCP 47 tag when the text is not in the book's language
     path: Path = Path()
     line: int = 0
     lines: dict = field(default_factory=dict, compare=False, repr=False)  # key -> source line
@@ -217,7 +218,7 @@ class PrintSettings:
     page_width: str
     page_height: str
     hyphenation: tuple[str, ...]  # words with their break points: "Khru-shchev"
-    line_breaking: str = "first-fit"  # or "total-fit" (folio.layout.total_fit)
+    line_breaking: str = "total-fit"  # or "first-fit" (folio.layout.total_fit)
     fonts: tuple[Path, ...] = ()  # the edition's fonts for what Gentium lacks, in order (print.fonts)
     margins: tuple[tuple[str, str], ...] = ()  # (side, length) given in print.margins: inside, outside, top, bottom
     typeface: Typeface | None = None  # print.font: the edition's own body face (else the bundled Gentium)

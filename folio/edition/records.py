@@ -265,6 +265,16 @@ def _load_quotations(reader: Reader) -> tuple[dict, set]:
                     f"url '{url[:80]}' {url_fault(url)}",
                     "give the document's web address, e.g. https://example.org/doc/12",
                 )
+            language = text_of(record.get("language"))
+            if language and not schema.LANGUAGE_TAG.match(language):
+                problems.add(
+                    "E105",
+                    path,
+                    record.line_of("language"),
+                    f"language '{language[:40]}' is not a BCP 47 tag",
+                    "give the text's language as a tag such as 'ru', 'de' or 'fr-CA'",
+                )
+                language = ""
             claim_ids = tuple(text_of(v) for v in schema.as_list(record["claims"]))
             ref = f"quotation:{qid}"
             quotation = Quotation(
@@ -282,6 +292,7 @@ def _load_quotations(reader: Reader) -> tuple[dict, set]:
                 date=markdown_field(record, "date", f"{ref}:date", path, True),
                 translation_note=markdown_field(record, "translation_note", f"{ref}:translation-note", path, True),
                 url=url,
+                language=language,
                 path=path,
                 line=record.line_of("id"),
                 lines={

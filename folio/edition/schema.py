@@ -315,11 +315,11 @@ PRINT = {
     ),
     "line_breaking": Field(
         "str",
-        choices=("first-fit", "total-fit"),
-        help="how justified paragraphs are broken into lines: first-fit ends each line at the last break that "
-        "fits, as browsers and WeasyPrint do; total-fit chooses all of a paragraph's breaks together, as TeX "
-        "does (even spacing; not yet the default)",
-        default="first-fit",
+        choices=("total-fit", "first-fit"),
+        help="how justified paragraphs are broken into lines: total-fit chooses all of a paragraph's breaks "
+        "together, as TeX does (even spacing); first-fit ends each line at the last break that fits, as "
+        "browsers and WeasyPrint do",
+        default="total-fit",
     ),
     "hyphenation": Field(
         "list[str]",
@@ -329,6 +329,8 @@ PRINT = {
         example=["Khru-shchev", "Ka-ga-no-vich"],
     ),
 }
+
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # a BCP 47 tag, as far as folio checks it
 
 PRINTERS = ("kdp", "ingramspark")
 PAPERS = ("white", "cream", "colour")
@@ -517,6 +519,13 @@ QUOTATION = {
     "locator": Field("str", help="e.g. 'p. 12' or 'doc. 7'", default=""),
     "translation_note": Field("str", default=""),
     "url": Field("str", help="an http or https address of the document", default=""),
+    "language": Field(
+        "str",
+        help="the BCP 47 tag of the text's language when it is not the book's: it is hyphenated as that "
+        "language in print, and marked for screen readers",
+        default="",
+        example="ru",
+    ),
 }
 
 HELD_TEXT = {

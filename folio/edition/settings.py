@@ -103,7 +103,7 @@ def load_settings(reader: Reader, problems: Problems) -> tuple[Settings, LinedDi
     output_profile = _output_profile(reader, path, printing, faulty, problems)
     fonts = _fonts(reader, path, printing, faulty, problems)
     language = text_of(get("language"))
-    if language and not re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", language):
+    if language and not schema.LANGUAGE_TAG.match(language):
         problems.add(
             "E105",
             path,

@@ -503,7 +503,19 @@ def _spacing(style) -> bool:
 
 
 def _font_key(style) -> str:
-    return line_break._font_style_cache_key(style, include_size=True) + str(style["font_kerning"])
+    """What a text's width depends on in its style (kept for the style object itself: a
+    paragraph's boxes share a few)."""
+    known = _FONT_KEYS.get(id(style))
+    if known is not None and known[0] is style:
+        return known[1]
+    key = line_break._font_style_cache_key(style, include_size=True) + str(style["font_kerning"])
+    if len(_FONT_KEYS) > 2_000:
+        _FONT_KEYS.clear()
+    _FONT_KEYS[id(style)] = (style, key)
+    return key
+
+
+_FONT_KEYS: dict[int, tuple] = {}  # id(style) -> (the style, kept alive so that its id is not reused; its key)
 
 
 def _width(context, layouts, style, text) -> float:

@@ -102,7 +102,7 @@ class PartJob:
     pad_to_even: bool
     draft: bool = False  # read back for its pages only, no PDF written (it prints folios not known yet)
     body_font: str = ""  # the file of the edition's body face (print.font), '' for the bundled one
-    total_fit: bool = False  # justified paragraphs broken as a whole (print.line_breaking: total-fit)
+    total_fit: bool = True  # justified paragraphs broken as a whole (print.line_breaking)
 
 
 @dataclass(frozen=True)
