@@ -143,3 +143,19 @@ def test_weasyprint_sets_exactly_the_lines_total_fit_chose_and_spaces_them_more_
     usual = sorted(spaces[True])[len(spaces[True]) // 2]
     assert max(spaces[True]) < max(spaces[False]), "the loosest line is less loose"
     assert max(spaces[True]) < 2.0 * usual, "no line's spaces twice the paragraph's usual"
+
+
+@pytest.mark.parametrize("count", (200, 240, 280, 300))
+def test_a_paragraph_asked_to_be_a_line_longer_is_one_within_the_tolerance(count):
+    """TeX's \\looseness=1: short words, twelve spaces or more a line (slack to spread)."""
+    items = _paragraph([(10.0 + (i * 7) % 9, 9.0 + (i * 5) % 7) for i in range(count)])
+    best = total_fit.breaks(items, 420.0, 420.0)
+    longer = total_fit.breaks(items, 420.0, 420.0, looseness=1)
+    assert len(longer) == len(best) + 1
+    assert max(line.ratio for line in longer[:-1]) <= total_fit.TOLERANCE
+    assert total_fit.demerits(items, longer) > total_fit.demerits(items, best)
+
+
+def test_a_paragraph_that_cannot_be_a_line_longer_keeps_its_best():
+    items = _paragraph([(30.0,)] * 14)  # two lines; three would leave lines too loose
+    assert total_fit.breaks(items, 420.0, 420.0, looseness=1) == total_fit.breaks(items, 420.0, 420.0)

@@ -78,9 +78,9 @@ def _fitness(ratio: float) -> int:
 
 
 class _Node:
-    __slots__ = ("position", "start", "fitness", "run", "demerits", "previous", "ratio")
+    __slots__ = ("position", "start", "fitness", "run", "demerits", "previous", "ratio", "count")
 
-    def __init__(self, position, start, fitness, run, demerits, previous, ratio):
+    def __init__(self, position, start, fitness, run, demerits, previous, ratio, count=0):
         self.position = position  # the break: an item's index, -1 for the paragraph's start
         self.start = start  # the first item of the line after it (the glue after a break is dropped)
         self.fitness = fitness
@@ -88,22 +88,38 @@ class _Node:
         self.demerits = demerits
         self.previous = previous
         self.ratio = ratio
+        self.count = count  # the lines up to this break
 
 
-def breaks(items: Items, first_width: float, width: float, last_justified: bool = False) -> list[Line] | None:
+def breaks(
+    items: Items, first_width: float, width: float, last_justified: bool = False, looseness: int = 0
+) -> list[Line] | None:
     """The lines of the paragraph with the least demerits: the first ``first_width`` wide
     (a text indent), the others ``width``. The last line is free (set ragged) unless
-    ``last_justified``. None when some item cannot fit in a line at all."""
+    ``last_justified``. None when some item cannot fit in a line at all.
+
+    ``looseness`` (TeX's \\looseness): the paragraph set in that many lines more (or fewer)
+    than its best, the best such setting, when one exists within the tolerance; otherwise
+    its best. Page make-up asks for it to fill a page that would end short."""
     if not len(items):
         return []
     for tolerance, strict in ((TOLERANCE, True), (float("inf"), False)):
         found = _breaks(items, first_width, width, last_justified, tolerance, strict)
         if found is not None:
-            return found
-    return None
+            break
+    else:
+        return None
+    if looseness and len(found) + looseness >= 1:
+        other = _breaks(items, first_width, width, last_justified, TOLERANCE, True, len(found) + looseness)
+        if other is not None:
+            return other
+    return found
 
 
-def _breaks(items: Items, first_width, width, last_justified, tolerance, strict) -> list[Line] | None:
+def _breaks(
+    items: Items, first_width, width, last_justified, tolerance, strict, lines_wanted=None
+) -> list[Line] | None:
+    """The best lines; with ``lines_wanted``, the best in exactly that many lines (or None)."""
     kinds, widths, stretches, penalties, flagged = (
         items.kinds,
         items.widths,
@@ -175,15 +191,18 @@ def _breaks(items: Items, first_width, width, last_justified, tolerance, strict)
                 continue
             demerits, fitness = _demerits(ratio, penalty, is_flagged, node.run, node.fitness, last)
             demerits += node.demerits
-            key = (fitness, min(run, MAX_HYPHEN_RUN + 1))
+            key = (fitness, min(run, MAX_HYPHEN_RUN + 1), node.count + 1 if lines_wanted else 0)
             known = best.get(key)
             if known is None or demerits < known.demerits:
-                best[key] = _Node(b, next_box[b] if not last else count, fitness, run, demerits, node, ratio)
+                best[key] = _Node(
+                    b, next_box[b] if not last else count, fitness, run, demerits, node, ratio, node.count + 1
+                )
         active = still
         if last:
-            if not best:
+            ends = [node for node in best.values() if not lines_wanted or node.count == lines_wanted]
+            if not ends:
                 return None
-            end = min(best.values(), key=lambda node: node.demerits)
+            end = min(ends, key=lambda node: node.demerits)
             return _lines(end, kinds, flagged, count)
         if best:
             active.extend(sorted(best.values(), key=lambda node: node.demerits))
