@@ -376,36 +376,17 @@ def use_total_fit(enabled: bool) -> None:
     _TOTAL_FIT[0] = enabled
 
 
-def _iter_line_boxes(
-    context,
-    box,
-    position_y,
-    bottom_space,
-    skip_stack,
-    containing_block,
-    absolute_boxes,
-    fixed_boxes,
-    first_letter_style,
-    first_line_style,
-):
+def _iter_line_boxes(context, box, *args):
     # planned at its first line, or at the first line laid out of a copy made before (a note's
-    # rest is laid out from a copy of the note, with a place in the planned text to resume at)
+    # rest is laid out from a copy of the note, with a place in the planned text to resume at);
+    # args: position_y, bottom_space, skip_stack, containing_block, absolute_boxes, fixed_boxes,
+    # first_letter_style, first_line_style (WeasyPrint's order, checked by tests/test_engine.py)
     if _TOTAL_FIT[0] and not getattr(box, "folio_planned", False):
         box.folio_planned = True
+        containing_block, first_letter_style, first_line_style = args[3], args[6], args[7]
         if first_letter_style is None and first_line_style is None:
             _plan(context, box, containing_block)
-    return _ORIGINAL["iter_line_boxes"](
-        context,
-        box,
-        position_y,
-        bottom_space,
-        skip_stack,
-        containing_block,
-        absolute_boxes,
-        fixed_boxes,
-        first_letter_style,
-        first_line_style,
-    )
+    return _ORIGINAL["iter_line_boxes"](context, box, *args)
 
 
 def _plan(context, linebox, containing_block) -> None:
@@ -417,7 +398,7 @@ def _plan(context, linebox, containing_block) -> None:
         leaves = _leaves(linebox, measure)
     except _Unplannable:
         return
-    texts = [leaf for leaf in leaves if isinstance(leaf, boxes.TextBox)]
+    texts = _texts(leaves)
     if not texts:
         return
     indent = percent.percentage(style["text_indent"], style, measure)
@@ -496,6 +477,10 @@ def _leaves(linebox, measure) -> list:
 
     walk(linebox)
     return leaves
+
+
+def _texts(leaves) -> list:
+    return [leaf for leaf in leaves if isinstance(leaf, boxes.TextBox)]
 
 
 def _spacing(style) -> bool:
@@ -578,14 +563,13 @@ def _plan_texts(context, leaves, lang, first_width, width, last_justified):
     items = total_fit.Items()
     places: list[int] = []  # the character each item breaks before (-1: not a break)
     pending = 0.0  # the width of the box being gathered
-    leaf_index = 0
+    text_starts = iter(starts)
     for leaf in leaves:
         if not isinstance(leaf, boxes.TextBox):
             pending += leaf[0] if isinstance(leaf, tuple) else leaf
             continue
         style = leaf.style
-        start = starts[leaf_index]
-        leaf_index += 1
+        start = next(text_starts)
         end = start + len(leaf.text)
         piece = start  # the first character not yet measured
         for i in range(start, end):
@@ -635,12 +619,7 @@ def _hyphenation_points(context, leaves, starts, text, opportunities) -> set[int
     """Where WeasyPrint's own hyphenation (hyphens: auto) could break a word: pyphen's points,
     with the style's hyphenate-limit-chars, in words without soft hyphens."""
     points: set[int] = set()
-    index = 0
-    for leaf in leaves:
-        if not isinstance(leaf, boxes.TextBox):
-            continue
-        start = starts[index]
-        index += 1
+    for leaf, start in zip(_texts(leaves), starts, strict=True):
         style = leaf.style
         lang = style["lang"] and pyphen.language_fallback(style["lang"])
         if style["hyphens"] != "auto" or not lang:
@@ -665,12 +644,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def _texts_with_breaks(leaves, starts, text, opportunities, hyphenation, chosen):
     plan = []
-    index = 0
-    for leaf in leaves:
-        if not isinstance(leaf, boxes.TextBox):
-            continue
-        start = starts[index]
-        index += 1
+    for leaf, start in zip(_texts(leaves), starts, strict=True):
         out: list[str] = []
         size = 0  # bytes so far
         breaks: list[int] = []
