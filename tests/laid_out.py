@@ -34,13 +34,13 @@ def document(body: str) -> str:
     )
 
 
-def render(html: str) -> engine.Rendered:
+def render(html: str, longer: frozenset = frozenset()) -> engine.Rendered:
     sheets = [
         ("string", font_css()),
         ("string", "@page { size: 6in 9in; }"),
         ("filename", str(REPO / "templates" / "print.css")),
     ]
-    return engine.render(html, sheets, str(REPO) + "/", [REPO, FONTS])
+    return engine.render(html, sheets, str(REPO) + "/", [REPO, FONTS], longer)
 
 
 def anchors(rendered) -> dict[str, int]:

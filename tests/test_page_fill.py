@@ -5,11 +5,15 @@ to another page. Laid out for real; the pages read back by Poppler."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
+from conftest import REPO
 from laid_out import paragraph, pdf_pages, render
 
 from folio.layout import engine, page_fill
 from folio.layout.page_facts import gaps
+from folio.layout.pdf import FONTS, PartJob, lay_out_part
 
 pytestmark = pytest.mark.slow  # lays out pages with WeasyPrint
 
@@ -83,3 +87,75 @@ def test_a_large_gap_is_filled_only_up_to_a_bound():
     assert share == pytest.approx(page_fill.MAX_SHARE_LINES * line / 2, abs=0.01)
     assert after["sec-a"] - before["sec-a"] == pytest.approx(3 * share, abs=0.01)  # and two more
     assert 0 < left < gap  # filled as far as the bound lets it, the rest left empty
+
+
+# -- where the fill cannot fill a page: a paragraph a line longer (TeX's \looseness=1)
+
+SHORT_WORDS = (
+    "the file and its copy were read in May by two of the men who kept the old list at the desk of the unit".split()
+)
+
+
+def short_words(count: int) -> str:
+    return " ".join(SHORT_WORDS[i % len(SHORT_WORDS)] for i in range(count))
+
+
+def long_paragraph_book() -> str:
+    """A long paragraph of short words (room to spread a line's worth over its spaces), another,
+    then a paragraph that cannot be broken and does not fit under them: the first page ends
+    about thirteen lines early, and the fill can move only the second paragraph down."""
+    body = anchored(1, short_words(204)) + anchored(2, paragraph(14, 40))
+    body += anchored(99, paragraph(3, 160), "break-inside: avoid")
+    body += "".join(anchored(n, paragraph(n * 5, 45)) for n in range(100, 104))
+    return (
+        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body data-title="Book">'
+        f'<div class="mainmatter" id="mainmatter"><section class="unit" data-unit="u"><h1>Title</h1>{body}'
+        "</section></div></body></html>"
+    )
+
+
+def lines_of(rendered, tmp_path) -> list[list[str]]:
+    """Each page's lines of text, read back by Poppler."""
+    path = tmp_path / "lines.pdf"
+    path.write_bytes(engine.write_pdf(rendered.document))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")]
+
+
+def test_a_page_the_fill_cannot_fill_has_its_paragraph_set_a_line_longer(tmp_path):
+    html = long_paragraph_book()
+    first = render(html)
+    assert "p-u-1" in first.extensible and "p-u-2" not in first.extensible  # short words have room, long ones not
+    (page, gap), *_ = gaps(first.document)
+    assert page == 1 and page_fill.unfilled(first.document) >= 2
+    longer = page_fill.longer_paragraphs(first.document, first.extensible)
+    assert longer == {"p-u-1"}
+
+    again = render(html, longer)
+    (_, gap_again), *_ = gaps(again.document)
+    assert gap_again == pytest.approx(gap - 1, abs=0.05), "the page ends a line later"
+    before, after = lines_of(first, tmp_path), lines_of(again, tmp_path)
+    assert len(after[0]) == len(before[0]) + 1
+    assert [" ".join(p).split() for p in after] == [" ".join(p).split() for p in before], "no word changed page"
+    assert after[1:] == before[1:], "the pages after it are the same"
+
+
+def test_the_layout_of_a_part_keeps_the_longer_paragraph():
+    html = long_paragraph_book()
+    plain = render(html)
+    page_fill.fill(plain.document)
+    (_, left_plain), *_ = gaps(plain.document)
+    job = PartJob(
+        name="test",
+        html=html,
+        part_css="@page { size: 6in 9in; }",
+        css_path=str(REPO / "templates" / "print.css"),
+        base_url=str(REPO) + "/",
+        allowed=(str(REPO), str(FONTS)),
+        pdf_options=(),
+        pad_to_even=False,
+    )
+    layout = lay_out_part(job)
+    assert layout.passes == 2  # the part, then the part with the paragraph a line longer
+    (page, left), *_ = layout.found.gaps
+    assert page == 1 and left == pytest.approx(left_plain - 1, abs=0.05)

@@ -365,6 +365,9 @@ _TOTAL_FIT = [True]  # the benchmark switches it off to measure first fit in the
 _WIDTHS: dict = {}  # (text, font key) -> width
 _PLANS: dict = {}  # a paragraph's key -> its boxes' new texts and breaks, or None
 _FACES = [""]  # the @font-face rules of the document being laid out (part of every font key)
+_LONGER: list[frozenset] = [frozenset()]  # ids of the paragraphs to set a line longer, if they can be
+_EXTENSIBLE: list[set] = [set()]  # ids of the paragraphs of the layout under way that can be
+TRY_LONGER = 0.8  # a paragraph is tried a line longer when its last line fills this share of the measure
 
 
 class _Unplannable(Exception):
@@ -403,7 +406,9 @@ def _plan(context, linebox, containing_block) -> None:
         return
     indent = percent.percentage(style["text_indent"], style, measure)
     last_justified = style["text_align_last"] == "justify"
+    identifier = _paragraph_id(linebox)
     key = (
+        identifier is not None,
         _FACES[0],
         round(measure, 3),
         round(indent, 3),
@@ -417,15 +422,21 @@ def _plan(context, linebox, containing_block) -> None:
         ),
     )
     if key in _PLANS:
-        plan = _PLANS[key]
+        plan, longer = _PLANS[key]
     else:
         try:
-            plan = _plan_texts(context, leaves, style["lang"], measure - indent, measure, last_justified)
+            plan, longer = _plan_texts(
+                context, leaves, style["lang"], measure - indent, measure, last_justified, identifier is not None
+            )
         except _Unplannable:
-            plan = None
+            plan = longer = None
         if len(_PLANS) > _MAX_CACHED:
             _PLANS.clear()
-        _PLANS[key] = plan
+        _PLANS[key] = (plan, longer)
+    if longer is not None:
+        _EXTENSIBLE[0].add(identifier)
+        if identifier in _LONGER[0]:
+            plan = longer
     if plan is None:
         return
     manual: dict[int, object] = {}
@@ -438,6 +449,16 @@ def _plan(context, linebox, containing_block) -> None:
                 copied = manual[id(box.style)] = box.style.copy()
                 copied["hyphens"] = "manual"
             box.style = copied
+
+
+def _paragraph_id(linebox) -> str | None:
+    """The id of a paragraph's element, or of the anchor that opens it (its first child)."""
+    element = linebox.element
+    if element is None:
+        return None
+    if element.get("id"):
+        return element.get("id")
+    return element[0].get("id") if len(element) and not (element.text or "").strip() else None
 
 
 def _leaves(linebox, measure) -> list:
@@ -519,9 +540,11 @@ def _width(context, layouts, style, text) -> float:
     return width
 
 
-def _plan_texts(context, leaves, lang, first_width, width, last_justified):
+def _plan_texts(context, leaves, lang, first_width, width, last_justified, try_longer=False):
     """Each text box's new text and its chosen breaks (bytes into that text), or None when
-    the paragraph fits on one line or has no better breaks than first fit's."""
+    the paragraph fits on one line or has no better breaks than first fit's; and, when
+    ``try_longer`` and the last line is nearly full, the same for the best setting a line
+    longer within the tolerance (None when there is none)."""
     # the paragraph's characters, an inline block standing as one object replacement character
     chars: list[str] = []
     owners: list = []  # the text box of each character (None: an inline block)
@@ -610,9 +633,15 @@ def _plan_texts(context, leaves, lang, first_width, width, last_justified):
         layout.deactivate()
     lines = total_fit.breaks(items, first_width, width, last_justified)
     if lines is None or len(lines) < 2:
-        return None
-    chosen = {places[line.end] for line in lines[:-1]}
-    return _texts_with_breaks(leaves, starts, text, opportunities, hyphenation, chosen)
+        return None, None
+    plan = _texts_with_breaks(leaves, starts, text, opportunities, hyphenation, {places[li.end] for li in lines[:-1]})
+    longer = None
+    if try_longer and total_fit.last_line_share(items, lines, width) >= TRY_LONGER:
+        found = total_fit.breaks(items, first_width, width, last_justified, looseness=1)
+        if len(found) > len(lines):
+            chosen = {places[line.end] for line in found[:-1]}
+            longer = _texts_with_breaks(leaves, starts, text, opportunities, hyphenation, chosen)
+    return plan, longer
 
 
 def _hyphenation_points(context, leaves, starts, text, opportunities) -> set[int]:
@@ -992,21 +1021,28 @@ class Rendered:
     root: object  # the HTML's element tree
     continued: tuple[str, ...] = ()  # ids of the notes cut at a page's foot and continued on the next
     context: object = None  # the LayoutContext: what the margin boxes are made again from
+    extensible: frozenset = frozenset()  # ids of the paragraphs that can be set a line longer (render's longer)
 
 
 GC_THRESHOLD = 50_000  # objects allocated between collections during a layout (Python's default: 700)
 
 
-def render(html: str, stylesheets: list[tuple[str, str]], base_url: str, allowed: list[Path]) -> Rendered:
+def render(
+    html: str, stylesheets: list[tuple[str, str]], base_url: str, allowed: list[Path], longer: frozenset = frozenset()
+) -> Rendered:
     """Lay out an HTML document. ``stylesheets``: ("string", css) or ("filename", path), in order.
     Only the folders ``allowed`` are read. The corrections are those ``install`` put in place
-    (WeasyPrint's own layout without them)."""
+    (WeasyPrint's own layout without them). ``longer``: the ids of paragraphs (or of the anchors
+    that open them) to set a line longer than their best, where total fit finds such a setting
+    within its tolerance (TeX's \\looseness=1)."""
     fetcher = ConfinedFetcher(allowed)
     font_config = FontConfiguration()
     profiles: dict = {}  # @color-profile rules of every stylesheet (the PDF/X output intent)
     shared = {"font_config": font_config, "color_profiles": profiles, "url_fetcher": fetcher}
     sheets = [CSS(**{kind: value}, **shared) for kind, value in stylesheets]
     _FACES[0] = _font_faces(stylesheets)
+    _LONGER[0] = frozenset(longer)
+    _EXTENSIBLE[0] = set()
     source = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     _LAST[0] = None
     thresholds = gc.get_threshold()
@@ -1016,9 +1052,10 @@ def render(html: str, stylesheets: list[tuple[str, str]], base_url: str, allowed
     finally:
         gc.set_threshold(*thresholds)
     notes, _LAST[0] = _LAST[0], None
+    extensible = frozenset(_EXTENSIBLE[0])
     if notes is None:
-        return Rendered(document, source.etree_element)
-    return Rendered(document, source.etree_element, tuple(notes.continued), notes.context)
+        return Rendered(document, source.etree_element, extensible=extensible)
+    return Rendered(document, source.etree_element, tuple(notes.continued), notes.context, extensible)
 
 
 # -- a laid-out document told of what it prints that the layout did not depend on

@@ -10,12 +10,21 @@ shared out before the page's headings (two parts each) and between its paragraph
 part), never between a heading and what it heads. The blocks are moved down in the
 laid-out page itself (``engine.move_blocks_down``), as padding before them would move
 them (no line changes, so no page changes either), and the page's links, anchors and
-bookmarks are read again.
+bookmarks are read again. Bibliography entries share out the space as paragraphs do.
+
+Where the fill cannot bring a page's last line within GAP_LINES of the foot (a page with
+one or two paragraphs before a heading that cannot come up), ``longer_paragraphs`` names
+the page's paragraphs that can be set a line longer within total fit's tolerance, as TeX's
+``\\looseness=1`` sets them, and the part is laid out once more with them longer
+(``pdf.lay_out_part`` keeps that layout only if it is better). Spaces only widen in
+WeasyPrint, so a line longer is within reach only of a long paragraph of short words
+whose last line is nearly full; on the benchmark's text it is rare.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from folio.layout import engine
 from folio.layout.engine import Kind
@@ -28,13 +37,15 @@ SAFETY = 0.35  # of a body line, left unfilled: the padding must never push a li
 
 def _blocks_on(page) -> list[tuple[str, str, object]]:
     """(element id, kind, box) of the blocks that begin on a page, in order: headings by their
-    id, paragraphs by their anchor (the empty span that opens them)."""
+    id, paragraphs by their anchor (the empty span that opens them), bibliography entries by
+    their id."""
     found = []
 
     def walk(box, dateline=False):
         element = getattr(box, "element", None)
         tag = getattr(box, "element_tag", "") or ""
-        if element is not None and tag == "div" and "dateline" in (element.get("class") or "").split():
+        classes = (element.get("class") or "").split() if element is not None else []
+        if tag == "div" and "dateline" in classes:
             dateline = True
         if element is not None and engine.kind(box) is Kind.BLOCK and "::" not in tag:
             if re.fullmatch(r"h[1-6]", tag) and element.get("id"):
@@ -46,6 +57,8 @@ def _blocks_on(page) -> list[tuple[str, str, object]]:
                 and (element[0].get("class") or "") == "pb-anchor"
             ):
                 found.append((element[0].get("id"), "dateline" if dateline else "paragraph", box))
+            elif tag == "div" and "csl-entry" in classes and element.get("id"):
+                found.append((element.get("id"), "entry", box))
         for child in engine.children(box):
             if engine.kind(child) is not Kind.LINE:
                 walk(child, dateline)
@@ -54,42 +67,90 @@ def _blocks_on(page) -> list[tuple[str, str, object]]:
     return found
 
 
-def _padding(document) -> dict[int, dict[int, float]]:
-    """Page index -> (id of a block's box -> space to add before it, CSS px), for the pages that
-    end early though their text goes on."""
+@dataclass
+class _EarlyPage:
+    """A page that ends early though its text goes on: its blocks, and the space the fill gives."""
+
+    index: int  # in the document's pages
+    facts: object  # its PageFacts
+    blocks: list  # (id, kind, box) of the blocks that begin on it
+    ends_block: bool  # its last block ends on it (the next page starts a block of its own)
+    shares: dict  # id of a block's box -> space to add before it, CSS px
+
+    @property
+    def left_lines(self) -> float:
+        """The empty body lines the fill leaves."""
+        return (self.facts.gap - sum(self.shares.values())) / self.facts.line_height
+
+
+def _early_pages(document) -> list[_EarlyPage]:
     facts = page_facts(document)
     anchors = anchor_pages(document)
-    out: dict[int, dict[int, float]] = {}
+    found = []
     for page, after in zip(facts, facts[1:]):
         if page.gap_lines < GAP_LINES or page.last_unit is None or page.last_unit != after.first_unit:
             continue
         blocks = [
-            (identifier, kind, box)
-            for identifier, kind, box in _blocks_on(document.pages[page.number - 1])
-            if anchors.get(identifier) == page.number
+            block for block in _blocks_on(document.pages[page.number - 1]) if anchors.get(block[0]) == page.number
         ]
-        # space goes before headings (two parts) and between paragraphs (one), never between a
-        # heading and what follows it; the page's first block stays at its top
+        # the page's last line and the next page's first stand in blocks of their own
+        ends_block = bool(
+            page.body_lines and after.body_lines and page.body_lines[-1].element is not after.body_lines[0].element
+        )
+        # space goes before headings (two parts), between paragraphs and between bibliography
+        # entries (one), never between a heading and what follows it; the page's first block
+        # stays at its top
         weights = {}
         for (_identifier, kind, box), (_before, previous, _box) in zip(blocks[1:], blocks):
             if kind == "heading":
                 weights[id(box)] = 2
-            elif kind == "paragraph" and previous in ("paragraph", "dateline"):
+            elif (kind == "paragraph" and previous in ("paragraph", "dateline")) or kind == previous == "entry":
                 weights[id(box)] = 1
         total = sum(weights.values())
-        if not total:
-            continue
-        room = page.gap - SAFETY * page.line_height
-        share = min(room / total, MAX_SHARE_LINES * page.line_height / 2)
-        out[page.number - 1] = {key: share * weight for key, weight in weights.items()}
-    return out
+        shares = {}
+        if total:
+            room = page.gap - SAFETY * page.line_height
+            share = min(room / total, MAX_SHARE_LINES * page.line_height / 2)
+            shares = {key: share * weight for key, weight in weights.items()}
+        found.append(_EarlyPage(page.number - 1, page, blocks, ends_block, shares))
+    return found
 
 
 def fill(document) -> int:
     """Stretch the pages that end early, in the laid-out document itself: the blocks are moved
     down as the padding would move them (their lines do not change), and the page's links,
     anchors and bookmarks read again. Returns the number of pages filled."""
-    padding = _padding(document)
-    for index, moves in padding.items():
-        engine.move_blocks_down(document, index, moves)
-    return len(padding)
+    early = [page for page in _early_pages(document) if page.shares]
+    for page in early:
+        engine.move_blocks_down(document, page.index, page.shares)
+    return len(early)
+
+
+def unfilled(document) -> float:
+    """The empty body lines the fill would leave, in sum over the pages it leaves GAP_LINES short
+    or more: what setting paragraphs a line longer is for."""
+    return round(sum(page.left_lines for page in _early_pages(document) if page.left_lines >= GAP_LINES), 2)
+
+
+def longer_paragraphs(document, extensible: frozenset[str]) -> frozenset[str]:
+    """The anchors of the paragraphs to set a line longer (TeX's \\looseness=1), on each page the
+    fill would leave GAP_LINES short or more: of those that can be (``extensible``, as the engine
+    found when it broke them), as many as the page has empty lines (less the safety), the
+    longest first, each wholly on the page, and only on a page whose last block ends there (a
+    longer paragraph then moves nothing to another page)."""
+    chosen: set[str] = set()
+    for page in _early_pages(document):
+        if page.left_lines < GAP_LINES or not page.ends_block:
+            continue
+        lines: dict[int, int] = {}  # id of a paragraph's element -> its lines on the page
+        for line in page.facts.body_lines:
+            lines[id(line.element)] = lines.get(id(line.element), 0) + 1
+        paragraphs = [
+            (identifier, box)
+            for identifier, kind, box in page.blocks
+            if kind == "paragraph" and identifier in extensible
+        ]
+        paragraphs.sort(key=lambda found: -lines.get(id(found[1].element), 0))
+        room = int(page.facts.gap_lines - SAFETY)
+        chosen.update(identifier for identifier, _box in paragraphs[:room])
+    return frozenset(chosen)

@@ -137,7 +137,10 @@ def lay_out_part(job: PartJob, hold: bool = False) -> PartLayout:
     the paragraph is split before the line holding the call, and that line starts the next page,
     with its note (as footnote-policy 'line' means); if that is not enough, the call's whole
     paragraph starts the next page. The passes stop when every note is on its call's page, or
-    after MAX_PASSES; what is left is reported (W501). Runs in a worker process.
+    after MAX_PASSES; what is left is reported (W501). A page the fill cannot fill (two empty
+    lines or more above its notes before a heading that cannot come up) has its paragraphs set a
+    line longer in one more pass, kept if it is better (``page_fill.longer_paragraphs``). Runs in
+    a worker process.
     """
     fixes: dict[str, tuple] = {}  # note id -> ("line", block, words) or ("paragraph",)
     passes = 1
@@ -169,9 +172,23 @@ def lay_out_part(job: PartJob, hold: bool = False) -> PartLayout:
             best = (score, dict(fixes))
     if score > best[0]:  # the passes ran out on a worse layout than one before
         rendered = None
-        rendered = _render(_with_breaks(job.html, best[1]), job)
+        fixes = best[1]
+        rendered = _render(_with_breaks(job.html, fixes), job)
         passes += 1
         misplaced = _misplaced_notes(anchor_pages(rendered.document))
+        score = best[0]
+    longer = page_fill.longer_paragraphs(rendered.document, rendered.extensible)
+    if longer:  # pages the fill cannot fill: their paragraphs a line longer, if that is better
+        again = _render(_with_breaks(job.html, fixes), job, longer)
+        passes += 1
+        again_misplaced = _misplaced_notes(anchor_pages(again.document))
+        if (
+            len(again.document.pages) == len(rendered.document.pages)
+            and diagnostics.score(again.document, again_misplaced) <= score
+            and page_fill.unfilled(again.document) < page_fill.unfilled(rendered.document)
+        ):
+            rendered, misplaced = again, again_misplaced
+        again = None
     document = rendered.document
     anchors = anchor_pages(document)
     starts = tuple(page_starts(document, rendered.root))
@@ -314,11 +331,11 @@ def _fixed_document_id(pdf: bytes) -> bytes:
     return _FILE_ID.sub(lambda m: b"(" + digest.hex().encode() + b")", pdf)
 
 
-def _render(html: str, job: PartJob) -> engine.Rendered:
+def _render(html: str, job: PartJob, longer: frozenset = frozenset()) -> engine.Rendered:
     engine.install()  # (once a process: the layout workers install it when they start)
     engine.use_total_fit(job.total_fit)
     stylesheets = [("string", font_css()), ("string", job.part_css), ("filename", job.css_path)]
-    return engine.render(html, stylesheets, job.base_url, [Path(p) for p in job.allowed])
+    return engine.render(html, stylesheets, job.base_url, [Path(p) for p in job.allowed], longer)
 
 
 def _blank_page(job: PartJob):

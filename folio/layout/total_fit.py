@@ -34,6 +34,7 @@ ADJACENT_DEMERITS = 10_000  # \adjdemerits: a very loose line beside a decent on
 MAX_HYPHEN_RUN = 2  # lines ending in a hyphen one under another, at most (unless nothing else fits)
 LAST_RESORT = 1e8  # the demerits of a third hyphen in a row, when a paragraph cannot be set without one
 TOLERANCE = 2.0  # the loosest ratio tried first (spaces at twice their width, with stretch = half a space)
+LONGER_LAST_LINE = 0.25  # the share of the measure a longer setting's last line fills at least (no lone word)
 
 
 @dataclass
@@ -111,9 +112,25 @@ def breaks(
         return None
     if looseness and len(found) + looseness >= 1:
         other = _breaks(items, first_width, width, last_justified, TOLERANCE, True, len(found) + looseness)
-        if other is not None:
+        if other is not None and _kept_apart(items, other, first_width, width):
             return other
     return found
+
+
+def _kept_apart(items: Items, lines: list[Line], first_width: float, width: float) -> bool:
+    """Whether a setter that may break only at these lines' ends, each line as full as it can
+    be (WeasyPrint, told the breaks), sets these lines: no line and the next fit in one. A
+    longer setting (looseness) may hold a line short enough to take the next one up."""
+    start = 0
+    for index, (line, following) in enumerate(zip(lines, lines[1:])):
+        end = following.end
+        natural = sum(items.widths[i] for i in range(start, min(end, len(items))) if items.kinds[i] != PENALTY)
+        if end < len(items) and items.kinds[end] == PENALTY:
+            natural += items.widths[end]
+        if natural <= (first_width if index == 0 else width):
+            return False
+        start = _next_box(items, line.end)
+    return True
 
 
 def _breaks(
@@ -186,6 +203,14 @@ def _breaks(
                     continue  # too loose: a later break may do
                 if strict:
                     continue
+            if last and lines_wanted and node.previous is not None:
+                # a longer setting's last line must not fit at the end of the line before it
+                # (WeasyPrint, left only the breaks chosen, would take it up), nor be a word or two
+                before = node.previous
+                if total_width[count] - total_width[before.start] <= (first_width if before.position < 0 else width):
+                    continue
+                if natural < LONGER_LAST_LINE * width:
+                    continue
             run = node.run + 1 if is_flagged else 0
             if run > MAX_HYPHEN_RUN and strict:
                 continue
@@ -227,6 +252,13 @@ def _demerits(ratio, penalty, is_flagged, previous_run, previous_fitness, last) 
     if abs(fitness - previous_fitness) > 1:
         demerits += ADJACENT_DEMERITS
     return demerits, fitness
+
+
+def last_line_share(items: Items, lines: list[Line], width: float) -> float:
+    """The share of the measure the paragraph's last line fills at its natural width (a
+    paragraph whose last line is nearly full is the one that can be set a line longer)."""
+    start = _next_box(items, lines[-2].end) if len(lines) > 1 else 0
+    return sum(items.widths[i] for i in range(start, len(items)) if items.kinds[i] != PENALTY) / width
 
 
 def demerits(items: Items, lines: list[Line]) -> float:
