@@ -159,3 +159,28 @@ def test_the_layout_of_a_part_keeps_the_longer_paragraph():
     assert layout.passes == 2  # the part, then the part with the paragraph a line longer
     (page, left), *_ = layout.found.gaps
     assert page == 1 and left == pytest.approx(left_plain - 1, abs=0.05)
+
+
+def test_the_first_paragraph_after_the_rest_of_one_begun_before_takes_a_share():
+    """A page that opens with the rest of a paragraph from the page before: the paragraph that
+    begins after it is moved down like any other (the page has then two places for space, not one)."""
+    body = anchored(1, paragraph(0, 360)) + anchored(2, paragraph(5, 60)) + anchored(3, paragraph(9, 40))
+    body += anchored(99, paragraph(3, 160), "break-inside: avoid") + anchored(100, paragraph(3, 50))
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body data-title="Book">'
+        f'<div class="mainmatter" id="mainmatter"><section class="unit" data-unit="u"><h1>Title</h1>{body}'
+        "</section></div></body></html>"
+    )
+    rendered = render(html)
+    document = rendered.document
+    pages = {name: number for number, page in enumerate(document.pages, start=1) for name in page.anchors}
+    assert pages["p-u-1"] == 1 and pages["p-u-2"] == pages["p-u-3"] == 2 and pages["p-u-99"] == 3
+    (_, gap), (page, gap_two), *_ = gaps(document)
+    assert page == 2 and gap_two >= 3, gaps(document)
+    before = {name: box[1] for name, box in document.pages[1].anchors.items()}
+    page_fill.fill(document)
+    after = {name: box[1] for name, box in document.pages[1].anchors.items()}
+    first, second = after["p-u-2"] - before["p-u-2"], after["p-u-3"] - before["p-u-3"]
+    assert first > 0 and second == pytest.approx(2 * first, abs=0.01)
+    (_, _), (_, left), *_ = gaps(document)
+    assert left < gap_two

@@ -87,24 +87,26 @@ def _early_pages(document) -> list[_EarlyPage]:
     facts = page_facts(document)
     anchors = anchor_pages(document)
     found = []
-    for page, after in zip(facts, facts[1:]):
+    for before, page, after in zip([None, *facts], facts, facts[1:]):
         if page.gap_lines < GAP_LINES or page.last_unit is None or page.last_unit != after.first_unit:
             continue
         blocks = [
             block for block in _blocks_on(document.pages[page.number - 1]) if anchors.get(block[0]) == page.number
         ]
-        # the page's last line and the next page's first stand in blocks of their own
-        ends_block = bool(
-            page.body_lines and after.body_lines and page.body_lines[-1].element is not after.body_lines[0].element
-        )
+        ends_block = bool(page.body_lines) and not _runs_on(page, after)  # its last block ends on it
         # space goes before headings (two parts), between paragraphs and between bibliography
         # entries (one), never between a heading and what follows it; the page's first block
-        # stays at its top
+        # stays at its top, and the first that begins on it follows the rest of one begun before
         weights = {}
-        for (_identifier, kind, box), (_before, previous, _box) in zip(blocks[1:], blocks):
+        first = "rest" if before is not None and _runs_on(before, page) else None  # what precedes the first
+        for (_identifier, kind, box), previous in zip(blocks, [first] + [kind for _i, kind, _b in blocks]):
+            if previous is None:
+                continue
             if kind == "heading":
                 weights[id(box)] = 2
-            elif (kind == "paragraph" and previous in ("paragraph", "dateline")) or kind == previous == "entry":
+            elif (kind == "paragraph" and previous in ("paragraph", "dateline", "rest")) or (
+                kind == "entry" and previous in ("entry", "rest")
+            ):
                 weights[id(box)] = 1
         total = sum(weights.values())
         shares = {}
@@ -132,25 +134,49 @@ def unfilled(document) -> float:
     return round(sum(page.left_lines for page in _early_pages(document) if page.left_lines >= GAP_LINES), 2)
 
 
+LONGER_BACK = 2  # pages before a short page whose paragraphs may be set longer for it (their lines flow on to it)
+
+
 def longer_paragraphs(document, extensible: frozenset[str]) -> frozenset[str]:
-    """The anchors of the paragraphs to set a line longer (TeX's \\looseness=1), on each page the
-    fill would leave GAP_LINES short or more: of those that can be (``extensible``, as the engine
-    found when it broke them), as many as the page has empty lines (less the safety), the
-    longest first, each wholly on the page, and only on a page whose last block ends there (a
-    longer paragraph then moves nothing to another page)."""
-    chosen: set[str] = set()
-    for page in _early_pages(document):
-        if page.left_lines < GAP_LINES or not page.ends_block:
-            continue
+    """The anchors of the paragraphs to set a line longer (TeX's \\looseness=1) for each page
+    the fill would leave GAP_LINES short or more, and whose last block ends on it: of those
+    that can be (``extensible``, as the engine found when it broke them), one for each line the
+    page must gain, taken first from the page itself, then from the pages before it whose text
+    runs on to it and that are full (up to LONGER_BACK: a line longer there pushes a line
+    over to it), the longest first on each page."""
+    short = [page for page in _early_pages(document) if page.left_lines >= GAP_LINES and page.ends_block]
+    if not short or not extensible:
+        return frozenset()
+    facts = page_facts(document)
+    anchors = anchor_pages(document)
+
+    def candidates(number: int) -> list[str]:
+        """The page's paragraphs that can be longer and begin on it, the longest first."""
         lines: dict[int, int] = {}  # id of a paragraph's element -> its lines on the page
-        for line in page.facts.body_lines:
+        for line in facts[number - 1].body_lines:
             lines[id(line.element)] = lines.get(id(line.element), 0) + 1
-        paragraphs = [
-            (identifier, box)
-            for identifier, kind, box in page.blocks
-            if kind == "paragraph" and identifier in extensible
+        found = [
+            (-lines.get(id(box.element), 0), identifier)
+            for identifier, kind, box in _blocks_on(document.pages[number - 1])
+            if kind == "paragraph" and identifier in extensible and anchors.get(identifier) == number
         ]
-        paragraphs.sort(key=lambda found: -lines.get(id(found[1].element), 0))
-        room = int(page.facts.gap_lines - SAFETY)
-        chosen.update(identifier for identifier, _box in paragraphs[:room])
+        return [identifier for _lines, identifier in sorted(found)]
+
+    chosen: set[str] = set()
+    for page in short:
+        number = page.facts.number
+        found = candidates(number)
+        while number > 1 and page.facts.number - number < LONGER_BACK:
+            earlier = facts[number - 2]
+            if earlier.gap_lines >= 1 or not _runs_on(earlier, facts[number - 1]):
+                break  # a line longer there would stay there
+            number -= 1
+            found += candidates(number)
+        wanted = int(page.left_lines - GAP_LINES) + 1  # lines to gain for the fill to do the rest
+        chosen.update(found[:wanted])
     return frozenset(chosen)
+
+
+def _runs_on(page, after) -> bool:
+    """Whether a page's last line and the next page's first stand in the same paragraph."""
+    return bool(page.body_lines and after.body_lines and page.body_lines[-1].element is after.body_lines[0].element)
