@@ -432,7 +432,7 @@ def line_breaking_report(work: Path, repeat: int) -> None:
             f"hyphenated line ends {lines['hyphens']:,} of {lines['lines']:,}, at most {lines['run']} one under "
             f"another; hyphens in addresses {lines['address_hyphens']}; lines broken far too early {pages['short']}; "
             f"pages with 2+ empty lines above their notes {pages['gap2']}, 3+ {pages['gap3']}; continued notes "
-            f"{pages['continued']}"
+            f"{pages['continued']}; notes away from their call {pages['misplaced']}"
         )
     print(f"  total fit's cost: cpu {found['total-fit'] / max(0.01, found['first-fit']):.3f} x first fit's")
 
