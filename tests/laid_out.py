@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import REPO
 
 from folio.layout import engine
-from folio.layout.pdf import FONTS, font_css
+from folio.layout.pdf import FONTS, NOTE_BREAK_CSS, PartJob, font_css
 
 WORDS = (
     "archive memorandum protocol decree telegram version minute bureau report draft plenum "
@@ -41,6 +41,20 @@ def render(html: str, longer: frozenset = frozenset()) -> engine.Rendered:
         ("filename", str(REPO / "templates" / "print.css")),
     ]
     return engine.render(html, sheets, str(REPO) + "/", [REPO, FONTS], longer)
+
+
+def part_job(html: str) -> PartJob:
+    """A part to lay out as the build lays one out (pdf.lay_out_part), on the same pages."""
+    return PartJob(
+        name="test",
+        html=html,
+        part_css="@page { size: 6in 9in; }\n" + NOTE_BREAK_CSS,
+        css_path=str(REPO / "templates" / "print.css"),
+        base_url=str(REPO) + "/",
+        allowed=(str(REPO), str(FONTS)),
+        pdf_options=(),
+        pad_to_even=False,
+    )
 
 
 def anchors(rendered) -> dict[str, int]:

@@ -6,35 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import REPO
+from laid_out import paragraph, part_job
 
 from folio.layout import engine
-from folio.layout.pdf import FONTS, NOTE_BREAK_CSS, PartJob, _call_lines, _render, _with_breaks
+from folio.layout.pdf import _call_lines, _render, _with_breaks
 from folio.layout.readback import anchor_pages, laid_out_lines, line_text, page_starts
 
 pytestmark = pytest.mark.slow  # builds books: run alone with -m 'not slow' for the fast tests
-
-WORDS = (
-    "archive memorandum protocol decree telegram version minute bureau report draft plenum "
-    "ministry commission interrogation delegation statement directive transcript"
-).split()
-
-
-def paragraph(start: int, count: int) -> str:
-    return " ".join(WORDS[(start + i) % len(WORDS)] for i in range(count))
-
-
-def job_for(html: str) -> PartJob:
-    return PartJob(
-        name="test",
-        html=html,
-        part_css="@page { size: 6in 9in; }\n" + NOTE_BREAK_CSS,
-        css_path=str(REPO / "templates" / "print.css"),
-        base_url=str(REPO) + "/",
-        allowed=(str(REPO), str(FONTS)),
-        pdf_options=(),
-        pad_to_even=False,
-    )
 
 
 def test_a_paragraph_split_before_the_calls_line_starts_the_next_page_there():
@@ -47,7 +25,7 @@ def test_a_paragraph_split_before_the_calls_line_starts_the_next_page_there():
         f'<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
         f'<section class="unit"><h1>Title</h1>{body}</section></body></html>'
     )
-    job = job_for(html)
+    job = part_job(html)
     rendered = _render(html, job)
     call_page = anchor_pages(rendered.document)["call-u-1"]
     fixes = {"u-1": _call_lines(rendered, {"u-1"})["u-1"]}

@@ -8,12 +8,11 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import REPO
-from laid_out import paragraph, pdf_pages, render
+from laid_out import document, paragraph, part_job, pdf_pages, render
 
 from folio.layout import engine, page_fill
 from folio.layout.page_facts import gaps
-from folio.layout.pdf import FONTS, PartJob, lay_out_part
+from folio.layout.pdf import lay_out_part
 
 pytestmark = pytest.mark.slow  # lays out pages with WeasyPrint
 
@@ -30,11 +29,7 @@ def book(paragraphs: int) -> str:
     body += '<h2 id="sec-a">A section</h2>' + anchored(50, paragraph(2, 30))
     body += anchored(99, paragraph(3, 160), "break-inside: avoid")
     body += "".join(anchored(n, paragraph(n * 5, 45)) for n in range(100, 104))
-    return (
-        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body data-title="Book">'
-        f'<div class="mainmatter" id="mainmatter"><section class="unit" data-unit="u"><h1>Title</h1>{body}'
-        "</section></div></body></html>"
-    )
+    return document(body)
 
 
 @pytest.fixture(autouse=True)
@@ -107,11 +102,7 @@ def long_paragraph_book() -> str:
     body = anchored(1, short_words(204)) + anchored(2, paragraph(14, 40))
     body += anchored(99, paragraph(3, 160), "break-inside: avoid")
     body += "".join(anchored(n, paragraph(n * 5, 45)) for n in range(100, 104))
-    return (
-        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body data-title="Book">'
-        f'<div class="mainmatter" id="mainmatter"><section class="unit" data-unit="u"><h1>Title</h1>{body}'
-        "</section></div></body></html>"
-    )
+    return document(body)
 
 
 def lines_of(rendered, tmp_path) -> list[list[str]]:
@@ -145,16 +136,7 @@ def test_the_layout_of_a_part_keeps_the_longer_paragraph():
     plain = render(html)
     page_fill.fill(plain.document)
     (_, left_plain), *_ = gaps(plain.document)
-    job = PartJob(
-        name="test",
-        html=html,
-        part_css="@page { size: 6in 9in; }",
-        css_path=str(REPO / "templates" / "print.css"),
-        base_url=str(REPO) + "/",
-        allowed=(str(REPO), str(FONTS)),
-        pdf_options=(),
-        pad_to_even=False,
-    )
+    job = part_job(html)
     layout = lay_out_part(job)
     assert layout.passes == 2  # the part, then the part with the paragraph a line longer
     (page, left), *_ = layout.found.gaps
@@ -166,21 +148,17 @@ def test_the_first_paragraph_after_the_rest_of_one_begun_before_takes_a_share():
     begins after it is moved down like any other (the page has then two places for space, not one)."""
     body = anchored(1, paragraph(0, 360)) + anchored(2, paragraph(5, 60)) + anchored(3, paragraph(9, 40))
     body += anchored(99, paragraph(3, 160), "break-inside: avoid") + anchored(100, paragraph(3, 50))
-    html = (
-        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body data-title="Book">'
-        f'<div class="mainmatter" id="mainmatter"><section class="unit" data-unit="u"><h1>Title</h1>{body}'
-        "</section></div></body></html>"
-    )
+    html = document(body)
     rendered = render(html)
-    document = rendered.document
-    pages = {name: number for number, page in enumerate(document.pages, start=1) for name in page.anchors}
+    laid = rendered.document
+    pages = {name: number for number, page in enumerate(laid.pages, start=1) for name in page.anchors}
     assert pages["p-u-1"] == 1 and pages["p-u-2"] == pages["p-u-3"] == 2 and pages["p-u-99"] == 3
-    (_, gap), (page, gap_two), *_ = gaps(document)
-    assert page == 2 and gap_two >= 3, gaps(document)
-    before = {name: box[1] for name, box in document.pages[1].anchors.items()}
-    page_fill.fill(document)
-    after = {name: box[1] for name, box in document.pages[1].anchors.items()}
+    (_, gap), (page, gap_two), *_ = gaps(laid)
+    assert page == 2 and gap_two >= 3, gaps(laid)
+    before = {name: box[1] for name, box in laid.pages[1].anchors.items()}
+    page_fill.fill(laid)
+    after = {name: box[1] for name, box in laid.pages[1].anchors.items()}
     first, second = after["p-u-2"] - before["p-u-2"], after["p-u-3"] - before["p-u-3"]
     assert first > 0 and second == pytest.approx(2 * first, abs=0.01)
-    (_, _), (_, left), *_ = gaps(document)
+    (_, _), (_, left), *_ = gaps(laid)
     assert left < gap_two
