@@ -162,3 +162,29 @@ def test_the_first_paragraph_after_the_rest_of_one_begun_before_takes_a_share():
     assert first > 0 and second == pytest.approx(2 * first, abs=0.01)
     (_, _), (_, left), *_ = gaps(laid)
     assert left < gap_two
+
+
+def test_a_quotation_keeps_its_heading_dateline_and_text_together():
+    """In the appendix the space goes before each quotation's heading, never between its
+    dateline and its text."""
+
+    def quotation(n: int, words: int) -> str:
+        return (
+            f'<h3 id="q-{n}" class="quotation">A draft of 19{n}</h3>'
+            f'<div class="dateline">{anchored(100 + n, f"{n} May 1934")}</div>'
+            f'<div class="quotation-text"><blockquote>{anchored(200 + n, paragraph(n, words))}</blockquote></div>'
+        )
+
+    body = anchored(1, paragraph(0, 30)) + quotation(1, 50) + quotation(2, 50)
+    body += anchored(99, paragraph(3, 200), "break-inside: avoid") + anchored(100, paragraph(3, 50))
+    laid = render(document(body)).document
+    (page, gap), *_ = gaps(laid)
+    assert page == 1 and gap >= 3, gaps(laid)
+    before = tops(laid)
+    page_fill.fill(laid)
+    after = tops(laid)
+    moved = {name: after[name] - before[name] for name in ("q-1", "p-u-101", "p-u-201", "q-2", "p-u-102", "p-u-202")}
+    assert moved["q-1"] > 0 and moved["q-2"] > moved["q-1"]
+    for n in (1, 2):  # the dateline and the text go down with their heading, no further
+        assert moved[f"p-u-{100 + n}"] == pytest.approx(moved[f"q-{n}"], abs=0.01)
+        assert moved[f"p-u-{200 + n}"] == pytest.approx(moved[f"q-{n}"], abs=0.01)

@@ -7,10 +7,12 @@ stretches the vertical space between the page's blocks so that its last line sta
 at the foot of the text block; WeasyPrint cannot. ``fill`` does it after a layout: for
 each page that still ends two lines or more above its notes (``GAP_LINES``), the gap is
 shared out before the page's headings (two parts each) and between its paragraphs (one
-part), never between a heading and what it heads. The blocks are moved down in the
-laid-out page itself (``engine.move_blocks_down``), as padding before them would move
-them (no line changes, so no page changes either), and the page's links, anchors and
-bookmarks are read again. Bibliography entries share out the space as paragraphs do.
+part), never between a heading and what it heads, nor between a quotation's dateline and
+its text; a page that opens with the rest of a paragraph has a place before its first new
+block too. Bibliography entries share out the space as paragraphs do. The blocks are moved
+down in the laid-out page itself (``engine.move_blocks_down``), as padding before them
+would move them (no line changes, so no page changes either), and the page's links,
+anchors and bookmarks are read again.
 
 Where the fill cannot bring a page's last line within GAP_LINES of the foot (a page with
 one or two paragraphs before a heading that cannot come up), ``longer_paragraphs`` names
@@ -96,8 +98,9 @@ def _early_pages(document) -> list[_EarlyPage]:
         ]
         ends_block = bool(page.body_lines) and not _runs_on(page, after)  # its last block ends on it
         # space goes before headings (two parts), between paragraphs and between bibliography
-        # entries (one), never between a heading and what follows it; the page's first block
-        # stays at its top, and the first that begins on it follows the rest of one begun before
+        # entries (one), never between a heading and what follows it, nor after a dateline; the
+        # page's first block stays at its top, and the first that begins on it follows the rest
+        # of one begun before
         weights = {}
         first = "rest" if before is not None and _runs_on(before, page) else None  # what precedes the first
         for (_identifier, kind, box), previous in zip(blocks, [first] + [kind for _i, kind, _b in blocks]):
@@ -105,7 +108,7 @@ def _early_pages(document) -> list[_EarlyPage]:
                 continue
             if kind == "heading":
                 weights[id(box)] = 2
-            elif (kind == "paragraph" and previous in ("paragraph", "dateline", "rest")) or (
+            elif (kind == "paragraph" and previous in ("paragraph", "rest")) or (
                 kind == "entry" and previous in ("entry", "rest")
             ):
                 weights[id(box)] = 1
