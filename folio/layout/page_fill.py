@@ -148,8 +148,10 @@ def longer_paragraphs(document, extensible: frozenset[str]) -> frozenset[str]:
     page must gain, taken first from the page itself, then from the pages before it whose text
     runs on to it and that are full (up to LONGER_BACK: a line longer there pushes a line
     over to it), the longest first on each page."""
+    if not extensible:
+        return frozenset()
     short = [page for page in _early_pages(document) if page.left_lines >= GAP_LINES and page.ends_block]
-    if not short or not extensible:
+    if not short:
         return frozenset()
     facts = page_facts(document)
     anchors = anchor_pages(document)
