@@ -94,9 +94,7 @@ def reference_markdown(edition_root: Path, work: Path) -> Path:
 
     options = Options(edition=edition_root / "edition", cache=False)
     result = gather(options)
-    units = render_units(
-        result.edition, environment(options.template_dirs), convert.library_cited(result.edition, result.library)
-    )
+    units = render_units(result.edition, environment(options.template_dirs), result.library.cited())
     spliced = convert.splice_units(units, result.edition, result.library)
     texts = [pandoc.run_pandoc(["--from", "json", "--to", "markdown"], spliced[u.id], u.id)[0] for u in units]
     path = work / "whole.md"
