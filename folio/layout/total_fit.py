@@ -124,7 +124,7 @@ def _kept_apart(items: Items, lines: list[Line], first_width: float, width: floa
     start = 0
     for index, (line, following) in enumerate(zip(lines, lines[1:])):
         end = following.end
-        natural = sum(items.widths[i] for i in range(start, min(end, len(items))) if items.kinds[i] != PENALTY)
+        natural = _natural(items, start, end)
         if end < len(items) and items.kinds[end] == PENALTY:
             natural += items.widths[end]
         if natural <= (first_width if index == 0 else width):
@@ -258,7 +258,12 @@ def last_line_share(items: Items, lines: list[Line], width: float) -> float:
     """The share of the measure the paragraph's last line fills at its natural width (a
     paragraph whose last line is nearly full is the one that can be set a line longer)."""
     start = _next_box(items, lines[-2].end) if len(lines) > 1 else 0
-    return sum(items.widths[i] for i in range(start, len(items)) if items.kinds[i] != PENALTY) / width
+    return _natural(items, start, len(items)) / width
+
+
+def _natural(items: Items, start: int, end: int) -> float:
+    """The natural width of the items from ``start`` up to ``end`` (a break), without penalties."""
+    return sum(items.widths[i] for i in range(start, min(end, len(items))) if items.kinds[i] != PENALTY)
 
 
 def demerits(items: Items, lines: list[Line]) -> float:
